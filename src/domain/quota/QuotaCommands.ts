@@ -1,0 +1,38 @@
+/** Commands of the quota aggregate (`quota-<userId>`). */
+import { Schema } from "effect"
+import { EntityId, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
+
+/** Holds an upload's declared size against the user's weekly allowance. */
+export const ReserveUpload = Schema.TaggedStruct("ReserveUpload", {
+  userId: UserId,
+  uploadId: EntityId,
+  bytes: PositiveInt
+})
+
+/** Turns a reservation into usage: the bytes the upload really received. */
+export const CommitUpload = Schema.TaggedStruct("CommitUpload", {
+  userId: UserId,
+  uploadId: EntityId,
+  receivedBytes: NonNegativeInt
+})
+
+export const ReleaseReason = Schema.Literals(["cancelled", "failed", "expired"])
+
+/** Gives a reservation back (cancel, failure, expiry). Idempotent. */
+export const ReleaseUpload = Schema.TaggedStruct("ReleaseUpload", {
+  userId: UserId,
+  uploadId: EntityId,
+  reason: ReleaseReason
+})
+
+/** An override of the weekly limit: bytes, -1 for unlimited, null to go back to the default. */
+export const QuotaLimit = Schema.NullOr(Schema.Int.check(Schema.isGreaterThanOrEqualTo(-1)))
+
+export const SetQuotaLimit = Schema.TaggedStruct("SetQuotaLimit", {
+  userId: UserId,
+  limitBytes: QuotaLimit,
+  reason: Reason
+})
+
+export const QuotaCommand = Schema.Union([ReserveUpload, CommitUpload, ReleaseUpload, SetQuotaLimit])
+export type QuotaCommand = typeof QuotaCommand.Type

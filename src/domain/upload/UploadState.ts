@@ -1,0 +1,124 @@
+/** An upload as the decider sees it (a status-tagged union), and how events change it. */
+import type { ProcessingStep } from "./UploadCommands.ts"
+import { PROCESSING_STEPS } from "./UploadCommands.ts"
+import type { UploadEvent } from "./UploadEvents.ts"
+
+export interface UploadFacts {
+  readonly uploadId: string
+  readonly ownerId: string
+  readonly filename: string
+  readonly container: string
+  readonly contentType: string
+  readonly declaredSize: number
+  readonly createdAt: number
+}
+
+export interface Lease {
+  readonly workerId: string
+  readonly attempt: number
+  readonly expiresAt: number
+}
+
+/** Where processing stands: the step to do next, its attempts so far, its lease if claimed. */
+export interface ProcessingProgress {
+  readonly step: ProcessingStep
+  readonly attempts: number
+  readonly lease: Lease | null
+  /** After a failed attempt: no claim before this instant. */
+  readonly retryAt: number | null
+}
+
+export type UploadState =
+  | { readonly status: "Initial" }
+  | (UploadFacts & { readonly status: "Created" | "Receiving"; readonly receivedBytes: number; readonly lastProgressAt: number })
+  | (UploadFacts & { readonly status: "Received"; readonly receivedAt: number })
+  | (UploadFacts & ProcessingProgress & { readonly status: "Processing" })
+  | (UploadFacts & { readonly status: "Ready"; readonly readyAt: number })
+  | (UploadFacts & { readonly status: "Failed"; readonly reason: string; readonly failedAt: number })
+  | (UploadFacts & { readonly status: "Cancelled"; readonly cancelledAt: number })
+  | (UploadFacts & { readonly status: "Expired"; readonly expiredAt: number })
+
+export type UploadStatus = UploadState["status"]
+export type ExistingUpload = Exclude<UploadState, { status: "Initial" }>
+
+export const TERMINAL_STATUSES: ReadonlyArray<UploadStatus> = ["Ready", "Failed", "Cancelled", "Expired"]
+
+export const isTerminal = (state: UploadState): boolean => TERMINAL_STATUSES.includes(state.status)
+
+export const initialUploadState: UploadState = { status: "Initial" }
+
+const factsOf = (state: ExistingUpload): UploadFacts => ({
+  uploadId: state.uploadId,
+  ownerId: state.ownerId,
+  filename: state.filename,
+  container: state.container,
+  contentType: state.contentType,
+  declaredSize: state.declaredSize,
+  createdAt: state.createdAt
+})
+
+/** Progress of an upload that is Received (nothing claimed yet) or Processing. */
+export const progressOf = (state: UploadState): ProcessingProgress | undefined =>
+  state.status === "Processing"
+    ? { step: state.step, attempts: state.attempts, lease: state.lease, retryAt: state.retryAt }
+    : state.status === "Received"
+    ? { step: "chunk", attempts: 0, lease: null, retryAt: null }
+    : undefined
+
+const nextStep = (step: ProcessingStep): ProcessingStep | undefined => PROCESSING_STEPS[PROCESSING_STEPS.indexOf(step) + 1]
+
+export const evolveUpload = (state: UploadState, event: UploadEvent): UploadState => {
+  if (event._tag === "UploadCreated") {
+    return {
+      status: "Created",
+      uploadId: event.uploadId,
+      ownerId: event.ownerId,
+      filename: event.filename,
+      container: event.container,
+      contentType: event.contentType,
+      declaredSize: event.declaredSize,
+      createdAt: event.at,
+      receivedBytes: 0,
+      lastProgressAt: event.at
+    }
+  }
+  // Every other event follows an UploadCreated in a well-formed stream.
+  if (state.status === "Initial") return state
+  const facts = factsOf(state)
+  switch (event._tag) {
+    case "BytesReceived":
+      return { ...facts, status: "Receiving", receivedBytes: event.receivedBytes, lastProgressAt: event.at }
+    case "UploadReceived":
+      return { ...facts, status: "Received", receivedAt: event.at }
+    case "StepClaimed":
+      return {
+        ...facts,
+        status: "Processing",
+        step: event.step,
+        attempts: event.attempt,
+        lease: { workerId: event.workerId, attempt: event.attempt, expiresAt: event.leaseExpiresAt },
+        retryAt: null
+      }
+    case "StepCompleted": {
+      const progress = progressOf(state)
+      const next = nextStep(event.step)
+      if (progress === undefined) return state
+      return next === undefined
+        ? { ...facts, ...progress, status: "Processing", lease: null }
+        : { ...facts, status: "Processing", step: next, attempts: 0, lease: null, retryAt: null }
+    }
+    case "StepFailed": {
+      const progress = progressOf(state)
+      if (progress === undefined) return state
+      return { ...facts, ...progress, status: "Processing", lease: null, retryAt: event.retryAt ?? null }
+    }
+    case "UploadReady":
+      return { ...facts, status: "Ready", readyAt: event.at }
+    case "UploadFailed":
+      return { ...facts, status: "Failed", reason: event.reason, failedAt: event.at }
+    case "UploadCancelled":
+      return { ...facts, status: "Cancelled", cancelledAt: event.at }
+    case "UploadExpired":
+      return { ...facts, status: "Expired", expiredAt: event.at }
+  }
+}

@@ -1,0 +1,142 @@
+/** Arbitraries for the upload aggregate, derived from its schemas. */
+import * as fc from "fast-check"
+import type { Actor } from "../domain/shared/Decider.ts"
+import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
+import { type ProcessingStep, UploadCommand } from "../domain/upload/UploadCommands.ts"
+import { UploadEvent } from "../domain/upload/UploadEvents.ts"
+import { progressOf, type UploadState } from "../domain/upload/UploadState.ts"
+import { oneIn, pick, weighted } from "./Pools.ts"
+import { byTag, fromSchema } from "./SchemaArbitrary.ts"
+import { T0 } from "./TestContext.ts"
+
+const uploads = ["up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-2"] as const
+const workers = ["w-1", "w-2"] as const
+const extensions = ["mp4", "mp4", "mp4", "MOV", "webm", "mkv", "avi", "txt", ""] as const
+
+/** Ids into small pools; sizes onto the scale of `smallDomainSettings` (100-byte files). */
+const intoPools = (command: UploadCommand): UploadCommand => {
+  const uploadId = pick(uploads, command.uploadId)
+  switch (command._tag) {
+    case "CreateUpload": {
+      // Mostly a usable name; sometimes the raw generated one (the sanitizer's own tests cover names).
+      const stem = oneIn(5, command.filename) ? command.filename : `clip ${command.filename}`
+      const extension = pick(extensions, command.filename)
+      return {
+        ...command,
+        uploadId,
+        filename: extension === "" ? stem : `${stem}.${extension}`,
+        declaredSize: 1 + (command.declaredSize % 120)
+      }
+    }
+    case "AppendBytes":
+      return { ...command, uploadId, offset: (command.offset % 11) * 10, length: command.length % 45 }
+    case "ClaimStep":
+      return {
+        ...command,
+        uploadId,
+        workerId: pick(workers, command.workerId),
+        ...(command.leaseMs === undefined ? {} : { leaseMs: 1 + (command.leaseMs % 600_000) })
+      }
+    case "CompleteStep":
+    case "FailStep":
+      return { ...command, uploadId, workerId: pick(workers, command.workerId), attempt: 1 + (command.attempt % 4) }
+    case "CancelUpload":
+    case "FailUpload":
+    case "ExpireUpload":
+      return { ...command, uploadId }
+  }
+}
+
+const commands = byTag(UploadCommand)
+
+/**
+ * Appends mostly continue at the received offset and stay within the declared size; steps
+ * mostly name the current step, and completions or failures mostly come from the lease holder.
+ */
+const fit = (command: UploadCommand, state: UploadState): UploadCommand => {
+  if (state.status === "Initial") return command
+  switch (command._tag) {
+    case "AppendBytes": {
+      if (state.status !== "Created" && state.status !== "Receiving") return command
+      const offset = oneIn(5, command.offset + 1) ? command.offset : state.receivedBytes
+      const remaining = state.declaredSize - offset
+      const length = oneIn(6, command.length + 1) || remaining <= 0 ? command.length : 1 + (command.length % remaining)
+      return { ...command, offset, length }
+    }
+    case "ClaimStep": {
+      const progress = progressOf(state)
+      return progress === undefined || oneIn(5, command.workerId + command.step) ? command : { ...command, step: progress.step }
+    }
+    case "CompleteStep":
+    case "FailStep": {
+      const progress = progressOf(state)
+      if (progress === undefined || oneIn(5, command.attempt + command.workerId)) return command
+      const step: ProcessingStep = progress.step
+      return progress.lease === null
+        ? { ...command, step }
+        : { ...command, step, workerId: progress.lease.workerId, attempt: progress.lease.attempt }
+    }
+    default:
+      return command
+  }
+}
+
+const PROCESSING = ["ClaimStep", "CompleteStep", "FailStep", "ExpireUpload"]
+
+/** Alice and bob stand for the right sender: the owner for bytes and cancels, the system for processing. */
+const actorFor = (command: UploadCommand, state: UploadState, drawn: Actor): Actor => {
+  if (drawn.userId !== "alice" && drawn.userId !== "bob") return drawn
+  if (PROCESSING.includes(command._tag)) return { userId: "system", roles: ["system"] }
+  return state.status === "Initial" ? drawn : { userId: state.ownerId, roles: ["user"] }
+}
+
+/** An `UploadCreated` for up-1, owned by alice, of 1 to 100 bytes (within the settings' maximum), at `T0`. */
+const created = (settings: DomainSettings) =>
+  byTag(UploadEvent).UploadCreated.map((event): UploadEvent => ({
+    ...event,
+    uploadId: "up-1",
+    ownerId: "alice",
+    container: "mp4",
+    declaredSize: 1 + (event.declaredSize % Math.min(100, settings.maxFileSizeBytes)),
+    at: T0
+  }))
+
+/** The created upload with all its bytes received in one append. */
+const receivedWhole = (created: UploadEvent): ReadonlyArray<UploadEvent> => {
+  if (created._tag !== "UploadCreated") return [created]
+  const { uploadId, declaredSize: size, at } = created
+  return [
+    created,
+    { _tag: "BytesReceived", uploadId, offset: 0, length: size, receivedBytes: size, at },
+    { _tag: "UploadReceived", uploadId, size, at }
+  ]
+}
+
+export const uploadArbitraries = {
+  /** Any valid upload command. */
+  command: fromSchema(UploadCommand) as fc.Arbitrary<UploadCommand>,
+  /** Any valid upload event (at its current schema version). */
+  event: fromSchema(UploadEvent) as fc.Arbitrary<UploadEvent>,
+  commands,
+  events: byTag(UploadEvent),
+  /** Commands whose ids and sizes fall into small pools, weighted toward the main path. */
+  interacting: weighted(commands, {
+    CreateUpload: 2,
+    AppendBytes: 12,
+    ClaimStep: 8,
+    CompleteStep: 8,
+    FailStep: 2,
+    CancelUpload: 1,
+    FailUpload: 1,
+    ExpireUpload: 1
+  }).map(intoPools),
+  /** Where sequences start under `settings`: from a created or fully received upload, sometimes from nothing. */
+  given: (settings: DomainSettings): fc.Arbitrary<ReadonlyArray<UploadEvent>> =>
+    fc.oneof(
+      { arbitrary: fc.constant<ReadonlyArray<UploadEvent>>([]), weight: 1 },
+      { arbitrary: created(settings).map((event) => [event]), weight: 3 },
+      { arbitrary: created(settings).map(receivedWhole), weight: 2 }
+    ),
+  fit,
+  actorFor
+}

@@ -1,0 +1,141 @@
+/** Given/when/then specifications of the quota aggregate. */
+import { describe, expect, it } from "vitest"
+import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
+import type { QuotaEvent } from "../../../src/domain/quota/QuotaEvents.ts"
+import { QuotaExceeded } from "../../../src/domain/quota/QuotaErrors.ts"
+import { specFor } from "../../../src/testing/Specification.ts"
+import { T0, testActors } from "../../../src/testing/TestContext.ts"
+
+const GiB = 1024 ** 3
+const WEEK = 7 * 86_400_000
+const { alice, carol, system } = testActors
+const { given } = specFor(QuotaAggregate, { actor: alice, now: T0 + 3_600_000 })
+const at = T0 + 3_600_000
+
+const reserved = (uploadId: string, bytes: number, periodStart = T0): QuotaEvent => ({
+  _tag: "UploadReserved",
+  userId: "alice",
+  uploadId,
+  bytes,
+  periodStart,
+  periodEnd: periodStart + WEEK,
+  at: periodStart
+})
+
+describe("quota: reserving", () => {
+  it("reserves the declared size in the current week", () => {
+    given([]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-1", bytes: GiB }).then([
+      { ...reserved("up-1", GiB), at }
+    ])
+  })
+
+  it("refuses what would pass the weekly limit, saying what is left and when it resets", () => {
+    const outcome = given([reserved("up-1", 3 * GiB)])
+      .when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: 2 * GiB })
+      .then("QUOTA_EXCEEDED")
+    const error = outcome.error as QuotaExceeded
+    expect(error).toBeInstanceOf(QuotaExceeded)
+    expect(error.remainingBytes).toBe(GiB)
+    expect(error.resetsAt).toBe(T0 + WEEK)
+    expect(error.message).toBe("Weekly upload quota exceeded: 2 GiB requested, 1 GiB of 4 GiB left until 2026-01-11T00:00:00.000Z.")
+  })
+
+  it("allows exactly the limit", () => {
+    given([reserved("up-1", 3 * GiB)])
+      .when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: GiB })
+      .then([{ ...reserved("up-2", GiB), at }])
+  })
+
+  it("starts afresh when the week rolls over", () => {
+    given([reserved("up-1", 4 * GiB)])
+      .when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: 2 * GiB }, { now: T0 + WEEK })
+      .then([{ ...reserved("up-2", 2 * GiB, T0 + WEEK), at: T0 + WEEK }])
+  })
+
+  it("treats the same reservation again as a no-op, and another size as a conflict", () => {
+    given([reserved("up-1", GiB)]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-1", bytes: GiB }).then([])
+    given([reserved("up-1", GiB)]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-1", bytes: 2 }).then("RESERVATION_CONFLICT")
+  })
+
+  it("is only for the user themselves (or an admin, or the system)", () => {
+    given([]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-1", bytes: 1 }, { actor: testActors.bob }).then("FORBIDDEN")
+    given([]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-1", bytes: 1 }, { actor: system }).then([
+      { ...reserved("up-1", 1), at }
+    ])
+  })
+
+  it("rejects a command for another user's quota stream", () => {
+    given([reserved("up-1", 1)]).when({ _tag: "ReserveUpload", userId: "bob", uploadId: "up-2", bytes: 1 }, { actor: system })
+      .then("AGGREGATE_ID_MISMATCH")
+  })
+})
+
+describe("quota: committing and releasing", () => {
+  it("commits the bytes really received, freeing the rest of the reservation", () => {
+    const { state } = given([reserved("up-1", 3 * GiB)])
+      .when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: GiB })
+      .then([{ _tag: "UploadCommitted", userId: "alice", uploadId: "up-1", periodStart: T0, reservedBytes: 3 * GiB, committedBytes: GiB, at }])
+    given([reserved("up-1", 3 * GiB)]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: 2 * GiB }).then("QUOTA_EXCEEDED")
+    expect(state.status === "Tracked" && state.periods).toEqual([{ start: T0, end: T0 + WEEK, committedBytes: GiB }])
+  })
+
+  it("counts a commit in the week of its reservation, even when it lands in the next week", () => {
+    given([reserved("up-1", GiB)])
+      .when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: GiB }, { now: T0 + WEEK + 5 })
+      .then([{ _tag: "UploadCommitted", userId: "alice", uploadId: "up-1", periodStart: T0, reservedBytes: GiB, committedBytes: GiB, at: T0 + WEEK + 5 }])
+  })
+
+  it("commits more than reserved only if the week has room for the difference", () => {
+    given([reserved("up-1", GiB)]).when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: GiB + 10 })
+      .then([{ _tag: "UploadCommitted", userId: "alice", uploadId: "up-1", periodStart: T0, reservedBytes: GiB, committedBytes: GiB + 10, at }])
+    given([reserved("up-1", GiB), reserved("up-2", 3 * GiB)])
+      .when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: GiB + 10 })
+      .then("QUOTA_EXCEEDED")
+  })
+
+  it("refuses to commit an unknown reservation; a repeated commit is a no-op", () => {
+    given([]).when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-9", receivedBytes: 1 }).then("RESERVATION_NOT_FOUND")
+    const committed: QuotaEvent = { _tag: "UploadCommitted", userId: "alice", uploadId: "up-1", periodStart: T0, reservedBytes: 5, committedBytes: 4, at }
+    given([reserved("up-1", 5), committed]).when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: 4 }).then([])
+    given([reserved("up-1", 5), committed]).when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: 5 }).then("RESERVATION_CONFLICT")
+  })
+
+  it("releases a reservation once; releasing again or releasing an unknown one changes nothing", () => {
+    const released: QuotaEvent = { _tag: "ReservationReleased", userId: "alice", uploadId: "up-1", periodStart: T0, bytes: GiB, reason: "cancelled", at }
+    given([reserved("up-1", GiB)]).when({ _tag: "ReleaseUpload", userId: "alice", uploadId: "up-1", reason: "cancelled" }).then([released])
+    given([reserved("up-1", GiB), released]).when({ _tag: "ReleaseUpload", userId: "alice", uploadId: "up-1", reason: "expired" }).then([])
+    given([]).when({ _tag: "ReleaseUpload", userId: "alice", uploadId: "up-7", reason: "failed" }).then([])
+  })
+})
+
+describe("quota: limit overrides", () => {
+  const limitSet = (limitBytes: number | null): QuotaEvent => ({
+    _tag: "QuotaLimitSet", userId: "alice", limitBytes, setBy: "carol", reason: "sponsor deal", at
+  })
+
+  it("lets an admin raise a user's limit, recorded as an event", () => {
+    given([]).when({ _tag: "SetQuotaLimit", userId: "alice", limitBytes: 10 * GiB, reason: "sponsor deal" }, { actor: carol })
+      .then([limitSet(10 * GiB)])
+    given([limitSet(10 * GiB)]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-1", bytes: 8 * GiB })
+      .then([{ ...reserved("up-1", 8 * GiB), at }])
+  })
+
+  it("makes -1 unlimited and null the default again", () => {
+    given([limitSet(-1), reserved("up-1", 100 * GiB)])
+      .when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: 100 * GiB })
+      .then([{ ...reserved("up-2", 100 * GiB), at }])
+    given([limitSet(-1), limitSet(null)]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: 5 * GiB })
+      .then("QUOTA_EXCEEDED")
+  })
+
+  it("is refused to anyone but admins", () => {
+    given([]).when({ _tag: "SetQuotaLimit", userId: "alice", limitBytes: -1, reason: "please" }, { actor: alice }).then("FORBIDDEN")
+    given([]).when({ _tag: "SetQuotaLimit", userId: "alice", limitBytes: -1, reason: "please" }, { actor: testActors.bob }).then("FORBIDDEN")
+  })
+
+  it("cannot go below what is already reserved or used", () => {
+    given([reserved("up-1", 2 * GiB)])
+      .when({ _tag: "SetQuotaLimit", userId: "alice", limitBytes: GiB, reason: "abuse" }, { actor: carol })
+      .then("LIMIT_BELOW_USAGE")
+  })
+})
