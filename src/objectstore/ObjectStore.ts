@@ -1,0 +1,138 @@
+/** The object store port (DESIGN.md §4): media and upload bytes by key. Adapters: FsObjectStore, S3ObjectStore. */
+import { Context, type Effect, type Stream } from "effect"
+import type {
+  InvalidObjectKey,
+  InvalidObjectRequest,
+  MultipartUploadNotFound,
+  ObjectNotFound,
+  ObjectStoreUnavailable,
+  RangeNotSatisfiable
+} from "./ObjectStoreError.ts"
+
+/** Object bytes: a web stream (read once, never buffered whole by the store) or bytes already in memory. */
+export type ObjectBody = ReadableStream<Uint8Array> | Uint8Array
+
+export interface PutOptions {
+  /** Stored and returned by get/head; default `application/octet-stream`. */
+  readonly contentType?: string | undefined
+  /** Stored and returned by get/head (and by S3 to HTTP clients), e.g. `public, max-age=31536000, immutable`. */
+  readonly cacheControl?: string | undefined
+  /** The body's exact length when known; a body of another length fails with InvalidObjectRequest and stores nothing. */
+  readonly contentLength?: number | undefined
+}
+
+/** An inclusive byte range, as in HTTP `Range: bytes=start-end`; `end` defaults to the last byte and is clamped to it. */
+export interface ByteRange {
+  readonly start: number
+  readonly end?: number | undefined
+}
+
+/** One object as listed. `etag` is quoted, as S3 returns it (`"<md5>"` or `"<md5>-<parts>"`). */
+export interface ObjectInfo {
+  readonly key: string
+  readonly size: number
+  readonly etag: string
+  readonly lastModified: Date
+}
+
+export interface ObjectHead extends ObjectInfo {
+  readonly contentType: string
+  readonly cacheControl: string | undefined
+}
+
+export interface GetResult extends ObjectHead {
+  /** The bytes (the requested range, or the whole object). Read it to the end or cancel it: it holds a file or a connection. */
+  readonly body: ReadableStream<Uint8Array>
+  /** Bytes in `body`. `size` stays the whole object's size. */
+  readonly contentLength: number
+  /** The range actually served (inclusive, `end` clamped), when a range was asked for. */
+  readonly range: { readonly start: number; readonly end: number } | undefined
+}
+
+export interface PutResult {
+  readonly key: string
+  readonly size: number
+  readonly etag: string
+}
+
+/** A part of a multipart upload, as `uploadPart` acknowledged it and `listParts` reports it. */
+export interface UploadedPart {
+  readonly partNumber: number
+  readonly etag: string
+  readonly size: number
+}
+
+export interface ObjectStoreShape {
+  /** Which adapter this is ("fs", "s3"), for logs and readiness. */
+  readonly kind: string
+  /** The smallest size of a multipart part other than the last (5 MiB, as S3 requires; the fs adapter enforces the same). */
+  readonly minPartSize: number
+  /**
+   * Stores `body` under `key`, replacing any object there, streaming it (a body of unknown length is fine).
+   * When the effect succeeds the object is durable and visible whole; when it fails nothing was stored
+   * (the previous object, if any, is unchanged). An interrupted put stored the object whole or not at all.
+   */
+  put(
+    key: string,
+    body: ObjectBody,
+    options?: PutOptions
+  ): Effect.Effect<PutResult, InvalidObjectKey | InvalidObjectRequest | ObjectStoreUnavailable>
+  /** Opens an object, or one byte range of it, for reading. A range that starts at or past the end is RangeNotSatisfiable. */
+  get(
+    key: string,
+    options?: { readonly range?: ByteRange | undefined }
+  ): Effect.Effect<GetResult, InvalidObjectKey | ObjectNotFound | RangeNotSatisfiable | ObjectStoreUnavailable>
+  /** An object's size, type, cache policy and etag, without its bytes. */
+  head(key: string): Effect.Effect<ObjectHead, InvalidObjectKey | ObjectNotFound | ObjectStoreUnavailable>
+  /** Removes an object; removing a missing object succeeds (idempotent). */
+  delete(key: string): Effect.Effect<void, InvalidObjectKey | ObjectStoreUnavailable>
+  /**
+   * Removes every object whose key starts with `prefix` (a plain string prefix, as in S3: `media/ab`
+   * also matches `media/abc/…`; end it with `/` to mean a folder). The prefix must not be empty.
+   * Returns how many objects were removed.
+   */
+  deletePrefix(prefix: string): Effect.Effect<number, InvalidObjectKey | ObjectStoreUnavailable>
+  /** Every object whose key starts with `prefix` (empty = all), in ascending key order, fetched page by page. */
+  list(prefix: string): Stream.Stream<ObjectInfo, InvalidObjectKey | ObjectStoreUnavailable>
+  /** Starts a multipart upload of `key`; the options apply to the completed object. Returns the upload id. */
+  createMultipartUpload(
+    key: string,
+    options?: Omit<PutOptions, "contentLength">
+  ): Effect.Effect<string, InvalidObjectKey | InvalidObjectRequest | ObjectStoreUnavailable>
+  /**
+   * Stores part `partNumber` (1–10000) of an upload; uploading the same number again replaces the part.
+   * When the effect succeeds the part is durable. Returns the part's etag (needed by complete).
+   */
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: ObjectBody,
+    contentLength: number
+  ): Effect.Effect<string, InvalidObjectKey | InvalidObjectRequest | MultipartUploadNotFound | ObjectStoreUnavailable>
+  /**
+   * Joins the listed parts, in ascending part number order, into the object `key`. Every part but the
+   * last must be at least `minPartSize`; each etag must match the uploaded part.
+   */
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: ReadonlyArray<{ readonly partNumber: number; readonly etag: string }>
+  ): Effect.Effect<PutResult, InvalidObjectKey | InvalidObjectRequest | MultipartUploadNotFound | ObjectStoreUnavailable>
+  /** Discards an upload and its parts; aborting an upload that no longer exists succeeds. */
+  abortMultipartUpload(key: string, uploadId: string): Effect.Effect<void, InvalidObjectKey | ObjectStoreUnavailable>
+  /** The parts uploaded so far, by ascending part number: how a restarted worker finds where to continue. */
+  listParts(
+    key: string,
+    uploadId: string
+  ): Effect.Effect<ReadonlyArray<UploadedPart>, InvalidObjectKey | MultipartUploadNotFound | ObjectStoreUnavailable>
+  /**
+   * A URL that lets anyone GET the object until it expires, or undefined when the adapter cannot make
+   * one (fs: Keyframe serves the bytes itself). The object need not exist yet.
+   */
+  presignGet(key: string, expiresSeconds: number): Effect.Effect<string | undefined, InvalidObjectKey | ObjectStoreUnavailable>
+  /** Succeeds when the backing store answers (the bucket or the root directory is reachable); for /readyz. */
+  readonly ping: Effect.Effect<void, ObjectStoreUnavailable>
+}
+
+export class ObjectStore extends Context.Service<ObjectStore, ObjectStoreShape>()("keyframe/ObjectStore") {}

@@ -1,0 +1,181 @@
+/**
+ * One object = one file: a fixed 4 KiB header (type, cache policy, etag, size) then the bytes. Keeping the
+ * metadata in the same file makes a put a single atomic rename (temp file + fsync + rename + dir fsync).
+ */
+import { createHash, randomUUID } from "node:crypto"
+import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises"
+import { dirname, join } from "node:path"
+
+export const HEADER_SIZE = 4096
+const MAGIC = "KFOBJ1 "
+const READ_CHUNK = 256 * 1024
+
+export interface FileMeta {
+  readonly contentType: string
+  readonly cacheControl: string | undefined
+  /** Quoted, as S3 returns it. */
+  readonly etag: string
+  readonly size: number
+  /** The md5 of the bytes (hex), kept so multipart parts can be combined into an S3-style etag. */
+  readonly md5: string
+}
+
+const encodeHeader = (meta: FileMeta): Uint8Array => {
+  const header = new Uint8Array(HEADER_SIZE).fill(0x20)
+  const text = new TextEncoder().encode(`${MAGIC}${JSON.stringify(meta)}\n`)
+  if (text.length > HEADER_SIZE) throw new Error("object metadata does not fit the header")
+  header.set(text)
+  return header
+}
+
+/** Reads the header of an open object file; undefined when the file is not one of ours (or is truncated). */
+export const readHeader = async (fh: FileHandle): Promise<FileMeta | undefined> => {
+  const buf = new Uint8Array(HEADER_SIZE)
+  const { bytesRead } = await fh.read(buf, 0, HEADER_SIZE, 0)
+  if (bytesRead < HEADER_SIZE) return undefined
+  const text = new TextDecoder().decode(buf)
+  const end = text.indexOf("\n")
+  if (!text.startsWith(MAGIC) || end < 0) return undefined
+  try {
+    const meta = JSON.parse(text.slice(MAGIC.length, end)) as FileMeta
+    return typeof meta.size === "number" && typeof meta.etag === "string" ? meta : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** fsync a directory so a rename or unlink in it survives a crash. */
+export const syncDir = async (dir: string): Promise<void> => {
+  const fh = await open(dir, "r")
+  try {
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+/** mkdir -p that also fsyncs the parent of every directory it created (a new directory entry is a write too). */
+export const makeDirDurable = async (dir: string): Promise<void> => {
+  const first = await mkdir(dir, { recursive: true })
+  if (first === undefined) return
+  for (let d = dir; ; d = dirname(d)) {
+    await syncDir(dirname(d))
+    if (d === first || d === dirname(d)) break
+  }
+}
+
+export interface WriteOptions {
+  readonly contentType: string
+  readonly cacheControl: string | undefined
+  /** Replaces the md5-based etag (multipart objects get `"<md5 of part md5s>-<n>"`, as on S3). */
+  readonly etag?: string | undefined
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Streams `source` into `tmpDir`, then atomically moves it to `target`. Returns the stored metadata.
+ * On failure or abort the temp file is removed and `target` is untouched.
+ */
+export const writeObjectFile = async (
+  tmpDir: string,
+  target: string,
+  source: ReadableStream<Uint8Array>,
+  options: WriteOptions
+): Promise<FileMeta> => {
+  const tmp = join(tmpDir, randomUUID())
+  const fh = await open(tmp, "wx")
+  const reader = source.getReader()
+  const onAbort = () => void reader.cancel(options.signal?.reason).catch(() => {})
+  options.signal?.addEventListener("abort", onAbort, { once: true })
+  let done = false
+  try {
+    const md5 = createHash("md5")
+    let size = 0
+    while (true) {
+      const next = await reader.read()
+      // A cancelled reader reports `done`: without this check an aborted put would commit a truncated object.
+      throwIfAborted(options.signal)
+      if (next.done) break
+      const chunk = next.value
+      md5.update(chunk)
+      let written = 0
+      while (written < chunk.byteLength) {
+        const { bytesWritten } = await fh.write(chunk, written, chunk.byteLength - written, HEADER_SIZE + size + written)
+        written += bytesWritten
+      }
+      size += chunk.byteLength
+    }
+    const md5hex = md5.digest("hex")
+    const meta: FileMeta = {
+      contentType: options.contentType,
+      cacheControl: options.cacheControl,
+      etag: options.etag ?? `"${md5hex}"`,
+      size,
+      md5: md5hex
+    }
+    await fh.write(encodeHeader(meta), 0, HEADER_SIZE, 0)
+    await fh.sync()
+    await fh.close()
+    done = true
+    throwIfAborted(options.signal)
+    await moveDurably(tmp, target)
+    return meta
+  } catch (error) {
+    if (!done) await fh.close().catch(() => {})
+    await unlink(tmp).catch(() => {})
+    await reader.cancel(error).catch(() => {})
+    throw error
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort)
+  }
+}
+
+const throwIfAborted = (signal: AbortSignal | undefined) => {
+  if (signal?.aborted) throw signal.reason ?? new Error("aborted")
+}
+
+/** rename + fsync of the target directory; retried when a concurrent delete pruned the (then empty) directory. */
+const moveDurably = async (from: string, to: string): Promise<void> => {
+  for (let attempt = 0; ; attempt++) {
+    await makeDirDurable(dirname(to))
+    try {
+      await rename(from, to)
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 3) throw error
+    }
+  }
+  await syncDir(dirname(to))
+}
+
+/** A web stream over bytes [start, end] (inclusive) of an open object file; closes the file when done or cancelled. */
+export const bodyStream = (fh: FileHandle, start: number, end: number): ReadableStream<Uint8Array> => {
+  let position = start
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    await fh.close().catch(() => {})
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const remaining = end + 1 - position
+      if (remaining <= 0) {
+        await close()
+        controller.close()
+        return
+      }
+      try {
+        const buf = new Uint8Array(Math.min(READ_CHUNK, remaining))
+        const { bytesRead } = await fh.read(buf, 0, buf.length, HEADER_SIZE + position)
+        if (bytesRead === 0) throw new Error("object file is shorter than its header says")
+        position += bytesRead
+        controller.enqueue(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead))
+      } catch (error) {
+        await close()
+        controller.error(error)
+      }
+    },
+    cancel: close
+  })
+}

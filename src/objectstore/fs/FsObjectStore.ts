@@ -1,0 +1,264 @@
+/** The embedded object store: files under a root directory (default `DATA_DIR/objects`), durable on acknowledgement. */
+import { constants } from "node:fs"
+import { access, type FileHandle, mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises"
+import { dirname, join, resolve } from "node:path"
+import { Effect, Layer, Stream } from "effect"
+import {
+  BodyLengthMismatch,
+  checkLength,
+  DEFAULT_CONTENT_TYPE,
+  MIN_PART_SIZE,
+  toStream,
+  validatePartNumber,
+  validatePutOptions
+} from "../ObjectBody.ts"
+import { abortable } from "../Abortable.ts"
+import { validateDeletePrefix, validateKey, validatePrefix } from "../ObjectKey.ts"
+import { ObjectStore, type ObjectStoreShape } from "../ObjectStore.ts"
+import { InvalidObjectRequest, ObjectNotFound, RangeNotSatisfiable, type ObjectStoreUnavailable } from "../ObjectStoreError.ts"
+import { bodyStream, readHeader, syncDir, writeObjectFile } from "./FsObjectFile.ts"
+import { isDirectory, listObjects, pruneEmptyDirs } from "./FsListing.ts"
+import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from "./FsMultipart.ts"
+import { errnoOf, type FsLayout, layoutOf, objectPath, unavailable } from "./FsPaths.ts"
+
+export interface FsObjectStoreOptions {
+  /** The directory objects live under (created if missing). */
+  readonly root: string
+}
+
+/** Temp files older than this at start-up were left by a crash (a live put finishes far sooner). */
+const STALE_TEMP_MS = 60 * 60 * 1000
+
+const tryFs = <A>(operation: string, f: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, ObjectStoreUnavailable> =>
+  abortable(f, (e) => unavailable(operation, e))
+
+/** A write that cannot land: a key below an existing object (`a` is a file, `a/b` is asked) or a key that is a folder here. */
+const conflict = (operation: string, key: string, error: unknown) => {
+  const code = errnoOf(error)
+  return code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR"
+    ? new InvalidObjectRequest({
+      operation,
+      key,
+      reason: "on the fs store a key cannot be both an object and a folder of other objects"
+    })
+    : undefined
+}
+
+const cleanStaleTemps = async (layout: FsLayout) => {
+  const now = Date.now()
+  for (const name of await readdir(layout.tmp)) {
+    const path = join(layout.tmp, name)
+    const st = await stat(path).catch(() => undefined)
+    if (st !== undefined && now - st.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true })
+  }
+}
+
+const make = (options: FsObjectStoreOptions) =>
+  Effect.gen(function*() {
+    const layout = layoutOf(resolve(options.root))
+    yield* tryFs("open", async () => {
+      await mkdir(layout.tmp, { recursive: true })
+      await mkdir(layout.uploads, { recursive: true })
+      await cleanStaleTemps(layout)
+    })
+
+    /** Writes a stream to `key`'s file, mapping length mismatches and key/folder conflicts to InvalidObjectRequest. */
+    const write = (
+      operation: string,
+      key: string,
+      body: ReadableStream<Uint8Array>,
+      meta: { readonly contentType: string; readonly cacheControl: string | undefined }
+    ) =>
+      abortable(
+        (signal) => writeObjectFile(layout.tmp, objectPath(layout, key), body, { ...meta, signal }),
+        (e) =>
+          e instanceof BodyLengthMismatch
+            ? new InvalidObjectRequest({ operation, key, reason: e.message })
+            : conflict(operation, key, e) ?? unavailable(operation, e)
+      )
+
+    /** Opens `key`'s file and reads its header; ObjectNotFound when there is no such object. */
+    const openObject = (operation: string, key: string) =>
+      Effect.gen(function*() {
+        const path = objectPath(layout, key)
+        // One step, so an interruption cannot strand an open file handle between two effects.
+        const found = yield* tryFs(operation, async (signal) => {
+          let fh: FileHandle
+          try {
+            fh = await open(path, "r")
+          } catch (error) {
+            const code = errnoOf(error)
+            if (code === "ENOENT" || code === "ENOTDIR") return undefined
+            throw error
+          }
+          try {
+            const st = await fh.stat()
+            if (st.isDirectory()) {
+              await fh.close()
+              return undefined
+            }
+            const meta = await readHeader(fh)
+            if (meta === undefined) throw new Error(`${path} is not an object file of this store`)
+            signal.throwIfAborted()
+            return { fh, meta, lastModified: st.mtime }
+          } catch (error) {
+            await fh.close()
+            throw error
+          }
+        })
+        if (found === undefined) return yield* new ObjectNotFound({ key })
+        return found
+      })
+
+    const headOf = (key: string, found: Effect.Success<ReturnType<typeof openObject>>) => ({
+      key,
+      size: found.meta.size,
+      etag: found.meta.etag,
+      lastModified: found.lastModified,
+      contentType: found.meta.contentType,
+      cacheControl: found.meta.cacheControl ?? undefined
+    })
+
+    const store: ObjectStoreShape = {
+      kind: "fs",
+      minPartSize: MIN_PART_SIZE,
+
+      put: Effect.fn("ObjectStore.put")(function*(key, body, options) {
+        yield* validateKey(key)
+        yield* validatePutOptions("put", key, options)
+        const stream = options?.contentLength === undefined ? toStream(body) : checkLength(toStream(body), options.contentLength)
+        const meta = yield* write("put", key, stream, {
+          contentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
+          cacheControl: options?.cacheControl
+        })
+        return { key, size: meta.size, etag: meta.etag }
+      }),
+
+      get: Effect.fn("ObjectStore.get")(function*(key, options) {
+        yield* validateKey(key)
+        const found = yield* openObject("get", key)
+        const size = found.meta.size
+        const range = options?.range
+        if (range === undefined) {
+          return { ...headOf(key, found), body: bodyStream(found.fh, 0, size - 1), contentLength: size, range: undefined }
+        }
+        const start = range.start
+        const end = Math.min(range.end ?? size - 1, size - 1)
+        if (!Number.isSafeInteger(start) || start < 0 || start >= size || end < start) {
+          yield* Effect.promise(() => found.fh.close())
+          return yield* new RangeNotSatisfiable({ key, start, end: range.end, size })
+        }
+        return {
+          ...headOf(key, found),
+          body: bodyStream(found.fh, start, end),
+          contentLength: end - start + 1,
+          range: { start, end }
+        }
+      }),
+
+      head: Effect.fn("ObjectStore.head")(function*(key) {
+        yield* validateKey(key)
+        const found = yield* openObject("head", key)
+        yield* Effect.promise(() => found.fh.close())
+        return headOf(key, found)
+      }),
+
+      delete: Effect.fn("ObjectStore.delete")(function*(key) {
+        yield* validateKey(key)
+        const path = objectPath(layout, key)
+        yield* tryFs("delete", async () => {
+          try {
+            await unlink(path)
+          } catch (error) {
+            const code = errnoOf(error)
+            // Missing, below a file, or a folder of other keys: no object by that name, nothing to do.
+            if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR" || (code === "EPERM" && (await isDirectory(path)))) {
+              return
+            }
+            throw error
+          }
+          await syncDir(dirname(path))
+          await pruneEmptyDirs(layout, dirname(path))
+        })
+      }),
+
+      deletePrefix: Effect.fn("ObjectStore.deletePrefix")(function*(prefix) {
+        yield* validateDeletePrefix(prefix)
+        return yield* tryFs("deletePrefix", async () => {
+          let count = 0
+          const dirs = new Set<string>()
+          for await (const info of listObjects(layout, prefix)) {
+            const path = objectPath(layout, info.key)
+            await unlink(path).catch((error) => (errnoOf(error) === "ENOENT" ? undefined : Promise.reject(error)))
+            dirs.add(dirname(path))
+            count++
+          }
+          // Deepest first, so a parent is empty by the time it is tried.
+          for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+            await syncDir(dir).catch(() => {})
+            await pruneEmptyDirs(layout, dir)
+          }
+          return count
+        })
+      }),
+
+      list: (prefix) =>
+        Stream.unwrap(
+          validatePrefix(prefix).pipe(
+            Effect.map(() => Stream.fromAsyncIterable(listObjects(layout, prefix), (e) => unavailable("list", e)))
+          )
+        ),
+
+      createMultipartUpload: Effect.fn("ObjectStore.createMultipartUpload")(function*(key, options) {
+        yield* validateKey(key)
+        yield* validatePutOptions("createMultipartUpload", key, options)
+        return yield* createUpload(layout, key, options)
+      }),
+
+      uploadPart: Effect.fn("ObjectStore.uploadPart")(function*(key, uploadId, partNumber, body, contentLength) {
+        yield* validateKey(key)
+        yield* validatePartNumber(key, partNumber)
+        yield* validatePutOptions("uploadPart", key, { contentLength })
+        return yield* uploadPart(layout, key, uploadId, partNumber, checkLength(toStream(body), contentLength)).pipe(
+          Effect.mapError((e) =>
+            e._tag === "ObjectStoreUnavailable" && e.cause instanceof BodyLengthMismatch
+              ? new InvalidObjectRequest({ operation: "uploadPart", key, reason: e.cause.message })
+              : e
+          )
+        )
+      }),
+
+      completeMultipartUpload: Effect.fn("ObjectStore.completeMultipartUpload")(function*(key, uploadId, parts) {
+        yield* validateKey(key)
+        return yield* completeUpload(layout, key, objectPath(layout, key), uploadId, parts).pipe(
+          Effect.mapError((e) =>
+            e._tag === "ObjectStoreUnavailable" ? (conflict("completeMultipartUpload", key, e.cause) ?? e) : e
+          )
+        )
+      }),
+
+      abortMultipartUpload: Effect.fn("ObjectStore.abortMultipartUpload")(function*(key, uploadId) {
+        yield* validateKey(key)
+        yield* abortUpload(layout, key, uploadId)
+      }),
+
+      listParts: Effect.fn("ObjectStore.listParts")(function*(key, uploadId) {
+        yield* validateKey(key)
+        return yield* listParts(layout, key, uploadId)
+      }),
+
+      presignGet: Effect.fn("ObjectStore.presignGet")(function*(key, _expiresSeconds) {
+        yield* validateKey(key)
+        return undefined
+      }),
+
+      ping: tryFs("ping", () => access(layout.root, constants.W_OK))
+    }
+    return store
+  })
+
+export const FsObjectStore = {
+  /** The fs adapter as the ObjectStore service. */
+  layer: (options: FsObjectStoreOptions): Layer.Layer<ObjectStore, ObjectStoreUnavailable> =>
+    Layer.effect(ObjectStore, make(options))
+} as const
