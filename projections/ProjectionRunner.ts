@@ -1,0 +1,228 @@
+/**
+ * Runs every projection of the process (DESIGN.md §1 read side): picks each one's slot from
+ * the read store's active pointer, builds a new version beside the old one and swaps when it
+ * has caught up, and answers read-your-writes waits, lag and status for /readyz and /metrics.
+ */
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Schedule, Scope } from "effect"
+import { EventStore } from "../src/eventstore/EventStore.ts"
+import type { EventStoreError } from "../src/eventstore/EventStoreError.ts"
+import { ReadStore } from "../src/readstore/ReadStore.ts"
+import type { Slot } from "../src/readstore/ReadStoreTypes.ts"
+import type { AnyProjection } from "./Projection.ts"
+import { ProjectionNotRunning, ProjectionWaitTimeout, RebuildInProgress } from "./ProjectionError.ts"
+import { buildBeside, type RebuildProgress } from "./ProjectionRebuild.ts"
+import { type Lag, type SlotRunner, type SlotRunnerOptions, type SlotStatus, startSlotRunner } from "./SlotRunner.ts"
+
+export interface ProjectionRunnerOptions {
+  readonly runner?: Partial<SlotRunnerOptions> | undefined
+  /** How often a build checks whether it has caught up. */
+  readonly buildPollInterval?: Duration.Input | undefined
+}
+
+export interface ProjectionStatus {
+  readonly projection: string
+  readonly version: number
+  /** "starting": reading its pointer; "building": a new version is built, the old one is still served;
+   *  "superseded": a newer version is active, this process does not write. */
+  readonly state: "starting" | "serving" | "building" | "superseded"
+  readonly active: Slot | undefined
+  readonly runner: SlotStatus | undefined
+  readonly rebuild: RebuildProgress | undefined
+}
+
+export interface ProjectionRunnerShape {
+  /** Resolves once the active build of `projection` has folded in every event it handles up to `position`. */
+  waitFor(projection: string, position: number, timeout: Duration.Input): Effect.Effect<void, ProjectionWaitTimeout | ProjectionNotRunning | EventStoreError>
+  readonly status: Effect.Effect<ReadonlyArray<ProjectionStatus>>
+  lag(projection: string): Effect.Effect<Lag, ProjectionNotRunning | EventStoreError>
+  /** The slot queries should read. */
+  active(projection: string): Effect.Effect<Slot, ProjectionNotRunning>
+  /** Starts a rebuild from the start of history beside the live build; it swaps in when caught up. */
+  rebuild(projection: string): Effect.Effect<void, ProjectionNotRunning | RebuildInProgress>
+}
+
+interface Entry {
+  readonly projection: AnyProjection
+  state: ProjectionStatus["state"]
+  active: Slot | undefined
+  /** The runner writing the active slot (none while an upgrade builds, or when superseded). */
+  serving: SlotRunner | undefined
+  building: boolean
+  progress: RebuildProgress | undefined
+  /** Completed and replaced whenever `serving` changes, so waiters move to the new runner. */
+  changed: Deferred.Deferred<void>
+}
+
+export class ProjectionRunner extends Context.Service<ProjectionRunner, ProjectionRunnerShape>()("keyframe/ProjectionRunner") {
+  static layer(projections: ReadonlyArray<AnyProjection>, options: ProjectionRunnerOptions = {}): Layer.Layer<ProjectionRunner, never, EventStore | ReadStore> {
+    return Layer.effect(ProjectionRunner, makeProjectionRunner(projections, options))
+  }
+}
+
+const sameSlot = (a: Slot, b: Slot) => a.projection === b.projection && a.version === b.version && a.generation === b.generation
+
+const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options: ProjectionRunnerOptions) =>
+  Effect.gen(function*() {
+    const store = yield* ReadStore
+    const context = yield* Effect.context<EventStore | ReadStore>()
+    const scope = yield* Effect.scope
+    const inScope = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadStore | Scope.Scope>) =>
+      effect.pipe(Scope.provide(scope), Effect.provideContext(context))
+    const entries = new Map<string, Entry>()
+
+    const setServing = (entry: Entry, runner: SlotRunner | undefined) => {
+      entry.serving = runner
+      if (runner) entry.active = runner.slot
+      Deferred.doneUnsafe(entry.changed, Exit.void)
+      entry.changed = Deferred.makeUnsafe<void>()
+    }
+
+    /** Builds `to` beside the active slot, then swaps: stop the old runner, let the new one pass it, activate, drop the old keys. */
+    const build = (entry: Entry, to: Slot, fresh: boolean) =>
+      Effect.gen(function*() {
+        const from = entry.active
+        entry.building = true
+        const runner = yield* inScope(buildBeside(entry.projection, {
+          from,
+          to,
+          fresh,
+          pollInterval: options.buildPollInterval ?? "200 millis",
+          runner: options.runner,
+          onProgress: (p) => void (entry.progress = p)
+        }))
+        entry.progress = { ...entry.progress!, state: "swapping" }
+        const old = entry.serving
+        if (old) yield* old.stop
+        const swap = Effect.gen(function*() {
+          if (old) yield* runner.waitFor((yield* old.status).checkpoint, "60 seconds")
+          yield* store.commit({ slot: to, writes: [], activate: true })
+        })
+        yield* swap.pipe(Effect.onError(() => old ? Effect.andThen(runner.stop, restartServing(entry, old.slot)) : runner.stop))
+        setServing(entry, runner)
+        entry.state = "serving"
+        if (from && !sameSlot(from, to)) yield* store.drop(from)
+        entry.progress = { ...entry.progress!, state: "done", finishedAt: new Date(yield* Clock.currentTimeMillis).toISOString() }
+      }).pipe(
+        Effect.tapError((e) =>
+          Effect.gen(function*() {
+            entry.progress = entry.progress && { ...entry.progress, state: "failed", error: e.message }
+            yield* Effect.logError(`projection ${entry.projection.name}: rebuild into ${JSON.stringify(to)} failed: ${e.message}`)
+          })
+        ),
+        Effect.ensuring(Effect.sync(() => void (entry.building = false)))
+      )
+
+    const restartServing = (entry: Entry, slot: Slot) =>
+      Effect.map(inScope(startSlotRunner(entry.projection, slot, options.runner)), (runner) => setServing(entry, runner))
+
+    /** Reads the pointer and decides what this process does for the projection. */
+    const start = (entry: Entry) =>
+      Effect.gen(function*() {
+        const p = entry.projection
+        const own: Slot = { projection: p.name, version: p.version, generation: 0 }
+        const active = Option.getOrUndefined(yield* store.active(p.name))
+        if (active === undefined) {
+          yield* store.commit({ slot: own, writes: [], activate: true })
+          entry.active = own
+          yield* restartServing(entry, own)
+          entry.state = "serving"
+        } else if (active.version === p.version) {
+          entry.active = active
+          yield* restartServing(entry, active)
+          entry.state = "serving"
+        } else if (active.version < p.version) {
+          entry.active = active
+          entry.state = "building"
+          yield* build(entry, own, false)
+        } else {
+          entry.active = active
+          entry.state = "superseded"
+          setServing(entry, undefined)
+          yield* Effect.logWarning(`projection ${p.name}: version ${active.version} is active, newer than ours (${p.version}); not running it`)
+        }
+      }).pipe(
+        Effect.tapError((e) => Effect.logWarning(`projection ${entry.projection.name}: cannot start yet: ${e.message}`)),
+        Effect.retry({ schedule: Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("10 seconds")]) })
+      )
+
+    for (const projection of projections) {
+      const entry: Entry = {
+        projection,
+        state: "starting",
+        active: undefined,
+        serving: undefined,
+        building: false,
+        progress: undefined,
+        changed: Deferred.makeUnsafe<void>()
+      }
+      entries.set(projection.name, entry)
+      yield* Effect.forkIn(start(entry), scope)
+    }
+
+    const entryOf = (name: string) => {
+      const entry = entries.get(name)
+      return entry ? Effect.succeed(entry) : Effect.fail(new ProjectionNotRunning({ projection: name, reason: "no such projection" }))
+    }
+
+    return ProjectionRunner.of({
+      waitFor: (name, position, timeout) =>
+        Effect.gen(function*() {
+          const entry = yield* entryOf(name)
+          const waiting = Effect.gen(function*() {
+            for (;;) {
+              if (entry.state === "superseded") return yield* new ProjectionNotRunning({ projection: name, reason: "superseded by a newer version" })
+              const changed = entry.changed
+              const runner = entry.serving
+              if (!runner) {
+                yield* Deferred.await(changed)
+                continue
+              }
+              const done = yield* Effect.raceFirst(
+                Effect.as(runner.waitFor(position, Duration.infinity), true),
+                Effect.as(Deferred.await(changed), false)
+              )
+              if (done) return
+            }
+          })
+          return yield* waiting.pipe(Effect.timeoutOrElse({
+            duration: timeout,
+            orElse: () =>
+              Effect.flatMap(
+                entry.serving ? entry.serving.status : Effect.succeed(undefined),
+                (s) => Effect.fail(new ProjectionWaitTimeout({ projection: name, position, checkpoint: s?.checkpoint ?? 0 }))
+              )
+          }))
+        }),
+      status: Effect.gen(function*() {
+        const out: Array<ProjectionStatus> = []
+        for (const entry of entries.values()) {
+          out.push({
+            projection: entry.projection.name,
+            version: entry.projection.version,
+            state: entry.state,
+            active: entry.active,
+            runner: entry.serving ? yield* entry.serving.status : undefined,
+            rebuild: entry.progress
+          })
+        }
+        return out
+      }),
+      lag: (name) =>
+        Effect.flatMap(entryOf(name), (entry): Effect.Effect<Lag, ProjectionNotRunning | EventStoreError> =>
+          entry.serving
+            ? entry.serving.lag
+            : Effect.fail(new ProjectionNotRunning({ projection: name, reason: entry.state }))),
+      active: (name) =>
+        Effect.flatMap(entryOf(name), (entry) =>
+          entry.active ? Effect.succeed(entry.active) : Effect.fail(new ProjectionNotRunning({ projection: name, reason: entry.state }))),
+      rebuild: (name) =>
+        Effect.gen(function*() {
+          const entry = yield* entryOf(name)
+          if (entry.building) return yield* new RebuildInProgress({ projection: name })
+          if (entry.state !== "serving" || !entry.active) return yield* new ProjectionNotRunning({ projection: name, reason: entry.state })
+          entry.building = true
+          const to: Slot = { ...entry.active, generation: entry.active.generation + 1 }
+          yield* Effect.forkIn(Effect.ignore(build(entry, to, true)), scope)
+        })
+    })
+  })

@@ -1,0 +1,34 @@
+/** The read store port (DESIGN.md §1, §4): JSON documents by id plus sorted indexes, written in atomic batches. */
+import { Context, type Effect, type Option } from "effect"
+import type { ReadStoreError, ReadStoreUnavailable } from "./ReadStoreError.ts"
+import type { CommitBatch, ListOptions, ListPage, Slot } from "./ReadStoreTypes.ts"
+
+export interface ReadStoreShape {
+  /** Which adapter this is ("memory", "redis"), for logs and readiness. */
+  readonly kind: string
+  /** One document, or none. */
+  get(slot: Slot, model: string, id: string): Effect.Effect<Option.Option<unknown>, ReadStoreError>
+  /** Documents in the order of `ids`; `undefined` where there is none. One round trip. */
+  getMany(slot: Slot, model: string, ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<unknown>, ReadStoreError>
+  /**
+   * A page of an index (a sorted set of ids per index partition) with the documents.
+   * Ties in score are ordered by id; the cursor is the last (score, id) seen, so paging
+   * neither repeats nor skips entries that stay in the index while others come and go.
+   */
+  list(slot: Slot, model: string, index: string, options: ListOptions): Effect.Effect<ListPage, ReadStoreError>
+  /** The last position folded into this slot; none before its first commit. */
+  checkpoint(slot: Slot): Effect.Effect<Option.Option<number>, ReadStoreError>
+  /** The slot queries read for a projection; none before its first build was activated. */
+  active(projection: string): Effect.Effect<Option.Option<Slot>, ReadStoreError>
+  /**
+   * The only write: the batch's documents, index entries, checkpoint and activation are
+   * applied together or not at all (Redis: one MULTI/EXEC; memory: validated, then applied).
+   */
+  commit(batch: CommitBatch): Effect.Effect<void, ReadStoreError>
+  /** Removes every key of a slot (documents, indexes, checkpoint), e.g. the old build after a swap. */
+  drop(slot: Slot): Effect.Effect<void, ReadStoreError>
+  /** Succeeds when the backing store answers; for /readyz. */
+  readonly ping: Effect.Effect<void, ReadStoreUnavailable>
+}
+
+export class ReadStore extends Context.Service<ReadStore, ReadStoreShape>()("keyframe/ReadStore") {}

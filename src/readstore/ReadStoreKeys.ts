@@ -1,0 +1,139 @@
+/** Checks and encodings every read store adapter shares: names, slots, cursors, batch preparation. */
+import { Effect } from "effect"
+import { ReadStoreInvalidArgument } from "./ReadStoreError.ts"
+import type { CommitBatch, ListOptions, Slot, Write } from "./ReadStoreTypes.ts"
+
+const PROJECTION_NAME = /^[a-z][A-Za-z0-9_-]{0,63}$/
+const MODEL_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+const MAX_ID_LENGTH = 512
+export const MAX_LIST_LIMIT = 1000
+
+const invalid = (argument: string, reason: string) => new ReadStoreInvalidArgument({ argument, reason })
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0
+
+/** `<projection>:v<version>` or `<projection>:v<version>.<generation>`: the slot's key segment. */
+export const slotSegment = (slot: Slot): string =>
+  slot.generation === 0 ? `${slot.projection}:v${slot.version}` : `${slot.projection}:v${slot.version}.${slot.generation}`
+
+export const checkProjectionName = (name: unknown): ReadStoreInvalidArgument | undefined =>
+  typeof name === "string" && PROJECTION_NAME.test(name)
+    ? undefined
+    : invalid("projection", "expected [a-z][A-Za-z0-9_-]*, at most 64 characters")
+
+export const checkSlot = (slot: Slot): ReadStoreInvalidArgument | undefined =>
+  checkProjectionName(slot?.projection) ??
+    (isCount(slot.version) && isCount(slot.generation)
+      ? undefined
+      : invalid("slot", "version and generation must be non-negative integers"))
+
+/** Model and index names seen valid; there are few, and batches repeat them thousands of times. */
+const validNames = new Set<string>()
+const checkName = (argument: string, name: unknown): ReadStoreInvalidArgument | undefined => {
+  if (typeof name === "string" && (validNames.has(name) || MODEL_NAME.test(name))) {
+    if (validNames.size < 10_000) validNames.add(name)
+    return undefined
+  }
+  return invalid(argument, "expected [A-Za-z][A-Za-z0-9_-]*, at most 64 characters")
+}
+
+const checkId = (argument: string, id: unknown, allowEmpty = false): ReadStoreInvalidArgument | undefined =>
+  typeof id === "string" && (allowEmpty || id.length > 0) && id.length <= MAX_ID_LENGTH
+    ? undefined
+    : invalid(argument, `expected a string of ${allowEmpty ? 0 : 1}–${MAX_ID_LENGTH} characters`)
+
+export const validateRead = (slot: Slot, model: string, ids: ReadonlyArray<string>) => {
+  const error = checkSlot(slot) ?? checkName("model", model) ?? ids.map((id) => checkId("id", id)).find(Boolean)
+  return error ? Effect.fail(error) : Effect.void
+}
+
+export const validateList = (slot: Slot, model: string, index: string, options: ListOptions) => {
+  const error = checkSlot(slot) ?? checkName("model", model) ?? checkName("index", index) ??
+    checkId("value", options.value ?? "", true) ??
+    (Number.isSafeInteger(options.limit) && options.limit >= 1 && options.limit <= MAX_LIST_LIMIT
+      ? undefined
+      : invalid("limit", `expected an integer from 1 to ${MAX_LIST_LIMIT}`)) ??
+    (options.order === "asc" || options.order === "desc" ? undefined : invalid("order", `expected "asc" or "desc"`))
+  if (error) return Effect.fail(error)
+  if (options.cursor === undefined) return Effect.succeed(undefined)
+  const cursor = decodeCursor(options.cursor)
+  return cursor ? Effect.succeed(cursor) : Effect.fail(invalid("cursor", "not a cursor from this index"))
+}
+
+/** A write whose document is already JSON text. */
+export type PreparedWrite = Exclude<Write, { _tag: "Put" }> | { readonly _tag: "Put"; readonly model: string; readonly id: string; readonly json: string }
+
+/** Validates a whole batch and JSON-encodes its documents, so an adapter can apply it without failing halfway. */
+export const prepareBatch = (batch: CommitBatch): Effect.Effect<ReadonlyArray<PreparedWrite>, ReadStoreInvalidArgument> => {
+  const slotError = checkSlot(batch.slot)
+  if (slotError) return Effect.fail(slotError)
+  if (batch.checkpoint !== undefined && !isCount(batch.checkpoint)) {
+    return Effect.fail(invalid("checkpoint", "expected a non-negative integer"))
+  }
+  const out: Array<PreparedWrite> = new Array(batch.writes.length)
+  for (let i = 0; i < batch.writes.length; i++) {
+    const w = batch.writes[i]!
+    const error = checkName(`writes[${i}].model`, w.model) ?? checkId(`writes[${i}].id`, w.id)
+    if (error) return Effect.fail(error)
+    switch (w._tag) {
+      case "Put": {
+        let json: string | undefined
+        try {
+          json = JSON.stringify(w.doc)
+        } catch (e) {
+          return Effect.fail(invalid(`writes[${i}].doc`, `not JSON: ${String(e)}`))
+        }
+        if (typeof json !== "string") return Effect.fail(invalid(`writes[${i}].doc`, "not JSON"))
+        out[i] = { _tag: "Put", model: w.model, id: w.id, json }
+        break
+      }
+      case "Delete":
+        out[i] = w
+        break
+      case "IndexAdd":
+      case "IndexRemove": {
+        const e = checkName(`writes[${i}].index`, w.index) ?? checkId(`writes[${i}].value`, w.value, true) ??
+          (w._tag === "IndexAdd" && !Number.isFinite(w.score) ? invalid(`writes[${i}].score`, "expected a finite number") : undefined)
+        if (e) return Effect.fail(e)
+        out[i] = w
+        break
+      }
+      default:
+        return Effect.fail(invalid(`writes[${i}]`, "unknown write"))
+    }
+  }
+  return Effect.succeed(out)
+}
+
+export interface Cursor {
+  readonly score: number
+  readonly id: string
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+/** base64url of `<score>:<id>` (web-standard APIs only). */
+export const encodeCursor = (cursor: Cursor): string => {
+  const bytes = encoder.encode(`${cursor.score}:${cursor.id}`)
+  let binary = ""
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!)
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
+}
+
+export const decodeCursor = (text: string): Cursor | undefined => {
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"))
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+    const plain = decoder.decode(bytes)
+    const colon = plain.indexOf(":")
+    const score = Number(plain.slice(0, colon))
+    const id = plain.slice(colon + 1)
+    return colon > 0 && Number.isFinite(score) && id.length > 0 ? { score, id } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Order of index entries: by score, ties by id (byte order for ASCII ids, as Redis does). */
+export const compareEntries = (aScore: number, aId: string, bScore: number, bId: string): number =>
+  aScore !== bScore ? aScore - bScore : aId < bId ? -1 : aId > bId ? 1 : 0

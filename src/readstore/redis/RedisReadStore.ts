@@ -1,0 +1,192 @@
+/**
+ * The production read store on Redis (ioredis). Layout, under an optional key prefix:
+ *   kf:<projection>:v<version>[.<generation>]:<model>:docs          hash  id → JSON document
+ *   kf:<projection>:v<version>[.<generation>]:<model>:idx:<index>:<value>  zset  id by score
+ *   kf:<projection>:v<version>[.<generation>]:checkpoint            string position
+ *   kf:<projection>:active                                           string JSON slot
+ * A commit is one MULTI/EXEC sent in one write (pipelined), so it applies whole or not at all.
+ */
+import { Effect, Layer, Option } from "effect"
+import { Redis } from "ioredis"
+import { ReadStore, type ReadStoreShape } from "../ReadStore.ts"
+import { ReadStoreCorrupted, ReadStoreUnavailable } from "../ReadStoreError.ts"
+import { checkProjectionName, checkSlot, type Cursor, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
+import type { ListItem, Slot } from "../ReadStoreTypes.ts"
+import { coalesce } from "./RedisCommit.ts"
+
+export interface RedisReadStoreOptions {
+  /** redis://[user:password@]host:port[/db] */
+  readonly url: string
+  /** Prepended to every key (tests and shared servers), e.g. "test-42:". */
+  readonly keyPrefix?: string | undefined
+}
+
+const toError = (what: string) => (cause: unknown) => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return /WRONGTYPE/.test(message)
+    ? new ReadStoreCorrupted({ key: what, reason: message })
+    : new ReadStoreUnavailable({ reason: `${what}: ${message}`, cause })
+}
+
+const call = <A>(what: string, f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: toError(what) })
+
+/** Redis replies to WITHSCORES either flat ([m, s, m, s]) or as pairs; both become entries. */
+const entriesOf = (reply: ReadonlyArray<unknown>): Array<{ id: string; score: number }> => {
+  const out: Array<{ id: string; score: number }> = []
+  if (reply.length > 0 && Array.isArray(reply[0])) {
+    for (const pair of reply as ReadonlyArray<[string, string | number]>) out.push({ id: String(pair[0]), score: Number(pair[1]) })
+  } else {
+    for (let i = 0; i + 1 < reply.length; i += 2) out.push({ id: String(reply[i]), score: Number(reply[i + 1]) })
+  }
+  return out
+}
+
+/** Glob-escapes a literal key part for SCAN MATCH. */
+const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&")
+
+export const makeRedisReadStore = (client: Redis, keyPrefix: string): ReadStoreShape => {
+  const base = (slot: Slot) => `${keyPrefix}kf:${slotSegment(slot)}:`
+  const docsKey = (slot: Slot, model: string) => `${base(slot)}${model}:docs`
+  const indexKey = (slot: Slot, model: string, index: string, value: string) => `${base(slot)}${model}:idx:${index}:${value}`
+  const checkpointKey = (slot: Slot) => `${base(slot)}checkpoint`
+  const activeKey = (projection: string) => `${keyPrefix}kf:${projection}:active`
+
+  const parse = (key: string, json: string | null) =>
+    json === null ? Effect.succeed(undefined) : Effect.try({
+      try: () => JSON.parse(json) as unknown,
+      catch: (e) => new ReadStoreCorrupted({ key, reason: `not JSON: ${String(e)}` })
+    })
+
+  const getMany: ReadStoreShape["getMany"] = Effect.fn("RedisReadStore.getMany")(function*(slot, model, ids) {
+    yield* validateRead(slot, model, ids)
+    if (ids.length === 0) return []
+    const key = docsKey(slot, model)
+    const raw = yield* call(`HMGET ${key}`, () => client.hmget(key, ...ids))
+    return yield* Effect.forEach(raw, (json, i) => parse(`${key}#${ids[i]}`, json))
+  })
+
+  /** Entries strictly after the cursor, at most `want`; loops only over ties with the cursor's score. */
+  const range = Effect.fn("RedisReadStore.range")(function*(key: string, order: "asc" | "desc", want: number, cursor: Cursor | undefined) {
+    const out: Array<{ id: string; score: number }> = []
+    const from = cursor ? String(cursor.score) : order === "asc" ? "-inf" : "+inf"
+    const to = order === "asc" ? "+inf" : "-inf"
+    let offset = 0
+    for (;;) {
+      const count = want - out.length + (cursor ? 16 : 0)
+      const reply = yield* call(`ZRANGE ${key}`, () =>
+        order === "asc"
+          ? client.zrangebyscore(key, from, to, "WITHSCORES", "LIMIT", offset, count)
+          : client.zrevrangebyscore(key, from, to, "WITHSCORES", "LIMIT", offset, count))
+      const entries = entriesOf(reply as ReadonlyArray<unknown>)
+      for (const e of entries) {
+        const seen = cursor && e.score === cursor.score && (order === "asc" ? e.id <= cursor.id : e.id >= cursor.id)
+        if (!seen && out.length < want) out.push(e)
+      }
+      if (out.length >= want || entries.length < count) return out
+      offset += entries.length
+    }
+  })
+
+  return ReadStore.of({
+    kind: "redis",
+    getMany,
+    get: (slot, model, id) => Effect.map(getMany(slot, model, [id]), ([doc]) => Option.fromUndefinedOr(doc)),
+    list: Effect.fn("RedisReadStore.list")(function*(slot, model, index, options) {
+      const cursor = yield* validateList(slot, model, index, options)
+      const entries = yield* range(indexKey(slot, model, index, options.value ?? ""), options.order, options.limit + 1, cursor)
+      const page = entries.slice(0, options.limit)
+      const docs = page.length === 0 ? [] : yield* getMany(slot, model, page.map((e) => e.id))
+      const items: Array<ListItem> = []
+      page.forEach((e, i) => {
+        if (docs[i] !== undefined) items.push({ id: e.id, score: e.score, doc: docs[i] })
+      })
+      const last = page[page.length - 1]
+      return entries.length > options.limit && last ? { items, next: encodeCursor(last) } : { items }
+    }),
+    checkpoint: Effect.fn("RedisReadStore.checkpoint")(function*(slot) {
+      const error = checkSlot(slot)
+      if (error) return yield* error
+      const key = checkpointKey(slot)
+      const raw = yield* call(`GET ${key}`, () => client.get(key))
+      if (raw === null) return Option.none()
+      const n = Number(raw)
+      if (!Number.isSafeInteger(n)) return yield* new ReadStoreCorrupted({ key, reason: `not a position: ${raw}` })
+      return Option.some(n)
+    }),
+    active: Effect.fn("RedisReadStore.active")(function*(projection) {
+      const error = checkProjectionName(projection)
+      if (error) return yield* error
+      const key = activeKey(projection)
+      const slot = (yield* parse(key, yield* call(`GET ${key}`, () => client.get(key)))) as Slot | undefined
+      if (slot === undefined) return Option.none()
+      if (checkSlot(slot)) return yield* new ReadStoreCorrupted({ key, reason: "not a slot" })
+      return Option.some(slot)
+    }),
+    commit: Effect.fn("RedisReadStore.commit")(function*(batch) {
+      const writes = yield* prepareBatch(batch)
+      const { docs, indexes } = coalesce(writes)
+      const tx = client.multi()
+      for (const [model, byId] of docs) {
+        const key = docsKey(batch.slot, model)
+        const puts: Array<string> = []
+        const deletes: Array<string> = []
+        for (const [id, json] of byId) json === undefined ? deletes.push(id) : puts.push(id, json)
+        if (puts.length > 0) tx.hset(key, ...puts)
+        if (deletes.length > 0) tx.hdel(key, ...deletes)
+      }
+      for (const [k, byId] of indexes) {
+        const [model, index, value] = k
+        const key = indexKey(batch.slot, model, index, value)
+        const adds: Array<string | number> = []
+        const removes: Array<string> = []
+        for (const [id, score] of byId) score === undefined ? removes.push(id) : adds.push(score, id)
+        if (adds.length > 0) tx.zadd(key, ...adds)
+        if (removes.length > 0) tx.zrem(key, ...removes)
+      }
+      if (batch.checkpoint !== undefined) tx.set(checkpointKey(batch.slot), String(batch.checkpoint))
+      if (batch.activate) tx.set(activeKey(batch.slot.projection), JSON.stringify(batch.slot))
+      const results = yield* call("MULTI/EXEC", () => tx.exec())
+      if (results === null) return yield* new ReadStoreUnavailable({ reason: "MULTI/EXEC was aborted" })
+      const failed = results.find(([error]) => error)
+      // A command failing inside EXEC (only WRONGTYPE can, given validated input) means foreign data under our keys.
+      if (failed) return yield* toError("MULTI/EXEC")(failed[0])
+    }),
+    drop: Effect.fn("RedisReadStore.drop")(function*(slot) {
+      const error = checkSlot(slot)
+      if (error) return yield* error
+      const pattern = `${globEscape(base(slot))}*`
+      let cursor = "0"
+      do {
+        const [next, keys] = yield* call(`SCAN ${pattern}`, () => client.scan(cursor, "MATCH", pattern, "COUNT", 1000))
+        if (keys.length > 0) yield* call("UNLINK", () => client.unlink(...keys))
+        cursor = next
+      } while (cursor !== "0")
+    }),
+    ping: call("PING", () => client.ping()).pipe(
+      Effect.timeoutOrElse({ duration: "2 seconds", orElse: () => Effect.fail(new ReadStoreUnavailable({ reason: "PING timed out" })) }),
+      Effect.mapError((e) => e._tag === "ReadStoreUnavailable" ? e : new ReadStoreUnavailable({ reason: e.message, cause: e })),
+      Effect.asVoid
+    )
+  })
+}
+
+export class RedisReadStore {
+  /** One ioredis connection for the layer's lifetime; commands fail fast (typed) while Redis is away. */
+  static layer(options: RedisReadStoreOptions): Layer.Layer<ReadStore> {
+    return Layer.effect(
+      ReadStore,
+      Effect.gen(function*() {
+        const client = yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const c = new Redis(options.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 })
+            // Without a listener ioredis prints every reconnect failure; the failures reach callers as typed errors.
+            c.on("error", () => {})
+            return c
+          }),
+          (c) => Effect.promise(() => c.quit().catch(() => c.disconnect()))
+        )
+        return makeRedisReadStore(client, options.keyPrefix ?? "")
+      })
+    )
+  }
+}

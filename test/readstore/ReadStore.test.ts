@@ -1,0 +1,118 @@
+/** Runs the read store contract against the memory adapter and against real Redis. */
+import { Effect } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import { MemoryReadStore } from "../../src/readstore/memory/MemoryReadStore.ts"
+import { ReadStore } from "../../src/readstore/ReadStore.ts"
+import { RedisReadStore } from "../../src/readstore/redis/RedisReadStore.ts"
+import { testRedis } from "../support/redis.ts"
+import { failureTag, readStoreContract } from "./ReadStoreContract.ts"
+
+readStoreContract("memory", () => MemoryReadStore.layer)
+
+const redis = await testRedis("readstore")
+if (redis) {
+  afterAll(() => redis.cleanup())
+  readStoreContract("redis", () => RedisReadStore.layer({ url: redis.url, keyPrefix: redis.newPrefix() }))
+
+  describe("RedisReadStore specifics", () => {
+    it("keys are namespaced under the key prefix, by projection and version", async () => {
+      const { Redis } = await import("ioredis")
+      const keyPrefix = redis.newPrefix("layout")
+      await Effect.runPromise(Effect.provide(
+        ReadStore.use((s) =>
+          s.commit({
+            slot: { projection: "videos", version: 3, generation: 0 },
+            writes: [{ _tag: "Put", model: "video", id: "a", doc: 1 }, { _tag: "IndexAdd", model: "video", index: "byOwner", value: "al:ice", id: "a", score: 1 }],
+            checkpoint: 1,
+            activate: true
+          })
+        ),
+        RedisReadStore.layer({ url: redis.url, keyPrefix })
+      ))
+      const client = new Redis(redis.url)
+      const keys = (await client.keys(`${keyPrefix}*`)).sort()
+      client.disconnect()
+      expect(keys).toEqual([
+        `${keyPrefix}kf:videos:active`,
+        `${keyPrefix}kf:videos:v3:checkpoint`,
+        `${keyPrefix}kf:videos:v3:video:docs`,
+        `${keyPrefix}kf:videos:v3:video:idx:byOwner:al:ice`
+      ])
+    })
+
+    it("a commit reaches Redis as one MULTI … EXEC holding every write and the checkpoint", async () => {
+      const { Redis } = await import("ioredis")
+      const keyPrefix = redis.newPrefix("monitor")
+      const watcher = new Redis(redis.url)
+      const monitor = await watcher.monitor()
+      const seen: Array<{ args: Array<string>; source: string }> = []
+      monitor.on("monitor", (_time: string, args: Array<string>, source: string) => void seen.push({ args, source }))
+      await new Promise((r) => setTimeout(r, 50))
+      await Effect.runPromise(Effect.provide(
+        ReadStore.use((s) =>
+          s.commit({
+            slot: { projection: "videos", version: 1, generation: 0 },
+            writes: [
+              { _tag: "Put", model: "video", id: "a", doc: 1 },
+              { _tag: "Put", model: "video", id: "b", doc: 2 },
+              { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "a", score: 1 },
+              { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "b", score: 2 }
+            ],
+            checkpoint: 12
+          })
+        ),
+        RedisReadStore.layer({ url: redis.url, keyPrefix })
+      ))
+      await new Promise((r) => setTimeout(r, 100))
+      monitor.disconnect()
+      watcher.disconnect()
+      const ours = seen.find((c) => c.args[1]?.startsWith(keyPrefix))
+      expect(ours).toBeDefined()
+      const fromClient = seen.filter((c) => c.source === ours!.source).map((c) => c.args[0]!.toLowerCase())
+      const begin = fromClient.indexOf("multi")
+      // (the layer's release then sends QUIT)
+      expect(fromClient.slice(begin)).toEqual(["multi", "hset", "zadd", "set", "exec", "quit"])
+    })
+
+    it("an unreachable server fails fast with ReadStoreUnavailable (reads, commits, ping)", async () => {
+      const started = Date.now()
+      const exits = await Effect.runPromise(Effect.provide(
+        Effect.gen(function*() {
+          const s = yield* ReadStore
+          const slot = { projection: "videos", version: 1, generation: 0 }
+          return yield* Effect.all([
+            Effect.exit(s.get(slot, "video", "a")),
+            Effect.exit(s.commit({ slot, writes: [], checkpoint: 1 })),
+            Effect.exit(s.ping)
+          ])
+        }),
+        RedisReadStore.layer({ url: "redis://127.0.0.1:1" })
+      ))
+      expect(exits.map(failureTag)).toEqual(["ReadStoreUnavailable", "ReadStoreUnavailable", "ReadStoreUnavailable"])
+      expect(Date.now() - started).toBeLessThan(10_000)
+    })
+
+    it("data that is not ours under our keys is reported as ReadStoreCorrupted", async () => {
+      const { Redis } = await import("ioredis")
+      const keyPrefix = redis.newPrefix("corrupt")
+      const client = new Redis(redis.url)
+      await client.hset(`${keyPrefix}kf:videos:v1:video:docs`, "a", "{not json")
+      await client.set(`${keyPrefix}kf:videos:v1:video:idx:all:`, "a string, not a zset")
+      client.disconnect()
+      const slot = { projection: "videos", version: 1, generation: 0 }
+      const exits = await Effect.runPromise(Effect.provide(
+        Effect.gen(function*() {
+          const s = yield* ReadStore
+          return yield* Effect.all([
+            Effect.exit(s.get(slot, "video", "a")),
+            Effect.exit(s.list(slot, "video", "all", { limit: 5, order: "asc" }))
+          ])
+        }),
+        RedisReadStore.layer({ url: redis.url, keyPrefix })
+      ))
+      expect(exits.map(failureTag)).toEqual(["ReadStoreCorrupted", "ReadStoreCorrupted"])
+    })
+  })
+} else {
+  it.skip("Redis adapter: no Redis reachable (see the warning above)", () => {})
+}
