@@ -1,0 +1,33 @@
+/** How Hono handlers reach Effect services: one runtime (a ManagedRuntime fits), and the runner that maps outcomes to responses. */
+import { Cause, Effect, Exit } from "effect"
+import type { Context } from "hono"
+import { errorResponse, internalError, toHttpError } from "./HttpError.ts"
+import type { AppEnv } from "./RequestId.ts"
+
+/** The part of a `ManagedRuntime<R>` the HTTP layer uses; node.ts/deno.ts and tests hand one in. */
+export interface AppRuntime<R> {
+  runPromiseExit<A, E>(effect: Effect.Effect<A, E, R>, options?: Effect.RunOptions): Promise<Exit.Exit<A, unknown>>
+  runFork<A, E>(effect: Effect.Effect<A, E, R>): unknown
+}
+
+/** Runs a handler's effect: its Response on success, the mapped JSON error on a typed failure, a logged 500 otherwise. */
+export type RunEffect<R> = (c: Context<AppEnv>, effect: Effect.Effect<Response, unknown, R>) => Promise<Response>
+
+/** Logs an unexpected failure with the request id; the client only sees the id. */
+export const logInternal = <R>(runtime: AppRuntime<R>, c: Context<AppEnv>, cause: Cause.Cause<unknown>): Response => {
+  const requestId = c.get("requestId")
+  runtime.runFork(
+    Effect.logError("request failed", cause).pipe(
+      Effect.annotateLogs({ requestId, method: c.req.method, path: c.req.path })
+    )
+  )
+  return errorResponse(internalError(requestId))
+}
+
+export const makeRunEffect = <R>(runtime: AppRuntime<R>): RunEffect<R> => async (c, effect) => {
+  const exit = await runtime.runPromiseExit(effect, { signal: c.req.raw.signal })
+  if (Exit.isSuccess(exit)) return exit.value
+  const error = Cause.findErrorOption(exit.cause)
+  const mapped = error._tag === "Some" ? toHttpError(error.value) : undefined
+  return mapped !== undefined ? errorResponse(mapped) : logInternal(runtime, c, exit.cause)
+}

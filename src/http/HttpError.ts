@@ -1,0 +1,97 @@
+/** The one HTTP error model (DESIGN.md §7): `{"error":{"code","message"}}`, and the mapper from error tags to it. */
+import { Data } from "effect"
+import { isDomainError } from "../domain/shared/DomainError.ts"
+
+/** An error meant for the client, with its status and UPPER_SNAKE code. */
+export class HttpError extends Data.TaggedError("HttpError")<{
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly headers?: Readonly<Record<string, string>>
+}> {}
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string }
+}
+
+export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } })
+
+/** "WrongExpectedRevision" → "WRONG_EXPECTED_REVISION". */
+export const upperSnake = (tag: string): string =>
+  tag.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()
+
+/**
+ * Status per error tag, for every typed failure that may reach a handler; the code is the tag in
+ * UPPER_SNAKE unless given. Ports and aggregates add their errors here: a tag not listed is a bug
+ * and answers 500.
+ */
+const statusByTag: Readonly<Record<string, { readonly status: number; readonly code?: string; readonly headers?: Record<string, string> }>> = {
+  // event store port
+  WrongExpectedRevision: { status: 409 },
+  DuplicateEventId: { status: 409 },
+  InvalidStreamName: { status: 400 },
+  InvalidArgument: { status: 400 },
+  InvalidEvent: { status: 422 },
+  EventStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
+  // actor runtime
+  ActorBusy: { status: 503, headers: { "Retry-After": "1" } },
+  ConcurrencyConflict: { status: 409 },
+  // request decoding (effect/Schema)
+  SchemaError: { status: 400, code: "INVALID_REQUEST" }
+}
+
+const statusCodes: Readonly<Record<number, string>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE_ENTITY",
+  429: "TOO_MANY_REQUESTS",
+  503: "SERVICE_UNAVAILABLE"
+}
+
+/** Status of a domain rejection (it carries its own code); a rule broken by the request is 422 unless listed. */
+const statusByDomainCode: Readonly<Record<string, number>> = {
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  QUOTA_EXCEEDED: 413,
+  AGGREGATE_ID_MISMATCH: 400
+}
+
+const domainStatus = (code: string): number =>
+  statusByDomainCode[code] ?? (code.endsWith("_NOT_FOUND") ? 404 : code.endsWith("_CONFLICT") ? 409 : 422)
+
+/** The code for a bare status (e.g. a Hono HTTPException). */
+export const codeForStatus = (status: number): string => statusCodes[status] ?? (status >= 500 ? "INTERNAL" : "BAD_REQUEST")
+
+export const notFound = (message = "no such resource") => new HttpError({ status: 404, code: "NOT_FOUND", message })
+
+export const invalidJson = (message = "the request body is not valid JSON") =>
+  new HttpError({ status: 400, code: "INVALID_JSON", message })
+
+/** Maps a typed failure to an HttpError; undefined means it is not a client's error (answer 500, log it). */
+export const toHttpError = (error: unknown): HttpError | undefined => {
+  if (error instanceof HttpError) return error
+  if (isDomainError(error)) return new HttpError({ status: domainStatus(error.code), code: error.code, message: error.message })
+  if (typeof error !== "object" || error === null || !("_tag" in error) || typeof error._tag !== "string") return undefined
+  const entry = statusByTag[error._tag]
+  if (entry === undefined) return undefined
+  const message = "message" in error && typeof error.message === "string" && error.message !== "" ? error.message : error._tag
+  return new HttpError({ status: entry.status, code: entry.code ?? upperSnake(error._tag), message, headers: entry.headers ?? {} })
+}
+
+/** The body of every 500: no detail, only the request id to find the log line. */
+export const internalError = (requestId: string) =>
+  new HttpError({ status: 500, code: "INTERNAL", message: `internal error (request id ${requestId})` })
+
+/** Renders an HttpError as a web-standard Response. */
+export const errorResponse = (error: HttpError): Response =>
+  new Response(JSON.stringify(errorBody(error.code, error.message)), {
+    status: error.status,
+    headers: { "content-type": "application/json; charset=UTF-8", ...error.headers }
+  })

@@ -1,0 +1,68 @@
+/** Deno entry point (`npm run start:deno`): Deno.serve on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
+import { ConfigProvider, Effect, Runtime } from "effect"
+import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
+
+/** The few Deno APIs used here, declared locally so that tsc (which has no Deno types) checks this file too. */
+interface DenoServer {
+  readonly addr: { readonly port: number }
+  shutdown(): Promise<void>
+}
+declare const Deno: {
+  readonly version: { readonly deno: string }
+  readonly env: { toObject(): Record<string, string> }
+  readTextFileSync(path: string): string
+  serve(
+    options: {
+      port: number
+      onListen?: (addr: { port: number }) => void
+    },
+    handler: (request: Request) => Response | Promise<Response>
+  ): DenoServer
+  addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void
+  removeSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void
+  exit(code: number): never
+}
+
+const denoServe: Serve = (fetch, port) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly server: DenoServer; readonly port: number }, ServerStartFailed>((resume) => {
+      try {
+        // Deno.serve binds before it returns (or throws, e.g. AddrInUse); the no-op onListen keeps Deno's own banner out of the logs
+        const server = Deno.serve({ port, onListen: () => {} }, fetch)
+        resume(Effect.succeed({ server, port: server.addr.port }))
+      } catch (e) {
+        resume(Effect.fail(new ServerStartFailed({ reason: String(e) })))
+      }
+    }),
+    ({ server }) => Effect.promise(() => server.shutdown())
+  )
+
+/** Like NodeRuntime.runMain: a signal interrupts the main fiber, finalizers run, then the process exits. */
+const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
+  const onSignal = () => fiber.interruptUnsafe(fiber.id)
+  fiber.addObserver((exit) => {
+    Deno.removeSignalListener("SIGINT", onSignal)
+    Deno.removeSignalListener("SIGTERM", onSignal)
+    teardown(exit, (code) => Deno.exit(code))
+  })
+  Deno.addSignalListener("SIGINT", onSignal)
+  Deno.addSignalListener("SIGTERM", onSignal)
+})
+
+/** The environment, then `.env` if there is one (as `node --env-file-if-exists=.env` does for `npm start`). */
+const dotEnv = (): string => {
+  try {
+    return Deno.readTextFileSync(".env")
+  } catch {
+    return ""
+  }
+}
+const provider = ConfigProvider.fromEnv({ env: Deno.env.toObject() }).pipe(
+  ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv()))
+)
+
+const program = mainProgram(denoServe, `Deno ${Deno.version.deno}`).pipe(
+  Effect.provideService(ConfigProvider.ConfigProvider, provider)
+)
+
+runMain(program, { disableErrorReporting: true, teardown: (exit, onExit) => onExit(exitCode(exit)) })

@@ -1,0 +1,46 @@
+/** Node.js entry point (`npm start`): @hono/node-server on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
+import { serve as honoServe } from "@hono/node-server"
+import { NodeRuntime } from "@effect/platform-node"
+import { ConfigProvider, Effect } from "effect"
+import { readFileSync } from "node:fs"
+import type { Server } from "node:http"
+import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
+
+const CLOSE_GRACE_MS = 5_000
+
+const nodeServe: Serve = (fetch, port) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly server: Server; readonly port: number }, ServerStartFailed>((resume) => {
+      const server = honoServe({ fetch, port }, (info) => resume(Effect.succeed({ server: server as Server, port: info.port })))
+      server.once("error", (e) => resume(Effect.fail(new ServerStartFailed({ reason: String(e) }))))
+    }),
+    ({ server }) =>
+      Effect.callback<void>((resume) => {
+        // close() waits for in-flight requests; connections still open after the grace period are cut
+        const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS)
+        server.close(() => {
+          clearTimeout(timer)
+          resume(Effect.void)
+        })
+        server.closeIdleConnections()
+      })
+  )
+
+/** The environment, then `.env` if there is one (deno.ts does the same). */
+const dotEnv = (): string => {
+  try {
+    return readFileSync(".env", "utf8")
+  } catch {
+    return ""
+  }
+}
+const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
+
+const program = mainProgram(nodeServe, `Node.js ${process.versions.node}`).pipe(
+  Effect.provideService(ConfigProvider.ConfigProvider, provider)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => onExit(exitCode(exit))
+})

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, Logger, ManagedRuntime } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
+import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
+import { makeApp } from "../../src/http/App.ts"
+import { makeRunEffect } from "../../src/http/AppRuntime.ts"
+
+const dataDir = mkdtempSync(join(tmpdir(), "keyframe-http-"))
+const logLines: Array<string> = []
+const captureLogs = Logger.layer([Logger.make((o) => logLines.push(Logger.formatLogFmt.log(o)))])
+const runtime = ManagedRuntime.make(
+  Layer.mergeAll(PgliteEventStore.layer({ dataDir: join(dataDir, "eventstore") }), captureLogs)
+)
+const app = makeApp({ runtime })
+
+// Routes that exist only in this test, to reach the error paths through the real runner.
+const run = makeRunEffect(runtime)
+app.post("/test/echo", async (c) => c.json(await c.req.json()))
+app.get("/test/throw", () => {
+  throw new Error("secret detail at /srv/keyframe/thing.ts:12")
+})
+app.get("/test/defect", (c) => run(c, Effect.die(new Error("boom in an effect"))))
+app.post("/test/append", (c) =>
+  run(
+    c,
+    EventStore.use((store) =>
+      store.append("test-conflict", [{ type: "Noted", data: { n: 1 } }], { expectedRevision: 7 })
+    ).pipe(Effect.map((r) => c.json(r)))
+  ))
+
+beforeAll(async () => {
+  await runtime.runPromise(EventStore.use((s) => s.ping)) // opens PGlite once (initdb takes seconds)
+})
+
+afterAll(async () => {
+  await runtime.dispose()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe("health", () => {
+  it("GET /healthz answers ok with a request id", async () => {
+    const res = await app.request("/healthz")
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: "ok" })
+    expect(res.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it("keeps a sane client request id and replaces an unsafe one", async () => {
+    expect((await app.request("/healthz", { headers: { "X-Request-Id": "req-42" } })).headers.get("X-Request-Id")).toBe("req-42")
+    const replaced = (await app.request("/healthz", { headers: { "X-Request-Id": "a b<script>" } })).headers.get("X-Request-Id")
+    expect(replaced).not.toBe("a b<script>")
+  })
+
+  it("GET /readyz is ready when the embedded event store answers", async () => {
+    const res = await app.request("/readyz")
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: "ready", checks: { eventStore: { ok: true, kind: "embedded" } } })
+  })
+
+  it("GET /readyz is 503 with the JSON error when the store does not answer", async () => {
+    const failing = Layer.effect(
+      EventStore,
+      Effect.map(EventStore, (store) =>
+        EventStore.of({ ...store, ping: Effect.fail(new EventStoreUnavailable({ reason: "connection refused" })) }))
+    ).pipe(Layer.provide(Layer.succeedContext(await runtime.context())))
+    const down = ManagedRuntime.make(failing)
+    try {
+      const res = await makeApp({ runtime: down }).request("/readyz")
+      expect(res.status).toBe(503)
+      const body = await res.json()
+      expect(body.error).toEqual({ code: "EVENT_STORE_UNAVAILABLE", message: "event store unavailable: connection refused" })
+      expect(body.checks.eventStore).toMatchObject({ ok: false, kind: "embedded" })
+    } finally {
+      await down.dispose()
+    }
+  })
+})
+
+describe("error model", () => {
+  it("an unknown route is a 404 JSON NOT_FOUND", async () => {
+    const res = await app.request("/nope", { method: "DELETE" })
+    expect(res.status).toBe(404)
+    expect(res.headers.get("content-type")).toMatch(/application\/json/)
+    expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", message: "no route for DELETE /nope" } })
+    expect(res.headers.get("X-Request-Id")).toBeTruthy()
+  })
+
+  it("a malformed JSON body is a 400 INVALID_JSON", async () => {
+    const res = await app.request("/test/echo", { method: "POST", body: "{not json", headers: { "content-type": "application/json" } })
+    expect(res.status).toBe(400)
+    expect((await res.json()).error.code).toBe("INVALID_JSON")
+  })
+
+  it("a typed failure from the store maps to its status and code", async () => {
+    const res = await app.request("/test/append", { method: "POST" })
+    expect(res.status).toBe(409)
+    const body = await res.json()
+    expect(body.error.code).toBe("WRONG_EXPECTED_REVISION")
+    expect(body.error.message).toContain("test-conflict")
+  })
+
+  for (const path of ["/test/throw", "/test/defect"]) {
+    it(`an internal error (${path}) is a 500 without details, logged with its request id`, async () => {
+      const res = await app.request(path, { headers: { "X-Request-Id": `rid-${path.slice(6)}` } })
+      expect(res.status).toBe(500)
+      const text = await res.text()
+      expect(JSON.parse(text)).toEqual({ error: { code: "INTERNAL", message: `internal error (request id rid-${path.slice(6)})` } })
+      expect(text).not.toMatch(/secret|boom|\.ts:|at /)
+      await Effect.runPromise(Effect.sleep("20 millis")) // the log line is written by a forked fiber
+      expect(logLines.some((l) => l.includes(`requestId=rid-${path.slice(6)}`) && /secret detail|boom in an effect/.test(l))).toBe(true)
+    })
+  }
+})
