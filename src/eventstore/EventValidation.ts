@@ -74,6 +74,7 @@ export const toJsonValue = (value: unknown): { ok: true; value: JsonValue } | { 
     switch (typeof v) {
       case "string":
         if (v.includes("\u0000")) throw new NotJson(`${path} contains a NUL character`)
+        if (LONE_SURROGATE.test(v)) throw new NotJson(`${path} contains a lone UTF-16 surrogate (not valid Unicode)`)
         return v
       case "boolean":
         return v
@@ -99,6 +100,7 @@ export const toJsonValue = (value: unknown): { ok: true; value: JsonValue } | { 
           for (const [k, item] of Object.entries(v)) {
             if (item === undefined) continue
             if (k.includes("\u0000")) throw new NotJson(`${path} has a key with a NUL character`)
+            if (LONE_SURROGATE.test(k)) throw new NotJson(`${path} has a key with a lone UTF-16 surrogate`)
             obj[k] = walk(item, `${path}.${k}`)
           }
           out = obj
@@ -118,6 +120,8 @@ export const toJsonValue = (value: unknown): { ok: true; value: JsonValue } | { 
   }
 }
 class NotJson extends Error {}
+/** Half of a surrogate pair on its own: no UTF-8 encoding exists, PostgreSQL's json rejects it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 export interface ValidatedEvent {
   readonly id: string
@@ -133,7 +137,7 @@ export interface ValidatedEvent {
 }
 
 const optionalString = (index: number, name: string, v: unknown): Effect.Effect<string | undefined, InvalidEvent> =>
-  v === undefined || (typeof v === "string" && v.length <= 512 && !v.includes("\u0000"))
+  v === undefined || (typeof v === "string" && v.length <= 512 && !v.includes("\u0000") && !LONE_SURROGATE.test(v))
     ? Effect.succeed(v as string | undefined)
     : Effect.fail(new InvalidEvent({ index, reason: `metadata.${name} must be a string of at most 512 characters` }))
 
@@ -171,7 +175,7 @@ export const validateEvents = (events: unknown): Effect.Effect<ReadonlyArray<Val
       if (!isNonNegativeInteger(schemaVersion) || schemaVersion < 1) {
         return yield* new InvalidEvent({ index, reason: "metadata.schemaVersion must be a positive integer" })
       }
-      const size = utf8Length(JSON.stringify(json.value)) + utf8Length(JSON.stringify(m))
+      const size = jsonBytes(JSON.stringify(json.value), JSON.stringify(m))
       if (size > MAX_EVENT_BYTES) {
         return yield* new InvalidEvent({ index, reason: `event is ${size} bytes, over the ${MAX_EVENT_BYTES}-byte limit` })
       }
@@ -193,3 +197,6 @@ export const validateEvents = (events: unknown): Effect.Effect<ReadonlyArray<Val
 
 const encoder = new TextEncoder()
 const utf8Length = (s: string): number => encoder.encode(s).length
+/** UTF-8 size of the two texts; exact only when it may matter (a UTF-16 unit is at most 3 bytes). */
+const jsonBytes = (a: string, b: string): number =>
+  (a.length + b.length) * 3 <= MAX_EVENT_BYTES ? a.length + b.length : utf8Length(a) + utf8Length(b)

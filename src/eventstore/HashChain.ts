@@ -1,6 +1,7 @@
 /** The per-stream hash chain (DESIGN.md §5): how an event's hash is made, and how a chain is verified. */
 import { Effect } from "effect"
 import type { EventMetadata, JsonValue, RecordedEvent } from "./EventStoreTypes.ts"
+import { sha256HexOfText } from "./Sha256.ts"
 
 /** prevHash of a stream's first event. */
 export const GENESIS_HASH = "0".repeat(64)
@@ -8,35 +9,43 @@ export const GENESIS_HASH = "0".repeat(64)
 /** JSON with object keys sorted at every level and no whitespace: one text per value. */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-  return `{${entries.join(",")}}`
+  // Loops rather than map/filter/join: this runs for every event appended and verified.
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + (canonicalJson(value[i]) ?? "")
+    return out + "]"
+  }
+  const record = value as Record<string, unknown>
+  let out = "{"
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key]
+    if (item === undefined) continue
+    out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(item)
+  }
+  return out + "}"
 }
 
-const encoder = new TextEncoder()
+/** SHA-256 over (prevHash, type, canonical data, metadata without hash), hex: a pure function (Sha256.ts). */
+export const eventHash = (type: string, data: JsonValue, metadataWithoutHash: Omit<EventMetadata, "hash">): string =>
+  sha256HexOfText(canonicalJson([metadataWithoutHash.prevHash, type, data, metadataWithoutHash]))
 
-const toHex = (buffer: ArrayBuffer): string => {
-  const bytes = new Uint8Array(buffer)
-  let out = ""
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, "0")
-  return out
-}
-
-/** SHA-256 over (prevHash, type, canonical data, metadata without hash), hex. Web Crypto: runs on Node and Deno. */
+/** eventHash as an Effect. Runs on Node and Deno. */
 export const hashEvent = (
   type: string,
   data: JsonValue,
   metadataWithoutHash: Omit<EventMetadata, "hash">
-): Effect.Effect<string> =>
-  Effect.promise(() =>
-    crypto.subtle.digest(
-      "SHA-256",
-      encoder.encode(canonicalJson([metadataWithoutHash.prevHash, type, data, metadataWithoutHash]))
-    )
-  ).pipe(Effect.map(toHex))
+): Effect.Effect<string> => Effect.sync(() => eventHash(type, data, metadataWithoutHash))
+
+/** An event's metadata completed with its place in the chain (pure; chainMetadata is the Effect). */
+export const linkMetadata = (
+  prevHash: string,
+  type: string,
+  data: JsonValue,
+  metadata: Omit<EventMetadata, "hash" | "prevHash">
+): EventMetadata => {
+  const withoutHash = { ...metadata, prevHash }
+  return { ...withoutHash, hash: eventHash(type, data, withoutHash) }
+}
 
 /** Completes an event's metadata with its place in the chain. */
 export const chainMetadata = (
@@ -44,10 +53,7 @@ export const chainMetadata = (
   type: string,
   data: JsonValue,
   metadata: Omit<EventMetadata, "hash" | "prevHash">
-): Effect.Effect<EventMetadata> => {
-  const withoutHash = { ...metadata, prevHash }
-  return Effect.map(hashEvent(type, data, withoutHash), (hash) => ({ ...withoutHash, hash }))
-}
+): Effect.Effect<EventMetadata> => Effect.sync(() => linkMetadata(prevHash, type, data, metadata))
 
 export interface BrokenLink {
   readonly stream: string

@@ -1,0 +1,48 @@
+/** The embedded event store: PGlite (PostgreSQL in WASM) with files under a directory, or in memory. */
+import { PGlite } from "@electric-sql/pglite"
+import { Effect, Layer } from "effect"
+import { EventStore } from "../EventStore.ts"
+import { EventStoreUnavailable } from "../EventStoreError.ts"
+import { makeSqlEventStore } from "../sql/SqlEventStore.ts"
+import { makePgliteDriver } from "./PgliteDriver.ts"
+
+export interface PgliteEventStoreOptions {
+  /** Directory for the database files; in memory when omitted or "memory://". Only one process may open it. */
+  readonly dataDir?: string | undefined
+}
+
+const isMemory = (dataDir: string | undefined) => dataDir === undefined || dataDir === "" || dataDir.startsWith("memory://")
+
+/**
+ * PGlite creates only the last directory of the path; create the parents too. node:fs is
+ * available on Node and Deno alike, and only file-backed stores need it.
+ */
+const ensureDirectory = (dataDir: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const fs = await import("node:fs/promises")
+      await fs.mkdir(dataDir, { recursive: true })
+    },
+    catch: (cause) => new EventStoreUnavailable({ reason: `cannot create ${dataDir}: ${String(cause)}`, cause })
+  })
+
+export class PgliteEventStore {
+  static layer(options: PgliteEventStoreOptions = {}): Layer.Layer<EventStore, EventStoreUnavailable> {
+    return Layer.effect(
+      EventStore,
+      Effect.gen(function*() {
+        const dataDir = isMemory(options.dataDir) ? undefined : options.dataDir!
+        if (dataDir !== undefined) yield* ensureDirectory(dataDir)
+        const db = yield* Effect.acquireRelease(
+          Effect.tryPromise({
+            try: () => PGlite.create(dataDir === undefined ? undefined : dataDir),
+            catch: (cause) =>
+              new EventStoreUnavailable({ reason: `cannot open PGlite at ${dataDir ?? "memory://"}: ${String(cause)}`, cause })
+          }),
+          (db) => Effect.tryPromise(() => db.close()).pipe(Effect.ignore)
+        )
+        return EventStore.of(yield* makeSqlEventStore(makePgliteDriver(db), { schema: "keyframe" }))
+      })
+    )
+  }
+}
