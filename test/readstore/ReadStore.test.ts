@@ -41,13 +41,23 @@ if (redis) {
     })
 
     it("a commit reaches Redis as one MULTI … EXEC holding every write and the checkpoint", async () => {
-      const { Redis } = await import("ioredis")
+      // redis-cli's MONITOR rather than ioredis's: under the whole suite's traffic on the shared
+      // server, ioredis's monitor connection loses track of its reply queue.
+      const { spawn } = await import("node:child_process")
       const keyPrefix = redis.newPrefix("monitor")
-      const watcher = new Redis(redis.url)
-      const monitor = await watcher.monitor()
+      const watcher = spawn("redis-cli", ["-u", redis.url, "monitor"], { stdio: ["ignore", "pipe", "inherit"] })
       const seen: Array<{ args: Array<string>; source: string }> = []
-      monitor.on("monitor", (_time: string, args: Array<string>, source: string) => void seen.push({ args, source }))
-      await new Promise((r) => setTimeout(r, 50))
+      let pending = ""
+      watcher.stdout.setEncoding("utf8")
+      watcher.stdout.on("data", (chunk: string) => {
+        const lines = (pending + chunk).split("\n")
+        pending = lines.pop()!
+        for (const line of lines) {
+          const m = /^[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line)
+          if (m) seen.push({ source: m[1]!, args: [...m[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((a) => a[1]!) })
+        }
+      })
+      await new Promise<void>((resolve) => watcher.stdout.once("data", () => resolve()))
       await Effect.runPromise(Effect.provide(
         ReadStore.use((s) =>
           s.commit({
@@ -63,9 +73,14 @@ if (redis) {
         ),
         RedisReadStore.layer({ url: redis.url, keyPrefix })
       ))
-      await new Promise((r) => setTimeout(r, 100))
-      monitor.disconnect()
-      watcher.disconnect()
+      // redis-cli flushes its pipe when it likes: wait until our connection's QUIT shows up.
+      const ourSource = () => seen.find((c) => c.args[1]?.startsWith(keyPrefix))?.source
+      for (let waited = 0; waited < 5_000; waited += 50) {
+        const source = ourSource()
+        if (source !== undefined && seen.some((c) => c.source === source && c.args[0]?.toLowerCase() === "quit")) break
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      watcher.kill()
       const ours = seen.find((c) => c.args[1]?.startsWith(keyPrefix))
       expect(ours).toBeDefined()
       const fromClient = seen.filter((c) => c.source === ours!.source).map((c) => c.args[0]!.toLowerCase())
