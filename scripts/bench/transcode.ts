@@ -9,6 +9,12 @@
  * per wall second) for each, and the ratio baseline / one-process. On a shared machine wall time is noisy, so
  * the CPU seconds the ffmpeg children used (Linux: cutime + cstime of this process) are printed beside it.
  *
+ * End to end (`e2eSeconds`): the same source uploaded with tus-js-client to the real app (embedded event
+ * store, fs object store, the media workers in process), timed from the last tus byte acknowledged to
+ * the upload being ready (chunk, transcode, publish); `e2eSteps` splits it by step (claim to completion),
+ * and `e2eOutsideTranscodeSeconds` is what the pipeline adds around the transcode step (sealing the
+ * original, publishing, scheduling) in the same run.
+ *
  * Use: node scripts/bench/transcode.ts [seconds=30]   (or `npm run bench -- transcode`; FFMPEG_PATH, FFPROBE_PATH)
  */
 import { execFile } from "node:child_process"
@@ -18,8 +24,23 @@ import { availableParallelism, tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { Effect } from "effect"
+import { serve } from "@hono/node-server"
+import { Layer, Logger, ManagedRuntime } from "effect"
+import { sign } from "hono/jwt"
+import { Upload } from "tus-js-client"
+import { ActorSystem } from "../../src/actors/ActorSystem.ts"
+import { defaultDomainSettings } from "../../src/domain/shared/DomainSettings.ts"
+import { UploadAggregate } from "../../src/domain/upload/UploadAggregate.ts"
+import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
+import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { makeApp } from "../../src/http/App.ts"
+import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { planLadder } from "../../src/media/HlsRenditions.ts"
-import { makeMedia } from "../../src/media/Media.ts"
+import { Media, makeMedia } from "../../src/media/Media.ts"
+import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
+import { MediaWorkers } from "../../src/workers/MediaWorkers.ts"
+import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
+import { ProcessingProgress } from "../../src/workers/ProcessingProgress.ts"
 
 const SECONDS = Number(process.argv[2] ?? 30)
 const PRESET = "veryfast"
@@ -53,6 +74,77 @@ function childCpuSeconds(): number | undefined {
   }
 }
 
+/**
+ * Uploads `file` with tus-js-client to the app with the workers running in this process, and returns the
+ * seconds from the last acknowledged byte to ready, and each step's seconds from claim to completion.
+ */
+async function endToEnd(file: string, dir: string) {
+  const settings = defaultDomainSettings
+  const runtime = ManagedRuntime.make(
+    MediaWorkers.layer({
+      workerId: "bench-worker",
+      concurrency: 2,
+      processingTimeoutSeconds: settings.videoProcessingTimeoutSeconds,
+      chunkSizeBytes: settings.chunkSizeBytes,
+      jobMaxAttempts: settings.jobMaxAttempts,
+      uploadExpiryHours: settings.uploadExpiryHours
+    }).pipe(
+      Layer.provide(Media.layer({ ...media.paths, preset: PRESET })),
+      Layer.provide(NodeWorkerPlatform.layer({ root: join(dir, "scratch") })),
+      Layer.provideMerge(ProcessingProgress.layer),
+      Layer.provideMerge(Layer.mergeAll(
+        ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
+          Layer.provideMerge(PgliteEventStore.layer({}))
+        ),
+        FsObjectStore.layer({ root: join(dir, "objects") })
+      )),
+      Layer.provideMerge(Logger.layer([]))
+    )
+  )
+  await runtime.runPromise(Effect.void) // open PGlite and start the workers before the upload
+  const secret = "bench-secret-0123456789abcdef0123"
+  const app = makeApp({ runtime, auth: { verifyToken: hs256Verifier(secret) }, settings })
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
+  })
+  try {
+    const port = (server.address() as { port: number }).port
+    const token = await sign({ sub: "bench", roles: ["user"], exp: Math.floor(Date.now() / 1000) + 3600 }, secret, "HS256")
+    const url = await new Promise<string>((resolve, reject) => {
+      const upload: Upload = new Upload(readFileSync(file), {
+        endpoint: `http://127.0.0.1:${port}/files`,
+        chunkSize: 8 * 1024 * 1024,
+        metadata: { filename: "bench.mp4", filetype: "video/mp4" },
+        headers: { Authorization: `Bearer ${token}` },
+        onSuccess: () => resolve(upload.url!),
+        onError: reject
+      })
+      upload.start()
+    })
+    const lastByte = performance.now()
+    const id = url.slice(url.lastIndexOf("/") + 1)
+    while (true) {
+      const { state } = await runtime.runPromise(ActorSystem.use((a) => a.current(UploadAggregate, id)))
+      if (state.status === "Ready") break
+      if (state.status === "Failed") throw new Error(`the bench upload failed: ${state.reason}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const seconds = (performance.now() - lastByte) / 1000
+    const events = await runtime.runPromise(EventStore.use((s) => s.readStream(`upload-${id}`)))
+    const steps: Record<string, number> = {}
+    for (const claimed of events.filter((e) => e.type === "StepClaimed")) {
+      const step = (claimed.data as { step: string }).step
+      const done = events.find((e) => e.type === "StepCompleted" && (e.data as { step: string }).step === step)
+      if (done !== undefined) steps[step] = (Date.parse(done.recordedAt) - Date.parse(claimed.recordedAt)) / 1000
+    }
+    return { seconds, steps }
+  } finally {
+    ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await runtime.dispose()
+  }
+}
+
 const work = await mkdtemp(join(tmpdir(), "kf-bench-transcode-"))
 try {
   const info = await Effect.runPromise(media.probe(source))
@@ -73,6 +165,7 @@ try {
   })
   const round = (n: number) => Math.round(n * 100) / 100
   const duration = info.durationSeconds ?? SECONDS
+  const e2e = await endToEnd(source, work)
   console.log(JSON.stringify({
     bench: "transcode",
     source: { width: info.width, height: info.height, seconds: duration, fps: info.frameRate },
@@ -88,7 +181,10 @@ try {
     },
     ratio: round(each.wall / one.wall),
     cpuRatio: one.cpu && each.cpu ? round(each.cpu / one.cpu) : undefined,
-    target: 1.4
+    target: 1.4,
+    e2eSeconds: round(e2e.seconds),
+    e2eOutsideTranscodeSeconds: round(e2e.seconds - (e2e.steps["transcode"] ?? 0)),
+    e2eSteps: Object.fromEntries(Object.entries(e2e.steps).map(([k, v]) => [k, round(v)]))
   }))
 } finally {
   await rm(work, { recursive: true, force: true })

@@ -11,6 +11,8 @@ import { T0 } from "./TestContext.ts"
 
 const uploads = ["up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-1", "up-2"] as const
 const workers = ["w-1", "w-2"] as const
+const multipartUploads = ["mp-1", "mp-1", "mp-1", "mp-2"] as const
+const etags = ["\"e1\"", "\"e2\""] as const
 const extensions = ["mp4", "mp4", "mp4", "MOV", "webm", "mkv", "avi", "txt", ""] as const
 
 /** Ids into small pools; sizes onto the scale of `smallDomainSettings` (100-byte files). */
@@ -39,7 +41,18 @@ const intoPools = (command: UploadCommand): UploadCommand => {
       }
     case "CompleteStep":
     case "FailStep":
+    case "RecordMilestone":
       return { ...command, uploadId, workerId: pick(workers, command.workerId), attempt: 1 + (command.attempt % 4) }
+    case "RecordChunk":
+      return {
+        ...command,
+        uploadId,
+        workerId: pick(workers, command.workerId),
+        attempt: 1 + (command.attempt % 4),
+        multipartUploadId: pick(multipartUploads, command.multipartUploadId),
+        partNumber: 1 + (command.partNumber % 4),
+        etag: pick(etags, command.etag)
+      }
     case "CancelUpload":
     case "FailUpload":
     case "ExpireUpload":
@@ -68,7 +81,8 @@ const fit = (command: UploadCommand, state: UploadState): UploadCommand => {
       return progress === undefined || oneIn(5, command.workerId + command.step) ? command : { ...command, step: progress.step }
     }
     case "CompleteStep":
-    case "FailStep": {
+    case "FailStep":
+    case "RecordMilestone": {
       const progress = progressOf(state)
       if (progress === undefined || oneIn(5, command.attempt + command.workerId)) return command
       const step: ProcessingStep = progress.step
@@ -76,12 +90,25 @@ const fit = (command: UploadCommand, state: UploadState): UploadCommand => {
         ? { ...command, step }
         : { ...command, step, workerId: progress.lease.workerId, attempt: progress.lease.attempt }
     }
+    case "RecordChunk": {
+      // Mostly the lease holder's next part.
+      const progress = progressOf(state)
+      if (progress === undefined || progress.lease === null || oneIn(5, command.attempt + command.workerId)) return command
+      const next = (progress.chunks?.parts.length ?? 0) + 1
+      return {
+        ...command,
+        workerId: progress.lease.workerId,
+        attempt: progress.lease.attempt,
+        multipartUploadId: progress.chunks?.multipartUploadId ?? command.multipartUploadId,
+        partNumber: oneIn(4, command.partNumber) ? command.partNumber : next
+      }
+    }
     default:
       return command
   }
 }
 
-const PROCESSING = ["ClaimStep", "CompleteStep", "FailStep", "ExpireUpload"]
+const PROCESSING = ["ClaimStep", "CompleteStep", "FailStep", "RecordChunk", "RecordMilestone", "ExpireUpload"]
 
 /** Alice and bob stand for the right sender: the owner for bytes and cancels, the system for processing. */
 const actorFor = (command: UploadCommand, state: UploadState, drawn: Actor): Actor => {
@@ -126,6 +153,8 @@ export const uploadArbitraries = {
     ClaimStep: 8,
     CompleteStep: 8,
     FailStep: 2,
+    RecordChunk: 6,
+    RecordMilestone: 1,
     CancelUpload: 1,
     FailUpload: 1,
     ExpireUpload: 1

@@ -44,11 +44,75 @@ export const ClaimStep = Schema.TaggedStruct("ClaimStep", {
 /** What a finished step wants kept (output keys, probed facts). */
 export const StepDetails = Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite, Schema.Boolean]))
 
+/** One rendition of a published HLS ladder, as its master playlist lists it. */
+export const PublishedRendition = Schema.Struct({
+  /** "720p", also its directory under the video's media prefix. */
+  name: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,32}$/)),
+  width: PositiveInt,
+  height: PositiveInt,
+  /** Peak and average bits per second (the master playlist's BANDWIDTH and AVERAGE-BANDWIDTH). */
+  bandwidth: PositiveInt,
+  averageBandwidth: PositiveInt,
+  /** RFC 6381 codecs, e.g. `avc1.64001f,mp4a.40.2`. */
+  codecs: Schema.String.check(Schema.isBetweenLength(1, 200)),
+  frameRate: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** The rendition's media playlist URL, e.g. `/media/<id>/720p/index.m3u8`. */
+  playlistUrl: Schema.String.check(Schema.isBetweenLength(1, 1024))
+})
+
+/**
+ * What publishing produced (on the publish step's completion, copied onto `UploadReady`). URLs are paths on
+ * Keyframe's HTTP listener (`/media/<videoId>/…`): served from the fs store, or redirected to S3.
+ */
+export const PublishedMedia = Schema.Struct({
+  masterPlaylistUrl: Schema.String.check(Schema.isBetweenLength(1, 1024)),
+  thumbnailUrl: Schema.String.check(Schema.isBetweenLength(1, 1024)),
+  thumbnailWidth: PositiveInt,
+  thumbnailHeight: PositiveInt,
+  durationSeconds: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** Display size of the source (after rotation). */
+  width: PositiveInt,
+  height: PositiveInt,
+  renditions: Schema.Array(PublishedRendition).check(Schema.isMinLength(1)),
+  /** The original as stored (`originals/<id>`): its size and SHA-256 (hex). */
+  sizeBytes: NonNegativeInt,
+  sha256: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
+})
+
 export const CompleteStep = Schema.TaggedStruct("CompleteStep", {
   uploadId: EntityId,
   step: ProcessingStep,
   workerId: EntityId,
   attempt: PositiveInt,
+  details: Schema.optional(StepDetails),
+  /** The publish step's outcome; ignored for the other steps. */
+  media: Schema.optional(PublishedMedia)
+})
+
+/**
+ * The chunk step stored part `partNumber` of the original's multipart upload. Parts are recorded in order
+ * from 1; part 1 of another multipart upload starts the original over (the old upload was lost).
+ */
+export const RecordChunk = Schema.TaggedStruct("RecordChunk", {
+  uploadId: EntityId,
+  workerId: EntityId,
+  attempt: PositiveInt,
+  multipartUploadId: Schema.String.check(Schema.isBetweenLength(1, 1024)),
+  partNumber: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })),
+  etag: Schema.String.check(Schema.isBetweenLength(1, 256)),
+  size: PositiveInt
+})
+
+/** Milestones of a step worth keeping (the ephemeral percentages are not events). */
+export const Milestone = Schema.Literals(["probed", "transcoded", "thumbnailed"])
+export type Milestone = typeof Milestone.Type
+
+export const RecordMilestone = Schema.TaggedStruct("RecordMilestone", {
+  uploadId: EntityId,
+  step: ProcessingStep,
+  workerId: EntityId,
+  attempt: PositiveInt,
+  milestone: Milestone,
   details: Schema.optional(StepDetails)
 })
 
@@ -84,6 +148,8 @@ export const UploadCommand = Schema.Union([
   ClaimStep,
   CompleteStep,
   FailStep,
+  RecordChunk,
+  RecordMilestone,
   CancelUpload,
   FailUpload,
   ExpireUpload

@@ -18,7 +18,7 @@ import {
   UploadTerminal
 } from "./UploadErrors.ts"
 import type { UploadEvent } from "./UploadEvents.ts"
-import { claimStep, completeStep, failStep } from "./UploadProcessing.ts"
+import { claimStep, completeStep, failStep, recordChunk, recordMilestone } from "./UploadProcessing.ts"
 import { evolveUpload, type ExistingUpload, initialUploadState, isTerminal, type UploadState } from "./UploadState.ts"
 
 type Context = DecideContext<DomainSettings>
@@ -107,7 +107,7 @@ const expire = (state: ExistingUpload, context: Context): UploadDecision => {
   return accept({ _tag: "UploadExpired", uploadId: state.uploadId, idleSince: state.lastProgressAt, at: context.now })
 }
 
-const PROCESSING_COMMANDS: ReadonlyArray<UploadCommand["_tag"]> = ["ClaimStep", "CompleteStep", "FailStep"]
+const PROCESSING_COMMANDS: ReadonlyArray<UploadCommand["_tag"]> = ["ClaimStep", "CompleteStep", "FailStep", "RecordChunk", "RecordMilestone"]
 
 export const decideUpload = (command: UploadCommand, state: UploadState, context: Context): UploadDecision => {
   if (state.status === "Initial") {
@@ -132,6 +132,10 @@ export const decideUpload = (command: UploadCommand, state: UploadState, context
       return completeStep(state, command, context)
     case "FailStep":
       return failStep(state, command, context)
+    case "RecordChunk":
+      return recordChunk(state, command, context)
+    case "RecordMilestone":
+      return recordMilestone(state, command, context)
     case "CancelUpload":
       return cancel(state, command, context)
     case "FailUpload":

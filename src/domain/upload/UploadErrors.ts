@@ -106,6 +106,17 @@ export class LeaseNotHeld extends Schema.TaggedError<LeaseNotHeld>()("LeaseNotHe
   }
 }
 
+/** A part of the original recorded out of order (parts are recorded 1, 2, 3, … per multipart upload). */
+export class ChunkOutOfOrder extends Schema.TaggedError<ChunkOutOfOrder>()("ChunkOutOfOrder", {
+  partNumber: Schema.Number,
+  expectedPartNumber: Schema.Number
+}) {
+  readonly code = "CHUNK_OUT_OF_ORDER" as const
+  override get message(): string {
+    return `The next chunk of the original is part ${this.expectedPartNumber}, not part ${this.partNumber}.`
+  }
+}
+
 export class RetryNotDue extends Schema.TaggedError<RetryNotDue>()("RetryNotDue", {
   step: Schema.String,
   retryAt: Schema.Number
@@ -147,6 +158,7 @@ export type UploadError =
   | StepOutOfOrder
   | LeaseHeld
   | LeaseNotHeld
+  | ChunkOutOfOrder
   | RetryNotDue
   | AttemptsExhausted
   | UploadNotExpired

@@ -2,7 +2,7 @@
 import { Schema } from "effect"
 import { EntityId, EpochMillis, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
 import type { EventVersions } from "../shared/VersionedEventCodec.ts"
-import { Checksum, ContentType, ProcessingStep, StepDetails } from "./UploadCommands.ts"
+import { Checksum, ContentType, Milestone, ProcessingStep, PublishedMedia, StepDetails } from "./UploadCommands.ts"
 
 export const UploadCreated = Schema.TaggedStruct("UploadCreated", {
   uploadId: EntityId,
@@ -60,7 +60,34 @@ export const StepFailed = Schema.TaggedStruct("StepFailed", {
   at: EpochMillis
 })
 
-export const UploadReady = Schema.TaggedStruct("UploadReady", { uploadId: EntityId, at: EpochMillis })
+/** A part of the original's multipart upload is stored: a restarted chunk step continues after the last one. */
+export const ChunkUploaded = Schema.TaggedStruct("ChunkUploaded", {
+  uploadId: EntityId,
+  workerId: EntityId,
+  attempt: PositiveInt,
+  multipartUploadId: Schema.String.check(Schema.isBetweenLength(1, 1024)),
+  partNumber: PositiveInt,
+  etag: Schema.String.check(Schema.isBetweenLength(1, 256)),
+  size: PositiveInt,
+  at: EpochMillis
+})
+
+export const MilestoneReached = Schema.TaggedStruct("MilestoneReached", {
+  uploadId: EntityId,
+  step: ProcessingStep,
+  workerId: EntityId,
+  attempt: PositiveInt,
+  milestone: Milestone,
+  details: Schema.optional(StepDetails),
+  at: EpochMillis
+})
+
+export const UploadReady = Schema.TaggedStruct("UploadReady", {
+  uploadId: EntityId,
+  /** What was published (absent only in events written before publishing recorded it). */
+  media: Schema.optional(PublishedMedia),
+  at: EpochMillis
+})
 
 export const UploadFailed = Schema.TaggedStruct("UploadFailed", {
   uploadId: EntityId,
@@ -90,6 +117,8 @@ export const UploadEvent = Schema.Union([
   StepClaimed,
   StepCompleted,
   StepFailed,
+  ChunkUploaded,
+  MilestoneReached,
   UploadReady,
   UploadFailed,
   UploadCancelled,

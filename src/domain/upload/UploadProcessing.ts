@@ -1,10 +1,11 @@
 /** Processing steps of an upload (chunk → transcode → publish), each claimed by a worker under a lease. */
 import type { DecideContext } from "../shared/Decider.ts"
-import { accept, type Decision, reject } from "../shared/Decision.ts"
+import { accept, type Decision, reject, unchanged } from "../shared/Decision.ts"
 import type { DomainSettings } from "../shared/DomainSettings.ts"
-import type { UploadCommand } from "./UploadCommands.ts"
+import type { ProcessingStep, UploadCommand } from "./UploadCommands.ts"
 import {
   AttemptsExhausted,
+  ChunkOutOfOrder,
   InvalidUploadState,
   LeaseHeld,
   LeaseNotHeld,
@@ -59,7 +60,7 @@ export const claimStep = (state: ExistingUpload, command: Command<"ClaimStep">, 
 /** The current claim of `step`, if `workerId`'s `attempt` is it (even past its expiry, as long as nobody re-claimed). */
 const heldLease = (
   state: ExistingUpload,
-  command: Command<"CompleteStep"> | Command<"FailStep">,
+  command: { readonly step: ProcessingStep; readonly workerId: string; readonly attempt: number },
   action: string
 ): ProcessingProgress | UploadError => {
   const progress = processing(state, action)
@@ -86,9 +87,53 @@ export const completeStep = (state: ExistingUpload, command: Command<"CompleteSt
     ...(command.details === undefined ? {} : { details: command.details }),
     at: context.now
   }
-  return command.step === "publish"
-    ? accept<UploadEvent>(completed, { _tag: "UploadReady", uploadId: state.uploadId, at: context.now })
-    : accept(completed)
+  const ready: UploadEvent = {
+    _tag: "UploadReady",
+    uploadId: state.uploadId,
+    ...(command.media === undefined ? {} : { media: command.media }),
+    at: context.now
+  }
+  return command.step === "publish" ? accept<UploadEvent>(completed, ready) : accept(completed)
+}
+
+/** A stored part of the original, from the chunk step's lease holder: the next part, or part 1 of a new multipart upload. */
+export const recordChunk = (state: ExistingUpload, command: Command<"RecordChunk">, context: Context): UploadDecision => {
+  const held = heldLease(state, { ...command, step: "chunk" }, "record a chunk")
+  if (!isProgress(held)) return reject(held)
+  const chunks = held.chunks !== null && held.chunks.multipartUploadId === command.multipartUploadId ? held.chunks : null
+  const parts = chunks?.parts ?? []
+  const recorded = parts.find((p) => p.partNumber === command.partNumber)
+  if (recorded !== undefined && recorded.etag === command.etag && recorded.size === command.size) return unchanged
+  const expected = chunks === null ? 1 : parts.length + 1
+  if (command.partNumber !== expected) {
+    return reject(new ChunkOutOfOrder({ partNumber: command.partNumber, expectedPartNumber: expected }))
+  }
+  return accept({
+    _tag: "ChunkUploaded",
+    uploadId: state.uploadId,
+    workerId: command.workerId,
+    attempt: command.attempt,
+    multipartUploadId: command.multipartUploadId,
+    partNumber: command.partNumber,
+    etag: command.etag,
+    size: command.size,
+    at: context.now
+  })
+}
+
+export const recordMilestone = (state: ExistingUpload, command: Command<"RecordMilestone">, context: Context): UploadDecision => {
+  const held = heldLease(state, command, `record the milestone "${command.milestone}"`)
+  if (!isProgress(held)) return reject(held)
+  return accept({
+    _tag: "MilestoneReached",
+    uploadId: state.uploadId,
+    step: command.step,
+    workerId: command.workerId,
+    attempt: command.attempt,
+    milestone: command.milestone,
+    ...(command.details === undefined ? {} : { details: command.details }),
+    at: context.now
+  })
 }
 
 export const failStep = (state: ExistingUpload, command: Command<"FailStep">, context: Context): UploadDecision => {

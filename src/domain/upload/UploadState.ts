@@ -19,6 +19,19 @@ export interface Lease {
   readonly expiresAt: number
 }
 
+/** A part of the original's multipart upload, as the chunk step recorded it. */
+export interface ChunkPart {
+  readonly partNumber: number
+  readonly etag: string
+  readonly size: number
+}
+
+/** The chunk step's multipart upload of the original and its parts so far (in part order, from 1). */
+export interface ChunkProgress {
+  readonly multipartUploadId: string
+  readonly parts: ReadonlyArray<ChunkPart>
+}
+
 /** Where processing stands: the step to do next, its attempts so far, its lease if claimed. */
 export interface ProcessingProgress {
   readonly step: ProcessingStep
@@ -26,6 +39,8 @@ export interface ProcessingProgress {
   readonly lease: Lease | null
   /** After a failed attempt: no claim before this instant. */
   readonly retryAt: number | null
+  /** During the chunk step: the parts stored so far (they survive a retry of the step). */
+  readonly chunks: ChunkProgress | null
 }
 
 export type UploadState =
@@ -60,9 +75,9 @@ const factsOf = (state: ExistingUpload): UploadFacts => ({
 /** Progress of an upload that is Received (nothing claimed yet) or Processing. */
 export const progressOf = (state: UploadState): ProcessingProgress | undefined =>
   state.status === "Processing"
-    ? { step: state.step, attempts: state.attempts, lease: state.lease, retryAt: state.retryAt }
+    ? { step: state.step, attempts: state.attempts, lease: state.lease, retryAt: state.retryAt, chunks: state.chunks }
     : state.status === "Received"
-    ? { step: "chunk", attempts: 0, lease: null, retryAt: null }
+    ? { step: "chunk", attempts: 0, lease: null, retryAt: null, chunks: null }
     : undefined
 
 const nextStep = (step: ProcessingStep): ProcessingStep | undefined => PROCESSING_STEPS[PROCESSING_STEPS.indexOf(step) + 1]
@@ -97,7 +112,8 @@ export const evolveUpload = (state: UploadState, event: UploadEvent): UploadStat
         step: event.step,
         attempts: event.attempt,
         lease: { workerId: event.workerId, attempt: event.attempt, expiresAt: event.leaseExpiresAt },
-        retryAt: null
+        retryAt: null,
+        chunks: progressOf(state)?.chunks ?? null
       }
     case "StepCompleted": {
       const progress = progressOf(state)
@@ -105,13 +121,22 @@ export const evolveUpload = (state: UploadState, event: UploadEvent): UploadStat
       if (progress === undefined) return state
       return next === undefined
         ? { ...facts, ...progress, status: "Processing", lease: null }
-        : { ...facts, status: "Processing", step: next, attempts: 0, lease: null, retryAt: null }
+        : { ...facts, status: "Processing", step: next, attempts: 0, lease: null, retryAt: null, chunks: null }
     }
     case "StepFailed": {
       const progress = progressOf(state)
       if (progress === undefined) return state
       return { ...facts, ...progress, status: "Processing", lease: null, retryAt: event.retryAt ?? null }
     }
+    case "ChunkUploaded": {
+      if (state.status !== "Processing") return state
+      const part = { partNumber: event.partNumber, etag: event.etag, size: event.size }
+      const same = state.chunks !== null && state.chunks.multipartUploadId === event.multipartUploadId
+      const parts = same ? state.chunks!.parts.filter((p) => p.partNumber < event.partNumber) : []
+      return { ...state, chunks: { multipartUploadId: event.multipartUploadId, parts: [...parts, part] } }
+    }
+    case "MilestoneReached":
+      return state
     case "UploadReady":
       return { ...facts, status: "Ready", readyAt: event.at }
     case "UploadFailed":

@@ -1,0 +1,65 @@
+/**
+ * `npm run worker`: the media workers alone, without the HTTP API, so processing can scale apart from it
+ * (run any number; the Upload aggregate's leases share the work). Same settings as `npm start`; needs a
+ * shared event store (EVENTSTORE_URL) and object store (S3) when it runs on another machine than the API.
+ * SIGTERM/SIGINT stop it cleanly (running ffmpeg processes are killed; their steps are re-claimed later).
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { ConfigProvider, Effect, Layer, Logger, References } from "effect"
+import { readFileSync } from "node:fs"
+import { hostname } from "node:os"
+import { ActorSystem } from "../actors/ActorSystem.ts"
+import { describeEventStore, domainSettings, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
+import { newWorkerId } from "../workers/WorkerOptions.ts"
+import { objectStoreLayer } from "./AdapterLayers.ts"
+import { eventStoreLayer } from "./EventStoreLayer.ts"
+import { exitCode } from "./Main.ts"
+import { workersLayer } from "./WorkersLayer.ts"
+
+const dotEnv = (): string => {
+  try {
+    return readFileSync(".env", "utf8")
+  } catch {
+    return ""
+  }
+}
+const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
+
+/** `worker-<host>-<random>`, trimmed to fit an entity id. */
+const workerId = `${newWorkerId()}-${hostname().replace(/[^A-Za-z0-9]/g, "").slice(0, 24) || "host"}`
+
+const workerLayer = (config: KeyframeSettings) =>
+  workersLayer(config, workerId).pipe(
+    Layer.provide(Layer.mergeAll(
+      ActorSystem.layer({
+        mailboxSize: config.actors.mailboxSize,
+        idleMillis: config.actors.idleSeconds * 1000,
+        maxLive: config.actors.maxLive,
+        maxConflictRetries: config.actors.maxConflictRetries,
+        settings: domainSettings(config)
+      }).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
+      objectStoreLayer(config),
+      ProcessingProgress.layer
+    )),
+    Layer.tap(() =>
+      Effect.log(
+        `Keyframe worker ${workerId} (Node.js ${process.versions.node}); event store: ${describeEventStore(config.eventStore)}; ` +
+          `object store: ${config.objectStore.bucket ? `S3 bucket ${config.objectStore.bucket}` : "files"}`
+      )
+    ),
+    Layer.provide(Layer.mergeAll(
+      Logger.layer([config.server.logFormat === "json" ? Logger.consoleJson : Logger.consolePretty()]),
+      Layer.succeed(References.MinimumLogLevel, config.server.logLevel)
+    ))
+  )
+
+const program = Layer.launch(Layer.unwrap(Effect.map(KeyframeConfig, workerLayer)).pipe(Layer.provide(KeyframeConfig.layer))).pipe(
+  Effect.tapError((e) => Effect.logError(`Keyframe worker cannot start: ${e.message}`)),
+  Effect.provideService(ConfigProvider.ConfigProvider, provider)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => onExit(exitCode(exit))
+})

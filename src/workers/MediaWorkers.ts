@@ -1,0 +1,189 @@
+/**
+ * The media workers of one process (DESIGN.md §1 "Reactions"): a catch-up subscription to the upload
+ * events folds them into an UploadTracker; a scheduler starts what is due (claim a step, give up on a dead
+ * one, expire an idle upload, settle an ended one) within WORKER_CONCURRENCY; a durable checkpoint sits
+ * just before the oldest upload still tracked, so a restarted process replays exactly what may need it.
+ * Several processes may run side by side: the Upload aggregate's leases decide who does a step.
+ */
+import { Clock, Context, Effect, Layer, Option, Queue, Result, Schedule, Stream } from "effect"
+import { ActorSystem } from "../actors/ActorSystem.ts"
+import { UploadAggregate, UploadEventCodec } from "../domain/upload/UploadAggregate.ts"
+import { EventStore } from "../eventstore/EventStore.ts"
+import type { Media } from "../media/Media.ts"
+import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import type { ProcessingProgress } from "./ProcessingProgress.ts"
+import { settleUpload } from "./Settle.ts"
+import { giveUp, runStep } from "./StepRunner.ts"
+import { sendAsSystem } from "./SystemCommands.ts"
+import { type DueWork, expiryMs, type TrackerRules, UploadTracker } from "./UploadTracker.ts"
+import type { WorkerOptions } from "./WorkerOptions.ts"
+import type { WorkerPlatform } from "./WorkerPlatform.ts"
+
+export interface WorkerStatus {
+  readonly workerId: string
+  /** Uploads that may still need something. */
+  readonly tracked: number
+  /** Steps running in this process now. */
+  readonly runningSteps: number
+  readonly lastPosition: number
+  readonly checkpoint: number
+  /** The subscription has read everything that existed when the workers started. */
+  readonly caughtUp: boolean
+}
+
+export interface MediaWorkersShape {
+  readonly status: Effect.Effect<WorkerStatus>
+}
+
+type Services = EventStore | ActorSystem | ObjectStore | Media | WorkerPlatform | ProcessingProgress
+
+const UPLOAD_EVENTS = { streamPrefixes: ["upload-"] }
+
+export class MediaWorkers extends Context.Service<MediaWorkers, MediaWorkersShape>()("keyframe/MediaWorkers") {
+  /** Starts the workers in the layer's scope; they stop (interrupting running steps, so killing ffmpeg) when it closes. */
+  static layer(options: WorkerOptions): Layer.Layer<MediaWorkers, never, Services> {
+    return Layer.effect(MediaWorkers, makeWorkers(options))
+  }
+}
+
+const makeWorkers = (options: WorkerOptions) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    const context = yield* Effect.context<Services>()
+    const scope = yield* Effect.scope
+    const checkpointName = options.checkpointName ?? "media-workers"
+    const pollMs = options.pollMs ?? 1000
+    const retryMs = options.retryMs ?? 5000
+    const rules: TrackerRules = {
+      jobMaxAttempts: options.jobMaxAttempts,
+      uploadExpiryMs: expiryMs(options.uploadExpiryHours),
+      leaseGraceMs: options.leaseGraceMs ?? 2000
+    }
+    const tracker = new UploadTracker()
+    const inFlight = new Set<string>()
+    let runningSteps = 0
+    let storedCheckpoint = -1
+    const wakeUp = yield* Queue.dropping<void>(1)
+    const wake = () => void Queue.offerUnsafe(wakeUp, undefined)
+
+    // Where the history ends now: scheduling waits until the tracker has seen it, so a restart does not
+    // act on half-replayed uploads.
+    const newest = yield* store.readAll({ direction: "backwards", maxCount: 1, filter: UPLOAD_EVENTS }).pipe(
+      Effect.map((events) => events[0]?.position ?? 0),
+      Effect.orElseSucceed(() => 0)
+    )
+    const caughtUp = () => tracker.lastPosition >= newest
+
+    // ---- the subscription: events → tracker ----
+    const stored = yield* store.readCheckpoint(checkpointName).pipe(Effect.orElseSucceed(() => Option.none<number>()))
+    const follow = Effect.suspend(() => {
+      const after = tracker.lastPosition > 0 ? tracker.lastPosition : Option.getOrElse(stored, () => "start" as const)
+      return store.subscribeToAll({ after, filter: UPLOAD_EVENTS }).pipe(
+        Stream.runForEach((recorded) =>
+          Effect.sync(() => {
+            const decoded = UploadEventCodec.decode({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion })
+            if (Result.isSuccess(decoded)) tracker.apply(recorded.position, decoded.success)
+            else tracker.lastPosition = Math.max(tracker.lastPosition, recorded.position)
+            wake()
+          })
+        )
+      )
+    }).pipe(
+      Effect.tapError((e) => Effect.logWarning(`media workers: the event subscription failed, resubscribing: ${e.message}`)),
+      Effect.retry(Schedule.min([Schedule.exponential("250 millis"), Schedule.spaced("10 seconds")]))
+    )
+
+    // ---- the checkpoint ----
+    const saveCheckpoint = Effect.suspend(() => {
+      const position = tracker.checkpoint()
+      if (position <= 0 || position === storedCheckpoint || !caughtUp()) return Effect.void
+      return store.storeCheckpoint(checkpointName, position).pipe(
+        Effect.tap(() => Effect.sync(() => void (storedCheckpoint = position))),
+        Effect.catch((e) => Effect.logWarning(`media workers: checkpoint not stored: ${e.message}`))
+      )
+    })
+
+    // ---- the scheduler ----
+    const perform = (work: DueWork): Effect.Effect<void, unknown, Services> => {
+      switch (work.kind) {
+        case "claim":
+          return runStep(work.uploadId, work.step, work.attempt, options)
+        case "giveUp":
+          return giveUp(work.uploadId, work.step, work.attempts, options.processingTimeoutSeconds)
+        case "expire":
+          // The same command id as the tus routes' expiry.
+          return sendAsSystem(UploadAggregate, work.uploadId, { _tag: "ExpireUpload", uploadId: work.uploadId }, `expire:${work.uploadId}`).pipe(
+            Effect.asVoid,
+            Effect.catchTag("UploadNotExpired", (e) => Effect.sync(() => tracker.postpone(work.uploadId, e.expiresAt)))
+          )
+        case "settle": {
+          const tracked = tracker.get(work.uploadId)
+          if (tracked === undefined) return Effect.void
+          return settleUpload(tracked.state, tracked.multipartUploadId).pipe(
+            Effect.andThen(Effect.sync(() => tracker.forget(work.uploadId)))
+          )
+        }
+      }
+    }
+
+    const start = (work: DueWork, now: number) => {
+      const isStep = work.kind === "claim"
+      inFlight.add(work.uploadId)
+      if (isStep) runningSteps++
+      return perform(work).pipe(
+        Effect.catchCause((cause) =>
+          Effect.andThen(
+            Effect.sync(() => tracker.postpone(work.uploadId, now + retryMs)),
+            Effect.logWarning(`media workers: ${work.kind} of upload ${work.uploadId} failed; again in ${retryMs} ms`, cause)
+          )
+        ),
+        Effect.ensuring(Effect.sync(() => {
+          inFlight.delete(work.uploadId)
+          if (isStep) runningSteps--
+          wake()
+        })),
+        Effect.provideContext(context),
+        Effect.forkIn(scope),
+        Effect.asVoid
+      )
+    }
+
+    const schedule = Effect.gen(function*() {
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        let next = now + pollMs
+        if (caughtUp()) {
+          for (const work of tracker.due(rules)) {
+            if (work.at > now) {
+              next = Math.min(next, work.at)
+              break
+            }
+            if (inFlight.has(work.uploadId)) continue
+            if (work.kind === "claim" && runningSteps >= options.concurrency) continue
+            yield* start(work, now)
+          }
+        }
+        yield* Effect.timeoutOption(Queue.take(wakeUp), Math.max(5, next - now))
+      }
+    })
+
+    yield* Effect.forkIn(follow, scope)
+    yield* Effect.forkIn(schedule, scope)
+    yield* Effect.forkIn(Effect.repeat(saveCheckpoint, Schedule.spaced("1 second")), scope)
+    yield* Effect.addFinalizer(() => saveCheckpoint)
+    yield* Effect.logInfo(
+      `media workers ${options.workerId} started (concurrency ${options.concurrency}, timeout ${options.processingTimeoutSeconds} s, ` +
+        `checkpoint ${Option.getOrElse(Option.map(stored, String), () => "none")})`
+    )
+
+    return MediaWorkers.of({
+      status: Effect.sync(() => ({
+        workerId: options.workerId,
+        tracked: tracker.size,
+        runningSteps,
+        lastPosition: tracker.lastPosition,
+        checkpoint: tracker.checkpoint(),
+        caughtUp: caughtUp()
+      }))
+    })
+  })

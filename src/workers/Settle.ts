@@ -1,0 +1,52 @@
+/**
+ * What follows an upload's end, once: a ready upload commits its quota and drops its staged bytes and
+ * transcode output; a failed, cancelled or expired one releases its reservation and drops everything it
+ * stored (staging, the sealed or half-sealed original, transcode output, anything half-published).
+ * Every part is idempotent (command ids per upload, deletions of what is gone succeed), so the publish
+ * step, the reaction to the terminal event, and other worker processes may all run it.
+ */
+import { Effect } from "effect"
+import { QuotaAggregate } from "../domain/quota/QuotaAggregate.ts"
+import type { ExistingUpload } from "../domain/upload/UploadState.ts"
+import { ObjectStore } from "../objectstore/ObjectStore.ts"
+import { mediaPrefix, originalKey, stagingPrefix, workPrefix } from "./MediaLayout.ts"
+import { isTransient, sendAsSystem } from "./SystemCommands.ts"
+
+/** A quota rejection (no reservation: an upload made without one, or settled by hand) is logged, not retried. */
+const quotaCommand = <A, E, R>(what: string, uploadId: string, send: Effect.Effect<A, E, R>) =>
+  send.pipe(
+    Effect.asVoid,
+    Effect.catch((e) =>
+      isTransient(e)
+        ? Effect.fail(e)
+        : Effect.logWarning(`upload ${uploadId}: the quota ${what} was refused: ${(e as { message?: string }).message ?? String(e)}`)
+    )
+  )
+
+export const settleUpload = Effect.fn("Workers.settleUpload")(function*(upload: ExistingUpload, multipartUploadId?: string) {
+  const store = yield* ObjectStore
+  const id = upload.uploadId
+  if (upload.status === "Ready") {
+    yield* quotaCommand(
+      "commit",
+      id,
+      sendAsSystem(QuotaAggregate, upload.ownerId, { _tag: "CommitUpload", userId: upload.ownerId, uploadId: id, receivedBytes: upload.declaredSize }, `commit:${id}`)
+    )
+    yield* store.deletePrefix(stagingPrefix(id))
+    yield* store.deletePrefix(workPrefix(id))
+    return
+  }
+  const reason = upload.status === "Failed" ? "failed" : upload.status === "Cancelled" ? "cancelled" : upload.status === "Expired" ? "expired" : undefined
+  if (reason === undefined) return
+  // The same command id as the tus routes use for cancel and expiry: one release per upload.
+  yield* quotaCommand(
+    "release",
+    id,
+    sendAsSystem(QuotaAggregate, upload.ownerId, { _tag: "ReleaseUpload", userId: upload.ownerId, uploadId: id, reason }, `release:${id}`)
+  )
+  if (multipartUploadId !== undefined) yield* store.abortMultipartUpload(originalKey(id), multipartUploadId)
+  yield* store.deletePrefix(stagingPrefix(id))
+  yield* store.deletePrefix(workPrefix(id))
+  yield* store.deletePrefix(mediaPrefix(id))
+  yield* store.delete(originalKey(id))
+})
