@@ -101,7 +101,7 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
         setServing(entry, runner)
         entry.state = "serving"
         if (from && !sameSlot(from, to)) yield* store.drop(from)
-        entry.progress = { ...entry.progress!, state: "done", finishedAt: new Date(yield* Clock.currentTimeMillis).toISOString() }
+        entry.progress = { ...entry.progress!, state: "done", fraction: 1, finishedAt: new Date(yield* Clock.currentTimeMillis).toISOString() }
       }).pipe(
         Effect.tapError((e) =>
           Effect.gen(function*() {

@@ -1,0 +1,75 @@
+/** What every query route shares: its dependencies, visibility helpers, and the paged / single-document answers. */
+import { Effect, Option } from "effect"
+import type { Context } from "hono"
+import type { Actor } from "../../domain/shared/Decider.ts"
+import type { EventStore } from "../../eventstore/EventStore.ts"
+import type { RunEffect } from "../AppRuntime.ts"
+import type { AuthOptions } from "../auth/Auth.ts"
+import { HttpError, notFound } from "../HttpError.ts"
+import type { AppEnv } from "../RequestId.ts"
+import { conditionalJson } from "./ConditionalJson.ts"
+import { type OpenReadModel, positionHeaders, type ReadSideSettings } from "./ReadModel.ts"
+import { DEFAULT_PAGE_SIZE } from "./QuerySchemas.ts"
+
+/**
+ * The services the read side's handlers require. ProjectionRunner and ReadStore are used when the
+ * process has them (Main.ts composes them); without them queries answer 503 READ_MODEL_UNAVAILABLE.
+ */
+export type ReadSideServices = EventStore
+
+export interface QueryDeps {
+  readonly run: RunEffect<ReadSideServices>
+  readonly auth: AuthOptions
+  readonly settings: ReadSideSettings
+  /** The clock (tests pin it). */
+  readonly now: () => number
+}
+
+export const isAdmin = (actor: Actor): boolean => actor.roles.includes("admin")
+
+/** `me` (or nothing, when `self` is the default) is the caller. */
+export const resolveUser = (actor: Actor, given: string | undefined): string | undefined => (given === "me" ? actor.userId : given)
+
+export const forbidden = (message: string) => new HttpError({ status: 403, code: "FORBIDDEN", message })
+
+/** A page of an index, newest first, as `{ items, next }` with ETag and a `Link: <…>; rel="next"`. */
+export const listAnswer = <Doc>(
+  c: Context<AppEnv>,
+  model: OpenReadModel,
+  name: string,
+  index: { readonly index: string; readonly value?: string | undefined },
+  query: { readonly limit?: number | undefined; readonly cursor?: string | undefined },
+  view: (doc: Doc) => unknown = (doc) => doc
+) =>
+  Effect.gen(function*() {
+    const page = yield* model.store.list(model.slot, name, index.index, {
+      value: index.value ?? "",
+      cursor: query.cursor,
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      order: "desc"
+    })
+    const next = page.next ?? null
+    const headers: Record<string, string> = positionHeaders(model)
+    if (next !== null) {
+      const url = new URL(c.req.url)
+      url.searchParams.set("cursor", next)
+      headers.Link = `<${url.pathname}${url.search}>; rel="next"`
+    }
+    return yield* conditionalJson(c, { items: page.items.map((i) => view(i.doc as Doc)), next }, headers)
+  })
+
+/** One document if `visible` says the caller may see it; 404 otherwise (existence is not disclosed). */
+export const documentAnswer = <Doc>(
+  c: Context<AppEnv>,
+  model: OpenReadModel,
+  name: string,
+  id: string,
+  what: string,
+  visible: (doc: Doc) => boolean,
+  view: (doc: Doc) => unknown = (doc) => doc
+) =>
+  Effect.gen(function*() {
+    const found = yield* model.store.get(model.slot, name, id)
+    if (Option.isNone(found) || !visible(found.value as Doc)) return yield* notFound(`there is no ${what} "${id}"`)
+    return yield* conditionalJson(c, view(found.value as Doc), positionHeaders(model))
+  })

@@ -1,0 +1,130 @@
+/** The two shapes of a read-model query route: `GET /x` (a page of an index) and `GET /x/:id` (one document). */
+import { Effect, Option, type Schema } from "effect"
+import type { Hono } from "hono"
+import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
+import type { Actor } from "../../domain/shared/Decider.ts"
+import { requireAuth } from "../auth/Auth.ts"
+import { type HttpError, notFound } from "../HttpError.ts"
+import { describeRoute } from "../openapi/RouteDoc.ts"
+import { type RequestSchema, validate } from "../openapi/Validate.ts"
+import type { AppEnv } from "../RequestId.ts"
+import { conditionalJson } from "./ConditionalJson.ts"
+import { documentAnswer, listAnswer, type QueryDeps, type ReadSideServices } from "./QueryKit.ts"
+import { FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
+import { openReadModel, requestedPosition } from "./ReadModel.ts"
+
+/** Which index a list reads, and the key within it. */
+export interface IndexChoice {
+  readonly index: string
+  readonly value?: string
+}
+
+interface ListQueryFields {
+  readonly minPosition?: number | undefined
+  readonly limit?: number | undefined
+  readonly cursor?: string | undefined
+}
+
+export interface ListRouteSpec<Q extends RequestSchema & { readonly Type: ListQueryFields }, Doc> {
+  readonly path: string
+  readonly summary: string
+  readonly description: string
+  /** One item's schema, and its name in the OpenAPI components (`<name>Page`). */
+  readonly schema: Schema.Top
+  readonly pageName: string
+  readonly query: Q
+  readonly projection: string
+  /** The read model's document name; also the noun of "a page of <model>s". */
+  readonly model: string
+  /** The index to read for this caller, or 403 (the route's visibility rules). */
+  readonly index: (query: Q["Type"], actor: Actor) => Effect.Effect<IndexChoice, HttpError>
+  /** Made once per request (so every item of a page sees the same clock). */
+  readonly view?: () => (doc: Doc) => unknown
+}
+
+export const listRoute = <Q extends RequestSchema & { readonly Type: ListQueryFields }, Doc = unknown>(
+  app: Hono<AppEnv>,
+  deps: QueryDeps,
+  spec: ListRouteSpec<Q, Doc>
+) =>
+  app.get(
+    spec.path,
+    describeRoute({
+      summary: spec.summary,
+      description: spec.description,
+      tags: ["queries"],
+      headers: [...queryRequestHeaders],
+      responses: {
+        200: { description: `a page of ${spec.model}s`, schema: pageOf(spec.schema, spec.pageName), headers: queryHeaders },
+        304: { description: "not modified" }
+      }
+    }),
+    requireAuth(deps.auth),
+    validate("query", spec.query),
+    (c) =>
+      deps.run(
+        c,
+        Effect.gen(function*() {
+          const q: Q["Type"] = c.req.valid("query")
+          const index = yield* spec.index(q, c.get("actor"))
+          const model = yield* openReadModel(spec.projection, yield* requestedPosition(c, q.minPosition), deps.settings)
+          return yield* listAnswer<Doc>(c, model, spec.model, index, q, spec.view?.())
+        })
+      )
+  )
+
+export interface DocumentRouteSpec<Doc> {
+  readonly path: string
+  readonly summary: string
+  readonly description?: string
+  /** Defaults to `["queries"]`. */
+  readonly tags?: ReadonlyArray<string>
+  /** The 200 body's schema. */
+  readonly schema: Schema.Top
+  readonly projection: string
+  /** The read model's document name; also the noun of "the <model>" and of the 404 message. */
+  readonly model: string
+  /** The stream whose newest event the answer must include (read-your-writes without a header). */
+  readonly streamOf: (id: string) => string
+  readonly visible: (doc: Doc, actor: Actor) => boolean
+  /** Made once per request, as for lists. */
+  readonly view?: () => (doc: Doc) => unknown
+  /** For a process composed without the read side: the document folded from its own stream. */
+  readonly withoutReadSide?: (id: string) => Effect.Effect<Doc | undefined, unknown, ReadSideServices>
+}
+
+export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: DocumentRouteSpec<Doc>) =>
+  app.get(
+    spec.path,
+    describeRoute({
+      summary: spec.summary,
+      ...(spec.description === undefined ? {} : { description: spec.description }),
+      tags: [...(spec.tags ?? ["queries"])],
+      headers: [...queryRequestHeaders],
+      responses: {
+        200: { description: `the ${spec.model}`, schema: spec.schema, headers: queryHeaders },
+        304: { description: "not modified" },
+        404: { description: "NOT_FOUND" }
+      }
+    }),
+    requireAuth(deps.auth),
+    validate("param", IdParams),
+    validate("query", FreshnessQuery),
+    (c) =>
+      deps.run(
+        c,
+        Effect.gen(function*() {
+          const actor = c.get("actor")
+          const id = c.req.valid("param").id
+          const visible = (doc: Doc) => spec.visible(doc, actor)
+          const view = spec.view?.() ?? ((doc: Doc) => doc)
+          if (spec.withoutReadSide !== undefined && Option.isNone(yield* Effect.serviceOption(ProjectionRunner))) {
+            const doc = yield* spec.withoutReadSide(id)
+            if (doc === undefined || !visible(doc)) return yield* notFound(`there is no ${spec.model} "${id}"`)
+            return yield* conditionalJson(c, view(doc))
+          }
+          const model = yield* openReadModel(spec.projection, yield* requestedPosition(c, c.req.valid("query").minPosition), deps.settings, spec.streamOf(id))
+          return yield* documentAnswer<Doc>(c, model, spec.model, id, spec.model, visible, view)
+        })
+      )
+  )

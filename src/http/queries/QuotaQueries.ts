@@ -1,0 +1,82 @@
+/** `GET /me/quota`: the caller's current weekly period (admins: `?user=`), completed with the configured default limit. */
+import { Effect, Option } from "effect"
+import { Hono } from "hono"
+import { periodId, type QuotaPeriodDoc, type QuotaUserDoc } from "../../../projections/QuotasProjection.ts"
+import { quotaPeriodAt } from "../../domain/quota/QuotaPeriod.ts"
+import { requireAuth } from "../auth/Auth.ts"
+import { describeRoute } from "../openapi/RouteDoc.ts"
+import { validate } from "../openapi/Validate.ts"
+import type { AppEnv } from "../RequestId.ts"
+import { conditionalJson } from "./ConditionalJson.ts"
+import { forbidden, isAdmin, type QueryDeps, resolveUser } from "./QueryKit.ts"
+import { QuotaQuery, QuotaView, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
+import { openReadModel, positionHeaders, type ReadSideSettings, requestedPosition } from "./ReadModel.ts"
+
+/** The quota as a client reads it: limit, used, remaining and reset time of the period containing `now`. */
+export const quotaView = (
+  userId: string,
+  user: QuotaUserDoc | undefined,
+  period: QuotaPeriodDoc | undefined,
+  now: number,
+  settings: ReadSideSettings["quota"]
+): typeof QuotaView.Type => {
+  const { start, end } = quotaPeriodAt(now, settings)
+  const limitOverride = user?.limitOverride ?? null
+  const limit = limitOverride ?? settings.weeklyUploadLimitBytes
+  const unlimited = limit < 0
+  const reservedBytes = period?.reservedBytes ?? 0
+  const committedBytes = period?.committedBytes ?? 0
+  const usedBytes = reservedBytes + committedBytes
+  return {
+    userId,
+    periodStart: new Date(start).toISOString(),
+    periodEnd: new Date(end).toISOString(),
+    resetsAt: new Date(end).toISOString(),
+    unlimited,
+    limitBytes: unlimited ? null : limit,
+    limitOverride,
+    reservedBytes,
+    committedBytes,
+    usedBytes,
+    remainingBytes: unlimited ? null : Math.max(0, limit - usedBytes),
+    openReservations: period?.openReservations ?? 0
+  }
+}
+
+export const quotaQueries = (deps: QueryDeps) =>
+  new Hono<AppEnv>().get(
+    "/me/quota",
+    describeRoute({
+      summary: "Your upload quota this week",
+      description: "Limit, reserved (uploads in flight), committed (finished uploads), remaining, and when the period resets. " +
+        "Admins may pass `user` to read another user's.",
+      tags: ["queries"],
+      headers: [...queryRequestHeaders],
+      responses: { 200: { description: "the quota", schema: QuotaView, headers: queryHeaders }, 304: { description: "not modified" } }
+    }),
+    requireAuth(deps.auth),
+    validate("query", QuotaQuery),
+    (c) =>
+      deps.run(
+        c,
+        Effect.gen(function*() {
+          const q = c.req.valid("query")
+          const actor = c.get("actor")
+          const userId = resolveUser(actor, q.user) ?? actor.userId
+          if (userId !== actor.userId && !isAdmin(actor)) return yield* forbidden("only admins may read another user's quota")
+          const model = yield* openReadModel("quotas", yield* requestedPosition(c, q.minPosition), deps.settings)
+          const now = deps.now()
+          const { start } = quotaPeriodAt(now, deps.settings.quota)
+          const user = yield* model.store.get(model.slot, "user", userId)
+          const period = yield* model.store.get(model.slot, "period", periodId(userId, start))
+          const body = quotaView(
+            userId,
+            Option.getOrUndefined(user) as QuotaUserDoc | undefined,
+            Option.getOrUndefined(period) as QuotaPeriodDoc | undefined,
+            now,
+            deps.settings.quota
+          )
+          return yield* conditionalJson(c, body, positionHeaders(model))
+        })
+      )
+  )

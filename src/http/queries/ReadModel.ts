@@ -1,0 +1,88 @@
+/**
+ * How a query reaches a read model: optionally wait until the projection has folded in the
+ * position the client wrote at (read-your-writes), then read the slot the runner serves.
+ *
+ * The headers (README "Read side"): command responses carry `Keyframe-Position: <global
+ * position>`; a query sends it back as `Keyframe-Min-Position` (or `?minPosition=`) and gets
+ * data at least that fresh, or 503 READ_MODEL_BEHIND with Retry-After after the wait bound.
+ * Query responses carry `Keyframe-Position` too: how far their read model has folded.
+ */
+import { type Context as EffectContext, Duration, Effect, Option } from "effect"
+import type { Context } from "hono"
+import { ProjectionNotRunning } from "../../../projections/ProjectionError.ts"
+import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
+import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
+import { EventStore } from "../../eventstore/EventStore.ts"
+import { ReadStore, type ReadStoreShape } from "../../readstore/ReadStore.ts"
+import type { Slot } from "../../readstore/ReadStoreTypes.ts"
+import { HttpError } from "../HttpError.ts"
+import type { AppEnv } from "../RequestId.ts"
+
+export const POSITION_HEADER = "Keyframe-Position"
+export const MIN_POSITION_HEADER = "Keyframe-Min-Position"
+
+/** What the read side needs from the configuration. */
+export interface ReadSideSettings {
+  /** Longest wait for a requested position before 503 (READ_YOUR_WRITES_WAIT_MS). */
+  readonly waitMillis: number
+  /** The quota settings: the default limit and when periods start. */
+  readonly quota: Pick<DomainSettings, "weeklyUploadLimitBytes" | "quotaResetDay" | "quotaResetHour">
+  /** For an upload's `expiresAt`. */
+  readonly uploadExpiryHours: number
+}
+
+export interface OpenReadModel {
+  readonly store: ReadStoreShape
+  readonly slot: Slot
+  /** Last position the projection folded in. */
+  readonly checkpoint: number
+}
+
+const POSITION = /^\d{1,15}$/
+
+/** The position to read after: the header, else `?minPosition=` (already validated by the route's query schema). */
+export const requestedPosition = (c: Context<AppEnv>, fromQuery: number | undefined): Effect.Effect<number | undefined, HttpError> => {
+  const header = c.req.header(MIN_POSITION_HEADER)
+  if (header === undefined || header.trim() === "") return Effect.succeed(fromQuery)
+  return POSITION.test(header.trim())
+    ? Effect.succeed(Math.max(Number(header.trim()), fromQuery ?? 0))
+    : Effect.fail(
+      new HttpError({
+        status: 422,
+        code: "VALIDATION_FAILED",
+        message: `header.${MIN_POSITION_HEADER}: expected a global position (a non-negative integer)`,
+        details: { path: `header.${MIN_POSITION_HEADER}`, issues: [{ path: `header.${MIN_POSITION_HEADER}`, message: "expected a non-negative integer" }] }
+      })
+    )
+}
+
+/**
+ * Waits (bounded) for `minPosition`, then returns the slot queries read and the projection's
+ * checkpoint. With `stream`, also for that stream's newest event: a single-document read is
+ * then as fresh as its aggregate was when the request arrived (one last-event lookup).
+ */
+export const openReadModel = (projection: string, minPosition: number | undefined, settings: ReadSideSettings, stream?: string) =>
+  Effect.gen(function*() {
+    const runner = yield* readSideService(projection, ProjectionRunner)
+    const store = yield* readSideService(projection, ReadStore)
+    if (stream !== undefined) {
+      const [last] = yield* (yield* EventStore).readStream(stream, { direction: "backwards", maxCount: 1 })
+      if (last !== undefined) minPosition = Math.max(minPosition ?? 0, last.position)
+    }
+    if (minPosition !== undefined && minPosition > 0) {
+      yield* runner.waitFor(projection, minPosition, Duration.millis(settings.waitMillis))
+    }
+    const slot = yield* runner.active(projection)
+    const status = (yield* runner.status).find((s) => s.projection === projection)
+    return { store, slot, checkpoint: status?.runner?.checkpoint ?? 0 } satisfies OpenReadModel
+  })
+
+/** A read-side service, or 503 READ_MODEL_UNAVAILABLE in a process composed without the read side (optional in AppServices). */
+export const readSideService = <I, S>(projection: string, tag: EffectContext.Key<I, S>) =>
+  Effect.flatMap(Effect.serviceOption(tag), (found) =>
+    Option.isSome(found)
+      ? Effect.succeed(found.value)
+      : Effect.fail(new ProjectionNotRunning({ projection, reason: "this process runs no read models" })))
+
+/** Where the read model stands, for the response headers. */
+export const positionHeaders = (model: OpenReadModel): Record<string, string> => ({ [POSITION_HEADER]: String(model.checkpoint) })

@@ -1,0 +1,60 @@
+/**
+ * Everything the read side serves, as one sub-app for App.ts: the query API, the SSE feeds,
+ * the auditor endpoints and the projection admin endpoints.
+ */
+import { Hono } from "hono"
+import { defaultDomainSettings } from "../../domain/shared/DomainSettings.ts"
+import type { AppRuntime } from "../AppRuntime.ts"
+import { makeRunEffect } from "../AppRuntime.ts"
+import { type AuthOptions, noAuth } from "../auth/Auth.ts"
+import { auditRoutes } from "../audit/AuditRoutes.ts"
+import type { AppEnv } from "../RequestId.ts"
+import { sseRoutes } from "../sse/SseRoutes.ts"
+import { projectionAdminRoutes } from "./ProjectionAdminRoutes.ts"
+import type { QueryDeps, ReadSideServices } from "./QueryKit.ts"
+import { quotaQueries } from "./QuotaQueries.ts"
+import type { ReadSideSettings } from "./ReadModel.ts"
+import { roomQueries } from "./RoomQueries.ts"
+import { streamQueries } from "./StreamQueries.ts"
+import { uploadQueries } from "./UploadQueries.ts"
+import { videoQueries } from "./VideoQueries.ts"
+
+export const defaultReadSideSettings: ReadSideSettings = {
+  waitMillis: 3_000,
+  quota: {
+    weeklyUploadLimitBytes: defaultDomainSettings.weeklyUploadLimitBytes,
+    quotaResetDay: defaultDomainSettings.quotaResetDay,
+    quotaResetHour: defaultDomainSettings.quotaResetHour
+  },
+  uploadExpiryHours: defaultDomainSettings.uploadExpiryHours
+}
+
+export interface ReadSideOptions {
+  readonly runtime: AppRuntime<ReadSideServices>
+  readonly auth?: AuthOptions | undefined
+  readonly settings?: ReadSideSettings | undefined
+  readonly now?: (() => number) | undefined
+  readonly sseHeartbeatMillis?: number | undefined
+}
+
+export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
+  const run = makeRunEffect(options.runtime)
+  const auth = options.auth ?? noAuth
+  const deps: QueryDeps = {
+    run,
+    auth,
+    settings: options.settings ?? defaultReadSideSettings,
+    now: options.now ?? (() => Date.now())
+  }
+  const app = new Hono<AppEnv>()
+  // SSE first: `/uploads/:id/events` must not be shadowed by a broader pattern mounted later.
+  app.route("/", sseRoutes({ run, auth, uploadExpiryHours: deps.settings.uploadExpiryHours, heartbeatMillis: options.sseHeartbeatMillis }))
+  app.route("/", videoQueries(deps))
+  app.route("/", uploadQueries(deps))
+  app.route("/", quotaQueries(deps))
+  app.route("/", roomQueries(deps))
+  app.route("/", streamQueries(deps))
+  app.route("/", auditRoutes(run, auth))
+  app.route("/", projectionAdminRoutes(run, auth))
+  return app
+}

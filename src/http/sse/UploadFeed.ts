@@ -1,0 +1,116 @@
+/**
+ * The change feed of one upload (and of the video it becomes), for SSE: the upload's stream is
+ * read and folded with the read models' own pure evolve functions, so each message carries the
+ * document as it is after that event. Messages for stored events have `id` = the event's global
+ * position (resume with Last-Event-ID); ephemeral processing percentages have no id.
+ */
+import { Effect, Option, Stream } from "effect"
+import { TERMINAL_UPLOAD_STATUSES, decodeUploadEvent, evolveUploadDoc, type UploadDoc } from "../../../projections/UploadsProjection.ts"
+import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
+import { EventStore } from "../../eventstore/EventStore.ts"
+import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
+import { ProcessingProgress } from "../../workers/ProcessingProgress.ts"
+import type { SseMessage } from "./SseFrame.ts"
+
+export type FeedKind = "upload" | "video"
+
+/** Which feed, and how an upload document is shown (the query API's view). */
+export interface FeedSpec {
+  readonly kind: FeedKind
+  readonly viewUpload: (doc: UploadDoc) => unknown
+}
+
+/** What the feed folds: both documents, since a video feed also reports its upload's progress. */
+export interface FeedState {
+  readonly upload: UploadDoc | undefined
+  readonly video: VideoDoc | undefined
+}
+
+export const emptyFeed: FeedState = { upload: undefined, video: undefined }
+
+const UPLOAD_EVENTS = new Set([
+  "UploadCreated",
+  "BytesReceived",
+  "UploadReceived",
+  "StepClaimed",
+  "StepCompleted",
+  "StepFailed",
+  "ChunkUploaded",
+  "MilestoneReached",
+  "UploadReady",
+  "UploadFailed",
+  "UploadCancelled",
+  "UploadExpired"
+])
+
+export const foldFeed = (state: FeedState, event: RecordedEvent): FeedState => {
+  if (!UPLOAD_EVENTS.has(event.type)) return state
+  const decoded = decodeUploadEvent(event)
+  return { upload: evolveUploadDoc(state.upload, decoded, event), video: evolveVideoDoc(state.video, decoded, event) }
+}
+
+export const isFinished = (state: FeedState): boolean =>
+  state.upload !== undefined && TERMINAL_UPLOAD_STATUSES.includes(state.upload.status)
+
+/** The compact progress a video feed carries besides the video. */
+const progressOf = (u: UploadDoc) => ({
+  status: u.status,
+  offset: u.offset,
+  declaredSize: u.declaredSize,
+  progress: u.progress,
+  step: u.step,
+  stepState: u.stepState,
+  attempts: u.attempts,
+  lastError: u.lastError
+})
+
+/** The message for a stored event: "state" when the status changed, "progress" otherwise. */
+export const messageFor = ({ kind, viewUpload }: FeedSpec, before: FeedState, after: FeedState, event: RecordedEvent): SseMessage => {
+  const status = (s: FeedState) => (kind === "upload" ? s.upload?.status : s.video?.status ?? (s.upload ? "removed" : undefined))
+  const changed = status(before) !== status(after)
+  const base = { type: event.type, position: event.position, revision: event.revision, recordedAt: event.recordedAt }
+  return {
+    id: String(event.position),
+    event: changed ? "state" : "progress",
+    data: kind === "upload"
+      ? { ...base, upload: after.upload && viewUpload(after.upload) }
+      : { ...base, video: after.video ?? null, upload: after.upload ? progressOf(after.upload) : null }
+  }
+}
+
+export const snapshotMessage = ({ kind, viewUpload }: FeedSpec, state: FeedState, position: number): SseMessage => ({
+  id: String(position),
+  event: "snapshot",
+  data: kind === "upload"
+    ? { position, upload: state.upload && viewUpload(state.upload) }
+    : { position, video: state.video ?? null, upload: state.upload ? progressOf(state.upload) : null }
+})
+
+export const endMessage = (state: FeedState): SseMessage => ({ event: "end", data: { status: state.upload?.status ?? null } })
+
+/**
+ * Live messages after the stream's revision `after`, folded on from `state`, until the upload
+ * reaches a terminal status (the "end" message is the last). Merged with the ephemeral
+ * processing percentages when this process runs workers.
+ */
+export const liveMessages = (spec: FeedSpec, stream: string, uploadId: string, after: number, start: FeedState) =>
+  Stream.unwrap(Effect.gen(function*() {
+    const events = yield* EventStore
+    let state = start
+    const stored = events.subscribeToStream(stream, { after: after < 0 ? "start" : after }).pipe(
+      Stream.map((event) => {
+        const before = state
+        state = foldFeed(state, event)
+        return { message: messageFor(spec, before, state, event), finished: isFinished(state) }
+      }),
+      Stream.takeUntil((m) => m.finished),
+      Stream.flatMap((m) => Stream.fromIterable(m.finished ? [m.message, endMessage(state)] : [m.message]))
+    )
+    const progress = yield* Effect.serviceOption(ProcessingProgress)
+    if (Option.isNone(progress)) return stored
+    const percentages = progress.value.updates.pipe(
+      Stream.filter((u) => u.uploadId === uploadId),
+      Stream.map((u): SseMessage => ({ event: "processing", data: u }))
+    )
+    return Stream.merge(stored, percentages, { haltStrategy: "left" })
+  }))

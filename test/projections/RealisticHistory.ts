@@ -1,0 +1,272 @@
+/**
+ * A deterministic, realistic event history for the read models (tests and the projections
+ * benchmark): many uploads, quotas, rooms and live streams whose lifecycles interleave the way
+ * concurrent traffic does. Every event is built as a domain event and encoded with its
+ * aggregate's codec, so it is exactly what the deciders would have stored.
+ */
+import { QuotaEventCodec } from "../../src/domain/quota/QuotaAggregate.ts"
+import type { QuotaEvent } from "../../src/domain/quota/QuotaEvents.ts"
+import { quotaPeriodAt } from "../../src/domain/quota/QuotaPeriod.ts"
+import { RoomEventCodec } from "../../src/domain/room/RoomAggregate.ts"
+import type { RoomEvent } from "../../src/domain/room/RoomEvents.ts"
+import { defaultDomainSettings } from "../../src/domain/shared/DomainSettings.ts"
+import { StreamEventCodec } from "../../src/domain/stream/StreamAggregate.ts"
+import type { StreamEvent } from "../../src/domain/stream/StreamEvents.ts"
+import { UploadEventCodec } from "../../src/domain/upload/UploadAggregate.ts"
+import type { UploadEvent } from "../../src/domain/upload/UploadEvents.ts"
+import type { NewEvent, RecordedEvent } from "../../src/eventstore/EventStoreTypes.ts"
+
+export interface HistoryAppend {
+  readonly stream: string
+  readonly events: ReadonlyArray<NewEvent>
+}
+
+export interface HistoryOptions {
+  /** Stop once at least this many events were produced. */
+  readonly events: number
+  readonly seed?: number
+  /** Prefix of every aggregate id (tests use a fresh one per case). */
+  readonly idPrefix?: string
+  readonly users?: number
+  /** Lifecycles under way at once. */
+  readonly concurrency?: number
+  /** Start of the clock (ms). */
+  readonly start?: number
+}
+
+type Encoded = { readonly type: string; readonly data: unknown; readonly schemaVersion: number }
+const asNew = (e: Encoded): NewEvent => ({ type: e.type, data: e.data, metadata: { schemaVersion: e.schemaVersion } })
+const up = (...events: ReadonlyArray<UploadEvent>) => events.map((e) => asNew(UploadEventCodec.encode(e)))
+const quota = (...events: ReadonlyArray<QuotaEvent>) => events.map((e) => asNew(QuotaEventCodec.encode(e)))
+const room = (...events: ReadonlyArray<RoomEvent>) => events.map((e) => asNew(RoomEventCodec.encode(e)))
+const live = (...events: ReadonlyArray<StreamEvent>) => events.map((e) => asNew(StreamEventCodec.encode(e)))
+
+/** One aggregate's (or a pair's) appends, produced lazily so lifecycles interleave. */
+type Lifecycle = Generator<HistoryAppend, void, number>
+
+export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
+  let seed = options.seed ?? 7
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff) / 0x7fffffff)
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1))
+  const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
+  const prefix = options.idPrefix ?? "h"
+  const users = Array.from({ length: options.users ?? 200 }, (_, i) => `${prefix}u${i}`)
+  let clock = options.start ?? Date.UTC(2026, 0, 5, 12)
+  let serial = 0
+  const nextId = (kind: string) => `${prefix}${kind}${++serial}`
+
+  function* uploadLifecycle(): Lifecycle {
+    const uploadId = nextId("up")
+    const ownerId = pick(users)
+    const size = int(1, 400) * 1024 * 1024
+    const ext = pick(["mp4", "mp4", "mov", "webm", "mkv"])
+    let at: number = yield { stream: `upload-${uploadId}`, events: up({ _tag: "UploadCreated", uploadId, ownerId, filename: `clip ${serial}.${ext}`, container: ext, declaredSize: size, contentType: `video/${ext}`, at: clock }) }
+    const period = quotaPeriodAt(at, defaultDomainSettings)
+    const q = `quota-${ownerId}`
+    at = yield { stream: q, events: quota({ _tag: "UploadReserved", userId: ownerId, uploadId, bytes: size, periodStart: period.start, periodEnd: period.end, at }) }
+    const release = (reason: "cancelled" | "failed" | "expired", at: number): HistoryAppend => ({
+      stream: q,
+      events: quota({ _tag: "ReservationReleased", userId: ownerId, uploadId, periodStart: period.start, bytes: size, reason, at })
+    })
+    const fate = random()
+    const chunks = int(3, 20)
+    const chunk = Math.ceil(size / chunks)
+    let received = 0
+    for (let i = 0; i < chunks; i++) {
+      const length = Math.min(chunk, size - received)
+      if (length <= 0) break
+      at = yield { stream: `upload-${uploadId}`, events: up({ _tag: "BytesReceived", uploadId, offset: received, length, receivedBytes: received + length, at }) }
+      received += length
+      if (fate < 0.04 && i === 1) {
+        at = yield { stream: `upload-${uploadId}`, events: up({ _tag: "UploadCancelled", uploadId, cancelledBy: ownerId, reason: "changed my mind", at }) }
+        yield release("cancelled", at)
+        return
+      }
+      if (fate >= 0.04 && fate < 0.07 && i === 1) {
+        at = yield { stream: `upload-${uploadId}`, events: up({ _tag: "UploadExpired", uploadId, idleSince: at, at: at + 86_400_000 }) }
+        yield release("expired", at)
+        return
+      }
+    }
+    at = yield { stream: `upload-${uploadId}`, events: up({ _tag: "UploadReceived", uploadId, size, at }) }
+    const workerId = `w${int(1, 8)}`
+    const duration = int(3, 600)
+    for (const step of ["chunk", "transcode", "publish"] as const) {
+      let attempt = 1
+      for (;;) {
+        at = yield { stream: `upload-${uploadId}`, events: up({ _tag: "StepClaimed", uploadId, step, workerId, attempt, leaseExpiresAt: at + 300_000, at }) }
+        const failsHere = step === "transcode" && fate >= 0.07 && fate < 0.17
+        if (failsHere && attempt < 3) {
+          const last = fate < 0.1 && attempt === 2
+          if (last) {
+            at = yield {
+              stream: `upload-${uploadId}`,
+              events: up(
+                { _tag: "StepFailed", uploadId, step, workerId, attempt, reason: "ffmpeg exited with code 1", at },
+                { _tag: "UploadFailed", uploadId, reason: "Processing failed at the transcode step after 2 attempts: ffmpeg exited with code 1", at }
+              )
+            }
+            yield release("failed", at)
+            return
+          }
+          at = yield { stream: `upload-${uploadId}`, events: up({ _tag: "StepFailed", uploadId, step, workerId, attempt, reason: "ffmpeg exited with code 1", retryAt: at + 5_000 * 2 ** (attempt - 1), at }) }
+          attempt++
+          continue
+        }
+        if (step === "chunk") {
+          const parts = Math.max(1, Math.ceil(size / (10 * 1024 * 1024)))
+          for (let partNumber = 1; partNumber <= Math.min(parts, 6); partNumber++) {
+            at = yield {
+              stream: `upload-${uploadId}`,
+              events: up({ _tag: "ChunkUploaded", uploadId, workerId, attempt, multipartUploadId: `mp-${uploadId}`, partNumber, etag: `"e${partNumber}"`, size: Math.min(size, 10 * 1024 * 1024), at })
+            }
+          }
+        }
+        if (step === "transcode") {
+          at = yield {
+            stream: `upload-${uploadId}`,
+            events: up({ _tag: "MilestoneReached", uploadId, step, workerId, attempt, milestone: "probed", details: { durationSeconds: duration, width: 1920, height: 1080 }, at })
+          }
+        }
+        const completed: UploadEvent = { _tag: "StepCompleted", uploadId, step, workerId, attempt, at }
+        if (step !== "publish") {
+          at = yield { stream: `upload-${uploadId}`, events: up(completed) }
+          break
+        }
+        const media = {
+          masterPlaylistUrl: `/media/${uploadId}/master.m3u8`,
+          thumbnailUrl: `/media/${uploadId}/thumbnail.jpg`,
+          thumbnailWidth: 640,
+          thumbnailHeight: 360,
+          durationSeconds: duration,
+          width: 1920,
+          height: 1080,
+          renditions: [[640, 360], [854, 480], [1280, 720], [1920, 1080]].map(([w, h]) => ({
+            name: `${h}p`,
+            width: w!,
+            height: h!,
+            bandwidth: h! * 4000,
+            averageBandwidth: h! * 3000,
+            codecs: "avc1.64001f,mp4a.40.2",
+            frameRate: 30,
+            playlistUrl: `/media/${uploadId}/${h}p/index.m3u8`
+          })),
+          sizeBytes: size,
+          sha256: "ab".repeat(32)
+        }
+        at = yield { stream: `upload-${uploadId}`, events: up(completed, { _tag: "UploadReady", uploadId, media, at }) }
+        yield { stream: q, events: quota({ _tag: "UploadCommitted", userId: ownerId, uploadId, periodStart: period.start, reservedBytes: size, committedBytes: size, at }) }
+        return
+      }
+    }
+  }
+
+  function* roomLifecycle(): Lifecycle {
+    const roomId = nextId("room")
+    const hostId = pick(users)
+    const sponsored = random() < 0.2
+    const stream = `room-${roomId}`
+    let at: number = yield { stream, events: room({ _tag: "RoomOpened", roomId, hostId, title: `watch party ${serial}`, sponsored, capacity: sponsored ? -1 : 10, at: clock }) }
+    const members = new Set<string>([hostId])
+    const steps = int(5, 60)
+    for (let i = 0; i < steps; i++) {
+      const r = random()
+      const guest = pick(users)
+      if (r < 0.2 && !members.has(guest) && members.size < 10) {
+        members.add(guest)
+        at = yield { stream, events: room({ _tag: "MemberJoined", roomId, userId: guest, at }) }
+      } else if (r < 0.3 && members.size > 1) {
+        const leaving = [...members].find((m) => m !== hostId)!
+        members.delete(leaving)
+        at = yield { stream, events: room({ _tag: "MemberLeft", roomId, userId: leaving, reason: random() < 0.5 ? "left" : "disconnected", at }) }
+      } else if (r < 0.8) {
+        at = yield { stream, events: room({ _tag: "ChatPosted", roomId, messageId: nextId("m"), userId: pick([...members]), text: "nice!", at }) }
+      } else {
+        at = yield { stream, events: room({ _tag: "PlaybackChanged", roomId, action: pick(["play", "pause", "seek"] as const), positionMs: int(0, 600_000), by: hostId, at }) }
+      }
+    }
+    if (random() < 0.85) yield { stream, events: room({ _tag: "RoomClosed", roomId, closedBy: hostId, reason: "host", at }) }
+  }
+
+  function* streamLifecycle(): Lifecycle {
+    const streamId = nextId("live")
+    const ownerId = pick(users)
+    const stream = `stream-${streamId}`
+    const chunkSizeBytes = 10 * 1024 * 1024
+    let at: number = yield { stream, events: live({ _tag: "StreamStarted", streamId, ownerId, source: "watch", sourceRef: `cam-${serial}.mp4`, chunkSizeBytes, at: clock }) }
+    const chunks = int(2, 30)
+    let offset = 0
+    for (let index = 0; index < chunks; index++) {
+      const size = index === chunks - 1 ? int(1, chunkSizeBytes) : chunkSizeBytes
+      at = yield { stream, events: live({ _tag: "ChunkSealed", streamId, index, offset, size, at }) }
+      at = yield { stream, events: live({ _tag: "ChunkUploaded", streamId, index, partNumber: index + 1, etag: `"etag${index}"`, size, at }) }
+      offset += size
+    }
+    at = yield { stream, events: live({ _tag: "StreamEnded", streamId, reason: "timeout", at }) }
+    yield {
+      stream,
+      events: live({
+        _tag: "StreamFinalized",
+        streamId,
+        totalSize: offset,
+        chunkCount: chunks,
+        parts: Array.from({ length: chunks }, (_, i) => ({ partNumber: i + 1, etag: `"etag${i}"` })),
+        at
+      })
+    }
+  }
+
+  function* limitChange(): Lifecycle {
+    const userId = pick(users)
+    yield { stream: `quota-${userId}`, events: quota({ _tag: "QuotaLimitSet", userId, limitBytes: pick([null, -1, 10 * 1024 ** 3]), setBy: "admin", reason: "sponsor", at: clock }) }
+  }
+
+  const start = (): Lifecycle => {
+    const r = random()
+    const lifecycle = r < 0.55 ? uploadLifecycle() : r < 0.8 ? roomLifecycle() : r < 0.98 ? streamLifecycle() : limitChange()
+    return lifecycle
+  }
+
+  const out: Array<HistoryAppend> = []
+  const active: Array<Lifecycle> = []
+  const concurrency = options.concurrency ?? 100
+  let produced = 0
+  while (produced < options.events) {
+    while (active.length < concurrency) active.push(start())
+    const i = Math.floor(random() * active.length)
+    clock += int(1, 200)
+    // The value passed in is the clock the lifecycle's previous append is answered with.
+    const next = active[i]!.next(clock)
+    if (next.done) {
+      active.splice(i, 1)
+      continue
+    }
+    out.push(next.value)
+    produced += next.value.events.length
+  }
+  return out
+}
+
+/** The history as a store would record it (positions from 1, revisions per stream), without hashing: for in-memory benchmarks. */
+export const toRecorded = (appends: ReadonlyArray<HistoryAppend>): Array<RecordedEvent> => {
+  const revisions = new Map<string, number>()
+  const out: Array<RecordedEvent> = []
+  const recordedAt = new Date().toISOString()
+  for (const a of appends) {
+    for (const e of a.events) {
+      const revision = revisions.get(a.stream) ?? 0
+      revisions.set(a.stream, revision + 1)
+      out.push({
+        id: crypto.randomUUID(),
+        stream: a.stream,
+        revision,
+        position: out.length + 1,
+        type: e.type,
+        data: e.data as RecordedEvent["data"],
+        metadata: { occurredAt: recordedAt, schemaVersion: e.metadata?.schemaVersion ?? 1, prevHash: "0".repeat(64), hash: "0".repeat(64) },
+        recordedAt
+      })
+    }
+  }
+  return out
+}
