@@ -18,7 +18,8 @@ const TITLES: Record<keyof typeof Settings, string> = {
   stream: "Live streams",
   room: "Rooms",
   actors: "Actor runtime",
-  auth: "Auth"
+  auth: "Auth",
+  rateLimit: "Rate limiting"
 }
 
 const groups = () =>

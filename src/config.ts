@@ -96,6 +96,12 @@ const logLevel = (name: string, def: LogLevel.LogLevel, doc: string) =>
     return level ? Effect.succeed(level) : invalid(name, `one of ${LOG_LEVELS.join(", ").toLowerCase()}`, raw)
   })
 
+const choice = <const C extends string>(name: string, def: C, choices: ReadonlyArray<C>, doc: string) =>
+  setting(name, def, doc, (raw = def) => {
+    const found = choices.find((c) => c.toLowerCase() === raw.toLowerCase())
+    return found !== undefined ? Effect.succeed(found) : invalid(name, `one of ${choices.join(", ")}`, raw)
+  })
+
 const GiB = 1024 ** 3
 export const MiB = 1024 ** 2
 
@@ -105,7 +111,8 @@ export const Settings = {
     port: port("PORT", 8080, "HTTP listener (API, tus uploads, queries, /healthz); 0 = any free port"),
     wsPort: port("WS_PORT", 8081, "WebSocket listener for rooms"),
     dataDir: text("DATA_DIR", "./data", "where the embedded adapters keep their files (event store, objects)"),
-    logLevel: logLevel("LOG_LEVEL", "Info", "minimum log level: trace, debug, info, warn, error, fatal, none")
+    logLevel: logLevel("LOG_LEVEL", "Info", "minimum log level: trace, debug, info, warn, error, fatal, none"),
+    logFormat: choice("LOG_FORMAT", "json", ["json", "pretty"], "json = one JSON object per line (a line per request too); pretty = for a terminal")
   },
   eventStore: {
     url: url(
@@ -115,7 +122,15 @@ export const Settings = {
     )
   },
   readStore: {
-    redisUrl: url("REDIS_URL", ["redis", "rediss"], "read models and presence in Redis; unset = in memory, rebuilt from the history at start")
+    redisUrl: url("REDIS_URL", ["redis", "rediss"], "read models and presence in Redis; unset = in memory, rebuilt from the history at start"),
+    keyPrefix: optionalText("READ_STORE_KEY_PREFIX", "prefix of every read-model key in Redis (several deployments sharing one Redis); unset = none"),
+    waitMillis: integer(
+      "READ_YOUR_WRITES_WAIT_MS",
+      3000,
+      0,
+      60_000,
+      "longest a query that asks for a position (Keyframe-Min-Position) waits for the read model before 503 READ_MODEL_BEHIND, ms"
+    )
   },
   objectStore: {
     endpointUrl: url("S3_ENDPOINT_URL", ["http", "https"], "S3 endpoint for MinIO or another S3-compatible server; unset = AWS S3"),
@@ -123,7 +138,13 @@ export const Settings = {
     accessKeyId: optionalText("S3_ACCESS_KEY_ID", "S3 access key id; unset = the SDK's default credential chain"),
     secretAccessKey: secret("S3_SECRET_ACCESS_KEY", "S3 secret key (never logged)"),
     region: text("S3_REGION", "us-east-1", "S3 region"),
-    forcePathStyle: boolean("S3_FORCE_PATH_STYLE", false, "path-style bucket URLs (true for MinIO)")
+    forcePathStyle: boolean("S3_FORCE_PATH_STYLE", false, "path-style bucket URLs (true for MinIO)"),
+    requestChecksumCalculation: choice(
+      "S3_REQUEST_CHECKSUM_CALCULATION",
+      "WHEN_REQUIRED",
+      ["WHEN_REQUIRED", "WHEN_SUPPORTED"],
+      "SDK request checksums; WHEN_SUPPORTED sends aws-chunked bodies that some S3-compatible servers store verbatim"
+    )
   },
   media: {
     ffmpegPath: text("FFMPEG_PATH", "ffmpeg", "ffmpeg executable (the system's, e.g. Debian's ffmpeg)"),
@@ -131,7 +152,8 @@ export const Settings = {
     jobMaxAttempts: positive("JOB_MAX_ATTEMPTS", 3, "attempts per processing step (chunk, transcode, publish)"),
     jobRetryDelaySeconds: integer("JOB_RETRY_DELAY_SECONDS", 5, 0, Number.MAX_SAFE_INTEGER, "backoff before a step is retried, seconds"),
     processingTimeoutSeconds: positive("VIDEO_PROCESSING_TIMEOUT", 300, "bound on one processing step, seconds (also its lease)"),
-    workerConcurrency: positive("WORKER_CONCURRENCY", 2, "processing steps one worker process runs at once")
+    workerConcurrency: positive("WORKER_CONCURRENCY", 2, "processing steps one worker process runs at once"),
+    runWorkers: boolean("RUN_WORKERS", true, "run the media workers inside `npm start`; false = API only (process with `npm run worker` elsewhere)")
   },
   quota: {
     weeklyUploadLimitBytes: positive("WEEKLY_UPLOAD_LIMIT_BYTES", 4 * GiB, "upload allowance per user per week, bytes (4 GiB)"),
@@ -161,7 +183,15 @@ export const Settings = {
   },
   auth: {
     jwtSecret: secret("JWT_SECRET", "HMAC secret (HS256) for bearer JWTs (never logged)"),
-    jwksUrl: url("JWKS_URL", ["http", "https"], "JWKS endpoint to verify bearer JWTs against instead of JWT_SECRET")
+    jwksUrl: url("JWKS_URL", ["http", "https"], "JWKS endpoint for RS256/ES256 bearer JWTs (with or without JWT_SECRET)"),
+    jwtIssuer: optionalText("JWT_ISSUER", "when set, a token's iss must equal it"),
+    jwtAudience: optionalText("JWT_AUDIENCE", "when set, a token's aud must contain it")
+  },
+  rateLimit: {
+    windowSeconds: positive("RATE_LIMIT_WINDOW_SECONDS", 60, "rate limit window, seconds (fixed windows)"),
+    perUser: integer("RATE_LIMIT_PER_USER", 600, 0, Number.MAX_SAFE_INTEGER, "requests per window per user (bearer token sub); 0 = no limit"),
+    perIp: integer("RATE_LIMIT_PER_IP", 1200, 0, Number.MAX_SAFE_INTEGER, "requests per window per client address; 0 = no limit"),
+    trustProxy: boolean("TRUST_PROXY", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
   }
 } as const
 
@@ -223,7 +253,8 @@ export const keyframeConfig: Config.Config<KeyframeSettings> = Config.all({
   stream: groupConfig(Settings.stream),
   room: groupConfig(Settings.room),
   actors: groupConfig(Settings.actors),
-  auth: groupConfig(Settings.auth)
+  auth: groupConfig(Settings.auth),
+  rateLimit: groupConfig(Settings.rateLimit)
 }).pipe(
   Config.mapEffect(crossCheck),
   Config.map((s) => ({ ...s, eventStore: eventStoreChoice(s.eventStore.url, s.server.dataDir) }))

@@ -28,10 +28,12 @@ const error = (env: Record<string, string>) => {
 describe("defaults (DESIGN.md §4, §6, §7)", () => {
   const c = defaultConfig()
   it("server and event store", () => {
-    expect(c.server).toEqual({ port: 8080, wsPort: 8081, dataDir: "./data", logLevel: "Info" })
+    expect(c.server).toEqual({ port: 8080, wsPort: 8081, dataDir: "./data", logLevel: "Info", logFormat: "json" })
     expect(c.eventStore).toEqual({ kind: "embedded", dataDir: "./data/eventstore" })
     expect(c.readStore.redisUrl).toBeUndefined()
     expect(c.objectStore.bucket).toBeUndefined()
+    expect(c.objectStore.requestChecksumCalculation).toBe("WHEN_REQUIRED")
+    expect(c.rateLimit).toEqual({ windowSeconds: 60, perUser: 600, perIp: 1200, trustProxy: false })
   })
   it("domain values", () => {
     expect(c.quota).toEqual({ weeklyUploadLimitBytes: 4 * 1024 ** 3, resetDay: 0, resetHour: 0 })

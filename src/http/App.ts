@@ -3,24 +3,73 @@ import { Cause } from "effect"
 import { Hono } from "hono"
 import { HTTPException } from "hono/http-exception"
 import type { ActorSystem } from "../actors/ActorSystem.ts"
+import { defaultDomainSettings, type DomainSettings } from "../domain/shared/DomainSettings.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
+import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import { adminRoutes } from "./admin/AdminRoutes.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
+import { type AuthOptions, noAuth } from "./auth/Auth.ts"
 import { healthRoutes } from "./HealthRoutes.ts"
 import { codeForStatus, errorResponse, HttpError, invalidJson, notFound } from "./HttpError.ts"
+import { mediaRoutes } from "./media/MediaRoutes.ts"
+import { metricsRoutes } from "./middleware/MetricsEndpoint.ts"
+import { rateLimit, type RateLimitSettings } from "./middleware/RateLimit.ts"
+import type { RateLimiterShape } from "./middleware/RateLimiter.ts"
+import { requestLog } from "./middleware/RequestLog.ts"
+import type { ApiInfo } from "./openapi/OpenApiDocument.ts"
+import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import { type AppEnv, requestId } from "./RequestId.ts"
+import { tusRoutes } from "./tus/TusRoutes.ts"
+import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem
+export type AppServices = EventStore | ActorSystem | ObjectStore
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>
+  /** How bearer tokens are verified on every guarded route; unset = every token is refused (401). */
+  readonly auth?: AuthOptions | undefined
+  /** Per-user and per-address limits and the limiter that counts; unset = no rate limiting. */
+  readonly rateLimit?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiterShape } | undefined
+  /** Client addresses from X-Forwarded-For (only behind a proxy that sets it). */
+  readonly trustProxy?: boolean | undefined
+  readonly version?: string | undefined
+  /** The domain settings the upload routes enforce (max size, expiry, formats); default: the domain's defaults. */
+  readonly settings?: DomainSettings | undefined
+  /** The read side's settings (query wait bound, quota defaults) and clock; default: the defaults (ReadSideRoutes.ts). */
+  readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth"> | undefined
 }
+
+/** Probes and the scrape endpoint are never rate limited. */
+const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
+
+const API_INFO = (version: string): ApiInfo => ({
+  title: "Keyframe",
+  version,
+  description: "Event-sourced video backend: tus uploads, queries, audit, admin. Authenticate with " +
+    "`Authorization: Bearer <jwt>` (`sub` = user id, `roles` among user, sponsor, admin, auditor)."
+})
 
 export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   const run = makeRunEffect(options.runtime)
+  const auth = options.auth ?? noAuth
+  const trustProxy = options.trustProxy ?? false
   const app = new Hono<AppEnv>()
   app.use(requestId())
+  app.use(requestLog(options.runtime, { trustProxy }))
+  if (options.rateLimit) {
+    app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, exempt: (path) => OPS_PATHS.has(path) }))
+  }
   app.route("/", healthRoutes(run))
+  app.route("/", metricsRoutes(run))
+  app.route("/", openApiRoutes(() => app, API_INFO(options.version ?? "0.1.0")))
+  app.route("/admin", adminRoutes(run, auth))
+  app.route("/files", tusRoutes({ runtime: options.runtime, auth, settings: options.settings ?? defaultDomainSettings }))
+  app.route("/media", mediaRoutes(run))
+  // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
+  app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
+  // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for
+  // /openapi.json: `describeRoute({...})` + `validate(...)` from ./openapi/ (see RouteDoc.ts); a test walks them all.
 
   app.notFound((c) => errorResponse(notFound(`no route for ${c.req.method} ${c.req.path}`)))
   app.onError((err, c) => {
@@ -29,7 +78,8 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
     if (err instanceof SyntaxError) return errorResponse(invalidJson())
     if (err instanceof HTTPException && err.status < 500) {
       const code = /malformed json/i.test(err.message) ? "INVALID_JSON" : codeForStatus(err.status)
-      return errorResponse(new HttpError({ status: err.status, code, message: err.message || code }))
+      const message = code === "INVALID_JSON" ? "the request body is not valid JSON" : err.message || code
+      return errorResponse(new HttpError({ status: err.status, code, message }))
     }
     return logInternal(options.runtime, c, Cause.die(err))
   })

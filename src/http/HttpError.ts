@@ -1,5 +1,5 @@
 /** The one HTTP error model (DESIGN.md §7): `{"error":{"code","message"}}`, and the mapper from error tags to it. */
-import { Data } from "effect"
+import { Data, Schema, SchemaIssue } from "effect"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 
 /** An error meant for the client, with its status and UPPER_SNAKE code. */
@@ -8,13 +8,17 @@ export class HttpError extends Data.TaggedError("HttpError")<{
   readonly code: string
   readonly message: string
   readonly headers?: Readonly<Record<string, string>>
+  /** Extra fields of the error object, e.g. `path` and `issues` of a validation failure. */
+  readonly details?: Readonly<Record<string, unknown>>
 }> {}
 
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string }
+  readonly error: { readonly code: string; readonly message: string; readonly [detail: string]: unknown }
 }
 
-export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } })
+export const errorBody = (code: string, message: string, details?: Readonly<Record<string, unknown>>): ErrorBody => ({
+  error: { ...details, code, message }
+})
 
 /** "WrongExpectedRevision" → "WRONG_EXPECTED_REVISION". */
 export const upperSnake = (tag: string): string =>
@@ -36,8 +40,14 @@ const statusByTag: Readonly<Record<string, { readonly status: number; readonly c
   // actor runtime
   ActorBusy: { status: 503, headers: { "Retry-After": "1" } },
   ConcurrencyConflict: { status: 409 },
-  // request decoding (effect/Schema)
-  SchemaError: { status: 400, code: "INVALID_REQUEST" }
+  // read side (projections/, src/readstore/): a query that asked to read its write waits at most READ_YOUR_WRITES_WAIT_MS
+  ProjectionWaitTimeout: { status: 503, code: "READ_MODEL_BEHIND", headers: { "Retry-After": "1" } },
+  ProjectionNotRunning: { status: 503, code: "READ_MODEL_UNAVAILABLE", headers: { "Retry-After": "5" } },
+  RebuildInProgress: { status: 409 },
+  ReadStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
+  ReadStoreInvalidArgument: { status: 400, code: "INVALID_ARGUMENT" },
+  // object store port (the /media routes)
+  ObjectStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
 }
 
 const statusCodes: Readonly<Record<number, string>> = {
@@ -74,9 +84,38 @@ export const notFound = (message = "no such resource") => new HttpError({ status
 export const invalidJson = (message = "the request body is not valid JSON") =>
   new HttpError({ status: 400, code: "INVALID_JSON", message })
 
+/** Where a request value was read from: the prefix of a validation failure's `path`. */
+export type RequestPart = "body" | "path" | "query" | "header"
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** `["items", 2, "id"]` under "body" → `body.items[2].id`. */
+const pathText = (where: RequestPart | undefined, path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>): string =>
+  path.reduce<string>((acc, seg) => {
+    const key = typeof seg === "object" ? seg.key : seg
+    return typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`
+  }, where ?? "")
+
+/**
+ * A request value that fails its schema: 422 VALIDATION_FAILED; the error object also carries
+ * `path` (the first failing field, e.g. `body.limitBytes`) and `issues` (every failure).
+ */
+export const validationFailed = (error: Schema.SchemaError, where?: RequestPart): HttpError => {
+  const issues = formatIssues(error.issue).issues.map((i) => ({ path: pathText(where, i.path ?? []), message: i.message }))
+  const first = issues[0] ?? { path: where ?? "", message: error.message }
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""
+  return new HttpError({
+    status: 422,
+    code: "VALIDATION_FAILED",
+    message: `${first.path === "" ? "" : `${first.path}: `}${first.message}${more}`,
+    details: { path: first.path, issues }
+  })
+}
+
 /** Maps a typed failure to an HttpError; undefined means it is not a client's error (answer 500, log it). */
 export const toHttpError = (error: unknown): HttpError | undefined => {
   if (error instanceof HttpError) return error
+  if (Schema.isSchemaError(error)) return validationFailed(error)
   if (isDomainError(error)) return new HttpError({ status: domainStatus(error.code), code: error.code, message: error.message })
   if (typeof error !== "object" || error === null || !("_tag" in error) || typeof error._tag !== "string") return undefined
   const entry = statusByTag[error._tag]
@@ -91,7 +130,7 @@ export const internalError = (requestId: string) =>
 
 /** Renders an HttpError as a web-standard Response. */
 export const errorResponse = (error: HttpError): Response =>
-  new Response(JSON.stringify(errorBody(error.code, error.message)), {
+  new Response(JSON.stringify(errorBody(error.code, error.message, error.details)), {
     status: error.status,
     headers: { "content-type": "application/json; charset=UTF-8", ...error.headers }
   })

@@ -1,12 +1,20 @@
-/** The program both entry points run: read config, open the event store, serve the Hono app until interrupted. */
-import { Cause, type Context, Data, Effect, Exit, Layer, References, type Scope } from "effect"
+/** The program both entry points run: read config, build the adapters it names, serve the Hono app until interrupted. */
+import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
 import { ActorSystem } from "../actors/ActorSystem.ts"
-import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig } from "../config.ts"
+import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
-import { type AppServices, makeApp } from "../http/App.ts"
+import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
+import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
+import { RateLimiter } from "../http/middleware/RateLimiter.ts"
+import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
+import { objectStoreLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
+import { type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
+import { projectionsLayer, readSideSettings } from "./ReadSideLayer.ts"
+import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
 
 /** The HTTP listener could not start (port taken, no permission). */
 export class ServerStartFailed extends Data.TaggedError("ServerStartFailed")<{ readonly reason: string }> {
@@ -21,45 +29,114 @@ export type Serve = (
   port: number
 ) => Effect.Effect<{ readonly port: number }, ServerStartFailed, Scope.Scope>
 
+export type StartError =
+  | InvalidConfig
+  | EventStoreUnavailable
+  | ObjectStoreUnavailable
+  | DevSecretUnavailable
+  | ServerStartFailed
+  | WorkersStartError
+
 /** Handlers run with the services the layers built (one context, so one event store per process). */
-const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
+export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
   runPromiseExit: (effect, options) => Effect.runPromiseExitWith(context)(effect, options),
   runFork: (effect) => Effect.runForkWith(context)(effect)
 })
+
+/** Every service the app and its background parts use, chosen from the config (DESIGN.md §4). */
+export const servicesLayer = (config: KeyframeSettings) =>
+  Layer.mergeAll(
+    Layer.mergeAll(
+      ActorSystem.layer({
+        mailboxSize: config.actors.mailboxSize,
+        idleMillis: config.actors.idleSeconds * 1000,
+        maxLive: config.actors.maxLive,
+        maxConflictRetries: config.actors.maxConflictRetries,
+        settings: domainSettings(config)
+      }),
+      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
+      projectionsLayer.pipe(Layer.provideMerge(readStoreLayer(config)))
+    ).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
+    objectStoreLayer(config),
+    rateLimiterLayer(config),
+    // ephemeral processing progress: the workers publish, the SSE routes subscribe
+    ProcessingProgress.layer
+  )
+
+/**
+ * Token verification from the config: JWT_SECRET (HS256) and/or JWKS_URL (RS256…). With neither,
+ * a development secret under DATA_DIR (see DevJwtSecret.ts; `npm run token` uses the same one).
+ */
+export const authFromConfig = (config: KeyframeSettings): Effect.Effect<AuthOptions, DevSecretUnavailable> =>
+  Effect.gen(function*() {
+    const { jwtSecret, jwksUrl, jwtIssuer, jwtAudience } = config.auth
+    let secret = jwtSecret !== undefined ? Redacted.value(jwtSecret) : undefined
+    if (secret === undefined && jwksUrl === undefined) {
+      const dev = yield* loadOrCreateDevSecret(config.server.dataDir)
+      secret = dev.secret
+      yield* Effect.logWarning(
+        `JWT_SECRET and JWKS_URL are unset: bearer tokens are checked with the development secret in ${dev.path}` +
+          `${dev.created ? " (just created)" : ""}; mint one with \`npm run token -- --sub alice\`. Set JWT_SECRET in production.`
+      )
+    }
+    return { verifyToken: jwtVerifier({ secret, jwksUrl, issuer: jwtIssuer, audience: jwtAudience }) }
+  })
+
+/** What makeApp needs besides the runtime, from the config and the built services. */
+export const appOptionsFor = (config: KeyframeSettings) =>
+  Effect.gen(function*() {
+    const auth = yield* authFromConfig(config)
+    const limiter = yield* RateLimiter
+    const r = config.rateLimit
+    return {
+      auth,
+      settings: domainSettings(config),
+      readSide: { settings: readSideSettings(config) },
+      trustProxy: r.trustProxy,
+      rateLimit: {
+        limiter,
+        settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000, trustProxy: r.trustProxy }
+      }
+    } satisfies Omit<AppOptions, "runtime">
+  })
 
 const serverLayer = (serve: Serve, runtimeName: string) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const config = yield* KeyframeConfig
       const store = yield* EventStore
+      const limiter = yield* RateLimiter
       const context = yield* Effect.context<AppServices>()
-      const app = makeApp({ runtime: runtimeFrom(context) })
+      const app = makeApp({ runtime: runtimeFrom(context), ...(yield* appOptionsFor(config)) })
       const { port } = yield* serve(app.fetch, config.server.port)
       yield* Effect.log(
-        `Keyframe HTTP listening on port ${port} (${runtimeName}); event store: ${describeEventStore(config.eventStore)} (${store.kind} adapter)`
+        `Keyframe HTTP listening on port ${port} (${runtimeName}); event store: ${describeEventStore(config.eventStore)} ` +
+          `(${store.kind} adapter); object store: ${config.objectStore.bucket ? `S3 bucket ${config.objectStore.bucket}` : "files"}; ` +
+          `read store and rate limits: ${config.readStore.redisUrl ? "Redis" : "memory"} (${limiter.kind})`
       )
       yield* Effect.addFinalizer(() => Effect.log("Keyframe shutting down"))
     })
   )
 
+const loggerLayer = (config: KeyframeSettings) =>
+  Layer.mergeAll(
+    Logger.layer([config.server.logFormat === "json" ? Logger.consoleJson : Logger.consolePretty()]),
+    Layer.succeed(References.MinimumLogLevel, config.server.logLevel)
+  )
+
+/** The media workers beside the API (RUN_WORKERS, default on); `npm run worker` runs them alone. A missing ffmpeg stops the start. */
+const workersBeside = (config: KeyframeSettings) =>
+  config.media.runWorkers ? Layer.effectDiscard(Effect.void).pipe(Layer.provide(workersLayer(config))) : Layer.empty
+
 /** The whole application as one layer; `Layer.launch` it. */
-export const mainLayer = (
-  serve: Serve,
-  runtimeName: string
-): Layer.Layer<never, InvalidConfig | EventStoreUnavailable | ServerStartFailed> => {
+export const mainLayer = (serve: Serve, runtimeName: string): Layer.Layer<never, StartError> => {
   const withServices = Layer.unwrap(
     Effect.map(KeyframeConfig, (config) =>
+      // Workers first: a missing ffmpeg stops the start before the API answers.
       serverLayer(serve, runtimeName).pipe(
-        Layer.provide(
-          ActorSystem.layer({
-            mailboxSize: config.actors.mailboxSize,
-            idleMillis: config.actors.idleSeconds * 1000,
-            maxLive: config.actors.maxLive,
-            maxConflictRetries: config.actors.maxConflictRetries,
-            settings: domainSettings(config)
-          }).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore)))
-        ),
-        Layer.provide(Layer.succeed(References.MinimumLogLevel, config.server.logLevel))
+        Layer.provide(workersBeside(config)),
+        Layer.provide(servicesLayer(config)),
+        Layer.provide(loggerLayer(config))
       ))
   )
   return withServices.pipe(Layer.provide(KeyframeConfig.layer))

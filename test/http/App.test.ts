@@ -58,7 +58,8 @@ describe("health", () => {
   it("GET /readyz is ready when the embedded event store answers", async () => {
     const res = await app.request("/readyz")
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ status: "ready", checks: { eventStore: { ok: true, kind: "embedded" } } })
+    // other checks (the read side) may be listed beside the event store's
+    expect(await res.json()).toMatchObject({ status: "ready", checks: { eventStore: { ok: true, kind: "embedded" } } })
   })
 
   it("GET /readyz is 503 with the JSON error when the store does not answer", async () => {

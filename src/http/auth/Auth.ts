@@ -1,24 +1,59 @@
 /** Bearer JWT authentication (DESIGN.md §7): `sub` is the user id, `roles` among user, sponsor, admin, auditor. */
-import type { MiddlewareHandler } from "hono"
-import { verify } from "hono/jwt"
+import { Effect } from "effect"
+import type { Context, MiddlewareHandler } from "hono"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
+import { withRouteDoc } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../RequestId.ts"
+import { AuthUnavailable, type VerifyToken } from "./JwtVerifier.ts"
+
+export { hs256Verifier, jwksVerifier, jwtVerifier } from "./JwtVerifier.ts"
 
 export type Role = "user" | "sponsor" | "admin" | "auditor"
 export const ROLES: ReadonlyArray<Role> = ["user", "sponsor", "admin", "auditor"]
 
-/** How tokens are checked: an HS256 secret, or any verifier (a JWKS one for RS256). */
+/** How tokens are checked: an HS256 secret, a JWKS (RS256), or both — see `jwtVerifier`. */
 export interface AuthOptions {
-  readonly verifyToken: (token: string) => Promise<Record<string, unknown>>
+  readonly verifyToken: VerifyToken
 }
 
-export const hs256Verifier = (secret: string): AuthOptions["verifyToken"] => (token) => verify(token, secret, "HS256")
+/** Verifies nothing: every token is refused (an app built without auth settings). */
+export const noAuth: AuthOptions = {
+  verifyToken: () => Promise.reject(new Error("no token verification is configured"))
+}
 
 const unauthorized = (message: string) =>
-  errorResponse(
-    new HttpError({ status: 401, code: "UNAUTHORIZED", message, headers: { "WWW-Authenticate": 'Bearer realm="keyframe"' } })
-  )
+  new HttpError({ status: 401, code: "UNAUTHORIZED", message, headers: { "WWW-Authenticate": 'Bearer realm="keyframe"' } })
+
+/** What went wrong, in words that never echo the token (hono's messages include it). */
+const reasonOf = (e: unknown): string => {
+  const name = e instanceof Error ? e.name : ""
+  switch (name) {
+    case "JwtTokenExpired":
+      return "the token has expired"
+    case "JwtTokenNotBefore":
+    case "JwtTokenIssuedAt":
+      return "the token is not valid yet"
+    case "JwtTokenSignatureMismatched":
+      return "the token's signature does not match"
+    case "JwtTokenIssuer":
+      return "the token's issuer is not accepted"
+    case "JwtTokenAudience":
+    case "JwtPayloadRequiresAud":
+      return "the token's audience is not accepted"
+    case "JwtAlgorithmMismatch":
+    case "JwtAlgorithmNotAllowed":
+    case "JwtSymmetricAlgorithmNotAllowed":
+    case "JwtAlgorithmNotImplemented":
+      return "the token's signing algorithm is not accepted"
+    case "JwtTokenInvalid":
+    case "JwtHeaderInvalid":
+    case "JwtHeaderRequiresKid":
+      return "the token is malformed or its key is unknown"
+    default:
+      return e instanceof Error && name === "Error" ? e.message : "verification failed"
+  }
+}
 
 /** The actor a verified payload names, or a reason it names none. */
 export const actorFromClaims = (claims: Record<string, unknown>): Actor | string => {
@@ -32,31 +67,70 @@ export const actorFromClaims = (claims: Record<string, unknown>): Actor | string
   return { userId: sub, roles: roles.length === 0 ? ["user"] : roles }
 }
 
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/**
+ * Verifies a token string (a bearer header's, or a WebSocket upgrade's `?token=` / subprotocol):
+ * the Actor, or a 401 HttpError (503 AUTH_UNAVAILABLE when the JWKS cannot be fetched).
+ */
+export const verifyBearerToken = async (auth: AuthOptions, token: string): Promise<Actor | HttpError> => {
+  if (!COMPACT_JWT.test(token)) return unauthorized("the token is not a compact JWT")
+  let claims: Record<string, unknown>
+  try {
+    claims = await auth.verifyToken(token)
+  } catch (e) {
+    if (e instanceof AuthUnavailable) {
+      return new HttpError({ status: 503, code: "AUTH_UNAVAILABLE", message: e.message, headers: { "Retry-After": "5" } })
+    }
+    return unauthorized(`invalid token: ${reasonOf(e)}`)
+  }
+  const actor = actorFromClaims(claims)
+  return typeof actor === "string" ? unauthorized(actor) : actor
+}
+
+/** The same as an Effect, for the realtime transports: fails with the HttpError (401/503). */
+export const actorFromToken = (auth: AuthOptions, token: string): Effect.Effect<Actor, HttpError> =>
+  Effect.flatMap(Effect.promise(() => verifyBearerToken(auth, token)), (r) => (r instanceof HttpError ? Effect.fail(r) : Effect.succeed(r)))
+
+// One verification per request and verifier, shared by the rate limiter and requireAuth.
+const verified = new WeakMap<Request, WeakMap<AuthOptions, Promise<Actor | HttpError>>>()
+
+/** The request's bearer token verified (memoized per request): Actor, HttpError, or undefined when there is no Authorization header. */
+export const authenticate = (c: Context<AppEnv>, auth: AuthOptions): Promise<Actor | HttpError> | undefined => {
+  const header = c.req.header("Authorization")
+  if (header === undefined) return undefined
+  let perAuth = verified.get(c.req.raw)
+  if (perAuth === undefined) verified.set(c.req.raw, perAuth = new WeakMap())
+  let result = perAuth.get(auth)
+  if (result === undefined) {
+    const match = header.match(/^Bearer\s+(\S+)\s*$/i)
+    result = match ? verifyBearerToken(auth, match[1]!) : Promise.resolve(unauthorized("the Authorization header must be \"Bearer <jwt>\""))
+    perAuth.set(auth, result)
+  }
+  return result
+}
+
 /**
  * Guards a route: 401 without a valid bearer token, 403 when `roles` is given and the
- * token has none of them. Sets `c.var.actor`.
+ * token has none of them. Sets `c.var.actor`. Documents the route's security for /openapi.json.
  */
 export const requireAuth = (
   auth: AuthOptions,
   options: { readonly roles?: ReadonlyArray<Role> } = {}
 ): MiddlewareHandler<AppEnv> =>
-async (c, next) => {
-  const header = c.req.header("Authorization")
-  const match = header?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/)
-  if (!match) return unauthorized("a bearer token is required (Authorization: Bearer <jwt>)")
-  let claims: Record<string, unknown>
-  try {
-    claims = await auth.verifyToken(match[1]!)
-  } catch (e) {
-    return unauthorized(`invalid token: ${e instanceof Error ? e.message : "verification failed"}`)
-  }
-  const actor = actorFromClaims(claims)
-  if (typeof actor === "string") return unauthorized(actor)
-  if (options.roles && !options.roles.some((r) => actor.roles.includes(r))) {
-    return errorResponse(
-      new HttpError({ status: 403, code: "FORBIDDEN", message: `this needs one of the roles ${options.roles.join(", ")}` })
-    )
-  }
-  c.set("actor", actor)
-  await next()
-}
+  withRouteDoc(
+    async (c, next) => {
+      const result = await (authenticate(c, auth) ??
+        Promise.resolve(unauthorized("a bearer token is required (Authorization: Bearer <jwt>)")))
+      // answered here rather than thrown, so a sub-app used on its own (tests) gets the JSON error too
+      if (result instanceof HttpError) return errorResponse(result)
+      if (options.roles && !options.roles.some((r) => result.roles.includes(r))) {
+        return errorResponse(
+          new HttpError({ status: 403, code: "FORBIDDEN", message: `this needs one of the roles ${options.roles.join(", ")}` })
+        )
+      }
+      c.set("actor", result)
+      await next()
+    },
+    { security: { roles: options.roles ?? [] } }
+  )

@@ -1,0 +1,41 @@
+/** One structured log line and the Prometheus request metrics per request, labelled by route pattern (never the raw path). */
+import { Effect } from "effect"
+import type { Context, MiddlewareHandler } from "hono"
+import { matchedRoutes } from "hono/route"
+import { recordRequest } from "../../observability/Metrics.ts"
+import type { AppRuntime } from "../AppRuntime.ts"
+import type { AppEnv } from "../RequestId.ts"
+import { clientIp } from "./ClientIp.ts"
+
+/** The pattern of the route that answered (`/uploads/:id`), or "unmatched" when only middleware matched (a 404). */
+export const routePattern = (c: Context<any>): string => {
+  const routes = matchedRoutes(c)
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.method !== "ALL") return routes[i]!.path
+  return "unmatched"
+}
+
+/** Probes and scrapes are logged at debug level, so they do not drown the request log. */
+const QUIET = new Set(["/healthz", "/readyz", "/metrics"])
+
+export const requestLog = (runtime: AppRuntime<never>, options: { readonly trustProxy: boolean }): MiddlewareHandler<AppEnv> =>
+async (c, next) => {
+  const start = performance.now()
+  await next()
+  const ms = performance.now() - start
+  const route = routePattern(c)
+  const status = c.res.status
+  recordRequest(c.req.method, route, status, ms / 1000)
+  const actor = c.get("actor") as AppEnv["Variables"]["actor"] | undefined
+  const fields = {
+    requestId: c.get("requestId"),
+    method: c.req.method,
+    route,
+    path: c.req.path,
+    status,
+    durationMs: Math.round(ms * 10) / 10,
+    userId: actor?.userId ?? null,
+    ip: clientIp(c, options.trustProxy)
+  }
+  const log = QUIET.has(route) ? Effect.logDebug("request") : status >= 500 ? Effect.logError("request") : Effect.log("request")
+  runtime.runFork(log.pipe(Effect.annotateLogs(fields)))
+}

@@ -1,0 +1,43 @@
+/**
+ * With neither JWT_SECRET nor JWKS_URL set, Keyframe signs and checks development tokens with a
+ * random secret kept in DATA_DIR/jwt-dev-secret (created on first start, mode 0600). `npm run token`
+ * reads the same file, so its tokens work against a server with the same DATA_DIR. Nothing is a
+ * known default: a token is only as reachable as that file.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Data, Effect } from "effect"
+
+export const DEV_SECRET_FILE = "jwt-dev-secret"
+
+export class DevSecretUnavailable extends Data.TaggedError("DevSecretUnavailable")<{ readonly path: string; readonly reason: string }> {
+  override get message() {
+    return `JWT_SECRET is unset and the development secret at ${this.path} cannot be read or created: ${this.reason} ` +
+      "(set JWT_SECRET, or make DATA_DIR writable)"
+  }
+}
+
+const randomSecret = (): string => {
+  const bytes = crypto.getRandomValues(new Uint8Array(32))
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+}
+
+/** Reads DATA_DIR/jwt-dev-secret, creating it when missing (`wx`: two processes starting at once agree on one). */
+export const loadOrCreateDevSecret = (dataDir: string): Effect.Effect<{ readonly secret: string; readonly path: string; readonly created: boolean }, DevSecretUnavailable> => {
+  const path = join(dataDir, DEV_SECRET_FILE)
+  return Effect.try({
+    try: () => {
+      mkdirSync(dataDir, { recursive: true })
+      try {
+        writeFileSync(path, `${randomSecret()}\n`, { flag: "wx", mode: 0o600 })
+        return { secret: readFileSync(path, "utf8").trim(), path, created: true }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
+      }
+      const secret = readFileSync(path, "utf8").trim()
+      if (secret.length < 32) throw new Error("the file holds less than 32 characters")
+      return { secret, path, created: false }
+    },
+    catch: (e) => new DevSecretUnavailable({ path, reason: e instanceof Error ? e.message : String(e) })
+  })
+}
