@@ -125,6 +125,8 @@ export const subscriptionCases: ReadonlyArray<ContractCase> = [
       const writer = trickle(store, stream, type)
       try {
         const got = await collect(store.subscribeToAll({ after: "end", filter: { streamPrefixes: [`${category}-`] } }), 3)
+        // A subscriber may see an event before its writer's append returns: let `written` catch up.
+        await writer.stop()
         assert.ok(got.every((e) => e.type === type), "no history is replayed")
         assertConsecutiveIn(ids(got), writer.written, "subscribeToAll end")
       } finally {
@@ -203,6 +205,7 @@ export const subscriptionCases: ReadonlyArray<ContractCase> = [
       const writer = trickle(store, stream, type)
       try {
         const got = await collect(store.subscribeToStream(stream, { after: "end" }), 3)
+        await writer.stop()
         assert.ok(got.every((e) => e.type === type), "no history is replayed")
         assertConsecutiveIn(ids(got), writer.written, "subscribeToStream end")
         assert.deepEqual(got.map((e) => e.revision), got.map((_, i) => got[0]!.revision + i))
