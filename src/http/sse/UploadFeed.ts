@@ -5,7 +5,13 @@
  * position (resume with Last-Event-ID); ephemeral processing percentages have no id.
  */
 import { Effect, Option, Stream } from "effect"
-import { TERMINAL_UPLOAD_STATUSES, decodeUploadEvent, evolveUploadDoc, type UploadDoc } from "../../../projections/UploadsProjection.ts"
+import {
+  decodeUploadEvent,
+  evolveUploadDoc,
+  TERMINAL_UPLOAD_STATUSES,
+  UPLOAD_EVENT_TYPES,
+  type UploadDoc
+} from "../../../projections/UploadsProjection.ts"
 import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
@@ -28,20 +34,7 @@ export interface FeedState {
 
 export const emptyFeed: FeedState = { upload: undefined, video: undefined }
 
-const UPLOAD_EVENTS = new Set([
-  "UploadCreated",
-  "BytesReceived",
-  "UploadReceived",
-  "StepClaimed",
-  "StepCompleted",
-  "StepFailed",
-  "ChunkUploaded",
-  "MilestoneReached",
-  "UploadReady",
-  "UploadFailed",
-  "UploadCancelled",
-  "UploadExpired"
-])
+const UPLOAD_EVENTS: ReadonlySet<string> = new Set(UPLOAD_EVENT_TYPES)
 
 export const foldFeed = (state: FeedState, event: RecordedEvent): FeedState => {
   if (!UPLOAD_EVENTS.has(event.type)) return state
