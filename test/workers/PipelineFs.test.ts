@@ -74,6 +74,10 @@ describe("media pipeline (embedded: PGlite + fs)", () => {
     const published = await p.keys(`media/${id}/`)
     expect(published).toContain(`media/${id}/master.m3u8`)
     expect(published.filter((k) => k.endsWith(".ts")).length).toBeGreaterThanOrEqual(3)
+    // Settling an ended upload (deleting staging/ and work/) runs just after UploadReady: give it a moment.
+    for (let i = 0; i < 100 && (await p.keys(`staging/${id}/`)).length + (await p.keys(`work/${id}/`)).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
     expect(await p.keys(`staging/${id}/`)).toEqual([])
     expect(await p.keys(`work/${id}/`)).toEqual([])
     expect(await p.keys(`originals/${id}`)).toEqual([`originals/${id}`])

@@ -85,6 +85,8 @@ describe("media pipeline on S3 (s3rver)", () => {
     expect(playlist.status).toBe(200)
     expect(playlist.headers.get("content-type")).toBe("application/vnd.apple.mpegurl")
     expect(await playlist.text()).toMatch(/^segment_000\.ts$/m)
+    // Settling an ended upload (deleting staging/) runs just after UploadReady: give it a moment.
+    for (let i = 0; i < 100 && (await p.keys(`staging/${id}/`)).length > 0; i++) await new Promise((r) => setTimeout(r, 100))
     expect(await p.keys(`staging/${id}/`)).toEqual([])
   }, 120_000)
 

@@ -133,6 +133,9 @@ describe("npm run worker (a separate process)", () => {
       return files.sort()
     }))
     expect(published).toEqual(expected)
+    // Settling an ended upload (deleting work/ and staging/) runs just after UploadReady: give it a moment.
+    const cleaned = async () => (await p.keys(`work/${id}/`)).length === 0 && (await p.keys(`staging/${id}/`)).length === 0
+    await until("the ended upload's clean-up", cleaned, 10_000).catch(() => undefined)
     expect(await p.keys(`work/${id}/`)).toEqual([])
     expect(await p.keys(`staging/${id}/`)).toEqual([])
     // The restarted worker removed the dead one's scratch directory.
