@@ -200,3 +200,18 @@ const utf8Length = (s: string): number => encoder.encode(s).length
 /** UTF-8 size of the two texts; exact only when it may matter (a UTF-16 unit is at most 3 bytes). */
 const jsonBytes = (a: string, b: string): number =>
   (a.length + b.length) * 3 <= MAX_EVENT_BYTES ? a.length + b.length : utf8Length(a) + utf8Length(b)
+
+/** Everything an append takes, checked in the port's order (stream, expected revision, events); one helper for every adapter. */
+export const validateAppend = (
+  stream: unknown,
+  events: unknown,
+  expectedRevision: unknown
+): Effect.Effect<
+  { readonly stream: string; readonly expected: ExpectedRevision; readonly events: ReadonlyArray<ValidatedEvent> },
+  InvalidStreamName | InvalidArgument | InvalidEvent
+> =>
+  Effect.gen(function*() {
+    const name = yield* validateStreamName(stream)
+    const expected = yield* validateExpectedRevision(expectedRevision ?? "any")
+    return { stream: name, expected, events: yield* validateEvents(events) }
+  })

@@ -7,8 +7,7 @@ import type { NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeToAllOptions
 import {
   validateCheckpointName,
   validateCursor,
-  validateEvents,
-  validateExpectedRevision,
+  validateAppend,
   validateMaxCount,
   validateStreamName
 } from "../EventValidation.ts"
@@ -37,10 +36,8 @@ const make = (client: KurrentDBClient, options: KurrentOptions): EventStoreShape
     events: ReadonlyArray<NewEvent>,
     appendOptions?: { readonly expectedRevision?: unknown }
   ) {
-    const name = yield* validateStreamName(stream)
-    const expected = yield* validateExpectedRevision(appendOptions?.expectedRevision ?? "any")
-    const batch = yield* validateEvents(events)
-    return yield* appendBatch(client, name, batch, expected, window)
+    const valid = yield* validateAppend(stream, events, appendOptions?.expectedRevision)
+    return yield* appendBatch(client, valid.stream, valid.events, valid.expected, window)
   })
 
   const readStream = Effect.fn("KurrentEventStore.readStream")(function*(stream: string, options?: ReadStreamOptions) {

@@ -36,8 +36,7 @@ import type {
 import {
   validateCheckpointName,
   validateCursor,
-  validateEvents,
-  validateExpectedRevision,
+  validateAppend,
   validateMaxCount,
   validateStreamName
 } from "../EventValidation.ts"
@@ -103,11 +102,9 @@ export const makeSqlEventStore = (
       events: ReadonlyArray<NewEvent>,
       appendOptions?: { readonly expectedRevision?: unknown }
     ) {
-      const name = yield* validateStreamName(stream)
-      const expected = yield* validateExpectedRevision(appendOptions?.expectedRevision ?? "any")
-      const validated = yield* validateEvents(events)
+      const valid = yield* validateAppend(stream, events, appendOptions?.expectedRevision)
       const now = new Date(yield* Clock.currentTimeMillis).toISOString()
-      return yield* groupCommit.submit({ stream: name, events: validated, expected, now })
+      return yield* groupCommit.submit({ ...valid, now })
     })
 
     const readStream = Effect.fn("EventStore.readStream")(function*(stream: string, readOptions?: ReadStreamOptions) {
