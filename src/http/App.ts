@@ -18,6 +18,7 @@ import type { RateLimiterShape } from "./middleware/RateLimiter.ts"
 import { requestLog } from "./middleware/RequestLog.ts"
 import type { ApiInfo } from "./openapi/OpenApiDocument.ts"
 import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
+import type { RequestBodyReader } from "./RequestBody.ts"
 import { type AppEnv, requestId } from "./RequestId.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
@@ -38,6 +39,8 @@ export interface AppOptions {
   readonly settings?: DomainSettings | undefined
   /** The read side's settings (query wait bound, quota defaults) and clock; default: the defaults (ReadSideRoutes.ts). */
   readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth"> | undefined
+  /** How upload bodies are read; the runtime adapter may give a cheaper reader (RequestBody.ts). */
+  readonly requestBody?: RequestBodyReader | undefined
 }
 
 /** Probes and the scrape endpoint are never rate limited. */
@@ -64,7 +67,12 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.route("/", metricsRoutes(run))
   app.route("/", openApiRoutes(() => app, API_INFO(options.version ?? "0.1.0")))
   app.route("/admin", adminRoutes(run, auth))
-  app.route("/files", tusRoutes({ runtime: options.runtime, auth, settings: options.settings ?? defaultDomainSettings }))
+  app.route("/files", tusRoutes({
+    runtime: options.runtime,
+    auth,
+    settings: options.settings ?? defaultDomainSettings,
+    requestBody: options.requestBody
+  }))
   app.route("/media", mediaRoutes(run))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))

@@ -27,7 +27,11 @@ export interface ByteRange {
   readonly end?: number | undefined
 }
 
-/** One object as listed. `etag` is quoted, as S3 returns it (`"<md5>"` or `"<md5>-<parts>"`). */
+/**
+ * One object as listed. `etag` is quoted, as S3 returns it, and opaque: it changes when the object
+ * is written again. S3 happens to give the md5 of the bytes (`"<md5>"` or `"<md5>-<parts>"`); the fs
+ * store gives a random id per write (hashing every byte cost too much for what it proves).
+ */
 export interface ObjectInfo {
   readonly key: string
   readonly size: number

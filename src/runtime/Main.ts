@@ -8,6 +8,7 @@ import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
 import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
+import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
 import { objectStoreLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
@@ -28,6 +29,15 @@ export type Serve = (
   fetch: (request: Request) => Response | Promise<Response>,
   port: number
 ) => Effect.Effect<{ readonly port: number }, ServerStartFailed, Scope.Scope>
+
+/** What a runtime adapter (node.ts, deno.ts) hands the application. */
+export interface RuntimeAdapter {
+  /** For the start-up line, e.g. "Node.js 24.21.0". */
+  readonly name: string
+  readonly serve: Serve
+  /** A cheaper way to read upload bodies than `Request.body`, when the runtime has one. */
+  readonly requestBody?: RequestBodyReader | undefined
+}
 
 export type StartError =
   | InvalidConfig
@@ -100,14 +110,14 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-const serverLayer = (serve: Serve, runtimeName: string) =>
+const serverLayer = ({ name: runtimeName, requestBody, serve }: RuntimeAdapter) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const config = yield* KeyframeConfig
       const store = yield* EventStore
       const limiter = yield* RateLimiter
       const context = yield* Effect.context<AppServices>()
-      const app = makeApp({ runtime: runtimeFrom(context), ...(yield* appOptionsFor(config)) })
+      const app = makeApp({ runtime: runtimeFrom(context), requestBody, ...(yield* appOptionsFor(config)) })
       const { port } = yield* serve(app.fetch, config.server.port)
       yield* Effect.log(
         `Keyframe HTTP listening on port ${port} (${runtimeName}); event store: ${describeEventStore(config.eventStore)} ` +
@@ -129,11 +139,11 @@ const workersBeside = (config: KeyframeSettings) =>
   config.media.runWorkers ? Layer.effectDiscard(Effect.void).pipe(Layer.provide(workersLayer(config))) : Layer.empty
 
 /** The whole application as one layer; `Layer.launch` it. */
-export const mainLayer = (serve: Serve, runtimeName: string): Layer.Layer<never, StartError> => {
+export const mainLayer = (runtime: RuntimeAdapter): Layer.Layer<never, StartError> => {
   const withServices = Layer.unwrap(
     Effect.map(KeyframeConfig, (config) =>
       // Workers first: a missing ffmpeg stops the start before the API answers.
-      serverLayer(serve, runtimeName).pipe(
+      serverLayer(runtime).pipe(
         Layer.provide(workersBeside(config)),
         Layer.provide(servicesLayer(config)),
         Layer.provide(loggerLayer(config))
@@ -143,8 +153,8 @@ export const mainLayer = (serve: Serve, runtimeName: string): Layer.Layer<never,
 }
 
 /** The program: run the app; a start-up failure is logged as one readable line. */
-export const mainProgram = (serve: Serve, runtimeName: string) =>
-  Layer.launch(mainLayer(serve, runtimeName)).pipe(
+export const mainProgram = (runtime: RuntimeAdapter) =>
+  Layer.launch(mainLayer(runtime)).pipe(
     Effect.tapError((e) => Effect.logError(`Keyframe cannot start: ${e.message}`))
   )
 

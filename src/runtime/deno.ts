@@ -61,7 +61,7 @@ const provider = ConfigProvider.fromEnv({ env: Deno.env.toObject() }).pipe(
   ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv()))
 )
 
-const program = mainProgram(denoServe, `Deno ${Deno.version.deno}`).pipe(
+const program = mainProgram({ name: `Deno ${Deno.version.deno}`, serve: denoServe }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

@@ -5,6 +5,7 @@ import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server } from "node:http"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
+import { nodeRequestBody } from "./NodeRequestBody.ts"
 
 const CLOSE_GRACE_MS = 5_000
 
@@ -36,7 +37,7 @@ const dotEnv = (): string => {
 }
 const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
 
-const program = mainProgram(nodeServe, `Node.js ${process.versions.node}`).pipe(
+const program = mainProgram({ name: `Node.js ${process.versions.node}`, serve: nodeServe, requestBody: nodeRequestBody }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

@@ -114,7 +114,7 @@ export const describeObjectStoreContract = (name: string, target: ObjectStoreTar
       expect(past._tag).toBe("RangeNotSatisfiable")
     })
 
-    it("keeps content type and cache control; head matches get; the etag of a single put is the quoted md5", async () => {
+    it("keeps content type and cache control; head matches get; a quoted etag (S3: the md5) that changes on rewrite", async () => {
       const bytes = new TextEncoder().encode("#EXTM3U\n")
       const put = await run(
         store.put(`${ns}/meta/index.m3u8`, bytes, {
@@ -123,7 +123,9 @@ export const describeObjectStoreContract = (name: string, target: ObjectStoreTar
           contentLength: bytes.length
         })
       )
-      expect(put.etag).toBe(`"${md5(bytes)}"`)
+      // Etags are opaque (ObjectStore.ts); S3 gives the md5 of the bytes, the fs store a random id per write.
+      if (store.kind === "s3") expect(put.etag).toBe(`"${md5(bytes)}"`)
+      else expect(put.etag).toMatch(/^"[0-9a-f]{32}"$/)
       const head = await run(store.head(`${ns}/meta/index.m3u8`))
       expect(head).toMatchObject({
         key: `${ns}/meta/index.m3u8`,
@@ -142,8 +144,11 @@ export const describeObjectStoreContract = (name: string, target: ObjectStoreTar
 
     it("replaces an object; a body whose length differs from contentLength fails and stores nothing", async () => {
       await run(store.put(`${ns}/replace`, new Uint8Array([1, 2, 3])))
+      const first = await run(store.head(`${ns}/replace`))
       await run(store.put(`${ns}/replace`, streamOf(new Uint8Array([4, 5])), { contentLength: 2 }))
-      expect(await readAll((await run(store.get(`${ns}/replace`))).body)).toEqual(new Uint8Array([4, 5]))
+      const replaced = await run(store.get(`${ns}/replace`))
+      expect(await readAll(replaced.body)).toEqual(new Uint8Array([4, 5]))
+      expect(replaced.etag).not.toBe(first.etag)
       for (const declared of [3, 1]) {
         const error = await failureOf(runtime, store.put(`${ns}/short-${declared}`, streamOf(new Uint8Array([1, 2])), { contentLength: declared }))
         expect(error._tag).toBe("InvalidObjectRequest")
@@ -201,7 +206,8 @@ export const describeObjectStoreContract = (name: string, target: ObjectStoreTar
         { partNumber: 1, etag: etag1, size: 5 * MiB },
         { partNumber: 2, etag: etag2, size: 5 * MiB }
       ])
-      expect(etag1).toBe(`"${md5(parts[0]!)}"`)
+      if (store.kind === "s3") expect(etag1).toBe(`"${md5(parts[0]!)}"`)
+      expect(etag1).not.toBe(etag2)
       const etag3 = await run(store.uploadPart(key, uploadId, 3, streamOf(parts[2]!), parts[2]!.length))
       const done = await run(
         store.completeMultipartUpload(key, uploadId, [

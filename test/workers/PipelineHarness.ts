@@ -22,6 +22,7 @@ import type { UploadState } from "../../src/domain/upload/UploadState.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../src/http/App.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
@@ -107,7 +108,13 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
   ).pipe(Layer.provideMerge(Logger.layer(process.env.KF_TEST_LOGS ? [Logger.consolePretty()] : [])))
   const runtime = ManagedRuntime.make(services) as ManagedRuntime.ManagedRuntime<Services, unknown>
   await runtime.runPromise(Effect.void)
-  const app = makeApp({ runtime, auth: { verifyToken: hs256Verifier(SECRET) }, settings })
+  const app = makeApp({
+    runtime,
+    auth: { verifyToken: hs256Verifier(SECRET) },
+    settings,
+    // as src/runtime/node.ts serves it: bodies read straight from node:http
+    requestBody: nodeRequestBody
+  })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
   })

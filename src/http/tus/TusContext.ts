@@ -5,6 +5,7 @@ import type { Actor } from "../../domain/shared/Decider.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { ExistingUpload } from "../../domain/upload/UploadState.ts"
 import type { ObjectStore } from "../../objectstore/ObjectStore.ts"
+import type { RequestBodyReader } from "../RequestBody.ts"
 import { tusError, uploadGone, uploadLocked, uploadNotFound } from "./TusProtocol.ts"
 import type { TusRun } from "./TusRunner.ts"
 import { expireUpload, loadUpload } from "./UploadLifecycle.ts"
@@ -22,6 +23,7 @@ export interface TusContext {
   readonly basePath: string
   /** How long a request waits for another request on the same upload to let go before 423. */
   readonly lockWaitMs: number
+  readonly requestBody: RequestBodyReader
 }
 
 /** An upload a request may act on, with its offset (the declared size once all bytes are in). */

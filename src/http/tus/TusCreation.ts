@@ -116,7 +116,7 @@ export const createUploadRoute = (context: TusContext) => (c: Context<AppEnv>): 
       const createdAt = created.events.find((e) => e._tag === "UploadCreated")?.at ?? (yield* Clock.currentTimeMillis)
       let received: Received = { offset: 0, expiresAt: createdAt + settings.uploadExpiryHours * HOUR, position: created.position }
       if (creation.withUpload) {
-        const incoming = { body: c.req.raw.body, contentLength: creation.contentLength, checksum: creation.checksum }
+        const incoming = { body: context.requestBody(c), contentLength: creation.contentLength, checksum: creation.checksum }
         received = yield* Effect.gen(function*() {
           const lease = yield* lockUpload(context, uploadId)
           const open = yield* openUpload(uploadId, actor, { adminToo: false, settings, requestId })

@@ -118,7 +118,7 @@ export const patchUpload = (context: TusContext) => (c: Context<AppEnv>): Promis
   const actor = c.get("actor")
   const requestId = c.get("requestId")
   const incoming: IncomingBytes = {
-    body: length.value === 0 ? null : c.req.raw.body,
+    body: length.value === 0 ? null : context.requestBody(c),
     contentLength: length.value,
     checksum: checksum.value
   }

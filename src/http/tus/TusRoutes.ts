@@ -10,6 +10,7 @@ import type { AppRuntime } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { errorResponse } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
+import { fetchRequestBody, type RequestBodyReader } from "../RequestBody.ts"
 import type { AppEnv } from "../RequestId.ts"
 import { lockUpload, openUpload, type TusContext, type TusServices } from "./TusContext.ts"
 import { createUploadRoute } from "./TusCreation.ts"
@@ -33,6 +34,8 @@ export interface TusDeps {
   readonly basePath?: string
   /** Wait for another request on the same upload to let go before answering 423. Default 5 s. */
   readonly lockWaitMs?: number
+  /** How upload bodies are read; default `Request.body` (RequestBody.ts). */
+  readonly requestBody?: RequestBodyReader | undefined
 }
 
 /** Tus-Resumable on every response; CORS so browser clients (tus-js-client, Uppy) can read the tus headers. */
@@ -112,7 +115,8 @@ export const tusRoutes = (deps: TusDeps): Hono<AppEnv> => {
     settings: deps.settings,
     locks: makeUploadLocks(),
     basePath: deps.basePath ?? "/files",
-    lockWaitMs: deps.lockWaitMs ?? 5_000
+    lockWaitMs: deps.lockWaitMs ?? 5_000,
+    requestBody: deps.requestBody ?? fetchRequestBody
   }
   const discovery = (c: Context<AppEnv>) => c.body(null, 204, discoveryHeaders(deps.settings.maxFileSizeBytes))
   const patch = patchUpload(context)

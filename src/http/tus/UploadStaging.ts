@@ -42,15 +42,11 @@ interface Tap {
   readonly result: () => Omit<StagedBody, "digest">
 }
 
-/** Bytes handed to the store at once: network chunks (16–64 KiB) are gathered, so the store writes and hashes fewer, larger pieces. */
-const BATCH_BYTES = 1024 * 1024
-
 /**
- * Passes `source` through with one reader: counts, feeds the digest, gathers small chunks into
- * pieces of about BATCH_BYTES, fails the stream past `limit` (so the store keeps nothing), and turns
- * an early end (a read error, i.e. the client went away, or `stop`) into a normal end, so the store
- * keeps the bytes that did arrive. Whatever the body's size, at most two pieces are held: the one
- * the store is writing and the next, read ahead so the network and the disk overlap.
+ * Passes `source` through with one reader: counts, feeds the digest, fails the stream past `limit`
+ * (so the store keeps nothing), and turns an early end (a read error, i.e. the client went away, or
+ * `stop`) into a normal end, so the store keeps the bytes that did arrive. Chunks pass as they are,
+ * never copied (the store gathers them into larger writes); one is read ahead at most.
  */
 const tap = (source: ReadableStream<Uint8Array>, limit: number, digest: IncrementalDigest | undefined, stop: AbortSignal): Tap => {
   const reader = source.getReader()
@@ -82,32 +78,22 @@ const tap = (source: ReadableStream<Uint8Array>, limit: number, digest: Incremen
   }
   const stream = () => new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const parts: Array<Uint8Array> = []
-      let size = 0
-      let ended = false
-      while (size < BATCH_BYTES) {
-        const chunk = await read()
-        if (chunk === undefined) {
-          ended = true
-          break
-        }
-        if (length + chunk.byteLength > limit) {
-          tooLong = true
-          finish()
-          reader.cancel(new Error("body longer than the upload's remaining length")).catch(() => {})
-          controller.error(new Error(`the body is longer than the ${limit} bytes the upload has left`))
-          return
-        }
-        length += chunk.byteLength
-        digest?.update(chunk)
-        parts.push(chunk)
-        size += chunk.byteLength
-      }
-      if (size > 0) controller.enqueue(parts.length === 1 ? parts[0]! : concat(parts, size))
-      if (ended) {
+      const chunk = await read()
+      if (chunk === undefined) {
         finish()
         controller.close()
+        return
       }
+      if (length + chunk.byteLength > limit) {
+        tooLong = true
+        finish()
+        reader.cancel(new Error("body longer than the upload's remaining length")).catch(() => {})
+        controller.error(new Error(`the body is longer than the ${limit} bytes the upload has left`))
+        return
+      }
+      length += chunk.byteLength
+      digest?.update(chunk)
+      controller.enqueue(chunk)
     },
     cancel(reason) {
       finish()
@@ -120,16 +106,6 @@ const tap = (source: ReadableStream<Uint8Array>, limit: number, digest: Incremen
     return peeked !== undefined
   }
   return { stream, peek, result: () => ({ length, cut, tooLong }) }
-}
-
-const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
 }
 
 export interface StageOptions {

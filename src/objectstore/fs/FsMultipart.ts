@@ -1,5 +1,5 @@
 /** Multipart uploads on the fs object store: parts staged under `.keyframe/uploads/<id>/`, joined on complete. */
-import { createHash, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -7,7 +7,7 @@ import { abortable } from "../Abortable.ts"
 import { DEFAULT_CONTENT_TYPE, MIN_PART_SIZE, quoteEtag } from "../ObjectBody.ts"
 import type { PutOptions, UploadedPart } from "../ObjectStore.ts"
 import { InvalidObjectRequest, MultipartUploadNotFound, type ObjectStoreUnavailable } from "../ObjectStoreError.ts"
-import { bodyStream, type FileMeta, makeDirDurable, readHeader, syncDir, writeObjectFile } from "./FsObjectFile.ts"
+import { bodyStream, type FileMeta, makeDirDurable, newEtag, readHeader, syncDir, writeObjectFile } from "./FsObjectFile.ts"
 import { errnoOf, type FsLayout, unavailable } from "./FsPaths.ts"
 
 interface UploadRecord {
@@ -119,10 +119,8 @@ export const completeUpload = (
       }
       chosen.push({ ...found.meta, partNumber: part.partNumber })
     }
-    // S3's multipart etag: md5 of the concatenated binary part md5s, then "-<count>".
-    const combined = createHash("md5")
-    for (const p of chosen) combined.update(Buffer.from(p.md5, "hex"))
-    const etag = `"${combined.digest("hex")}-${chosen.length}"`
+    // Shaped as S3's multipart etag ("<hex>-<parts>"), opaque like every etag of this store.
+    const etag = `${newEtag().slice(0, -1)}-${chosen.length}"`
     const dir = uploadDir(layout, uploadId)
     const meta = yield* tryFs("completeMultipartUpload", (signal) =>
       writeObjectFile(layout.tmp, target, concatParts(dir, chosen.map((p) => p.partNumber)), {

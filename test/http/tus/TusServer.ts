@@ -18,6 +18,7 @@ import type { Actor } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings, type DomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import type { EventStore } from "../../../src/eventstore/EventStore.ts"
+import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { stagingPrefix } from "../../../src/http/tus/UploadStaging.ts"
@@ -59,7 +60,13 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
   )
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void) // build the layers (PGlite initdb) before the first request
-  const app = makeApp({ runtime, auth: { verifyToken: hs256Verifier(SECRET) }, settings })
+  const app = makeApp({
+    runtime,
+    auth: { verifyToken: hs256Verifier(SECRET) },
+    settings,
+    // as src/runtime/node.ts serves it: bodies read straight from node:http
+    requestBody: nodeRequestBody
+  })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
   })
