@@ -1,12 +1,12 @@
 /**
  * Benchmark: one file uploaded through tus-js-client over loopback in 8 MiB chunks to Keyframe
- * (`npm start` as a child process: embedded event store, fs object store), and in the same run to
+ * (what `npm start` runs, flags included, as a child process: embedded event store, fs object store), and in the same run to
  * the Node.js reference server (@tus/server + @tus/file-store on node:http, also a child process),
  * plus a raw baseline: the same bytes copied into a file by one process (fsync at the end, as
  * Keyframe's acknowledged bytes are durable). Keyframe's peak RSS is its process's VmHWM.
- * Prints one JSON line. Usage: npm run bench -- upload [--size 512] [--chunk 8] (MiB) [--rounds 2]
+ * Prints one JSON line. Usage: npm run bench -- upload [--size 512] [--chunk 8] (MiB) [--rounds 3]
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createReadStream, createWriteStream, readFileSync } from "node:fs"
 import { mkdtemp, open, rm } from "node:fs/promises"
 import { createServer } from "node:http"
@@ -25,7 +25,7 @@ const { values } = parseArgs({
   options: {
     size: { type: "string", default: "512" },
     chunk: { type: "string", default: "8" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "3" },
     "serve-tus": { type: "string" } // internal: run @tus/server in this process, in the given directory
   }
 })
@@ -59,7 +59,7 @@ async function main() {
     // peaks near 1.1 GB once, at first start only): do it before the measured process starts.
     const startKeyframe = async () => {
       const port = await freePort()
-      const child = spawn(process.execPath, [fileURLToPath(new URL("../../src/runtime/node.ts", import.meta.url))], {
+      const child = spawn(process.execPath, npmStartArguments(), {
         env: {
           ...process.env,
           PORT: String(port),
@@ -88,16 +88,21 @@ async function main() {
     children.push(tusServer)
     const tusEndpoint = `http://127.0.0.1:${await portFrom(tusServer)}/files`
 
-    // Rounds alternate the three subjects; the best round of each counts (the machine is shared).
+    // Rounds alternate the three subjects; the best round of each counts (the machine is shared). Each
+    // subject starts with no dirty pages left by the one before (@tus/file-store never fsyncs: its
+    // 512 MiB would otherwise be written back while the next subject runs).
     const times = { keyframe: [] as Array<number>, tusServer: [] as Array<number>, raw: [] as Array<number> }
     let keyframeUploadMaxMB = 0
     for (let round = 0; round < rounds; round++) {
+      flushDisks()
       times.raw.push(await rawCopy(source, join(dir, `raw-copy-${round}.bin`)))
+      flushDisks()
       const sampler = sampleRss(keyframe.child.pid!)
       const kf = await tusUpload(keyframe.endpoint, source, chunkSize, { Authorization: `Bearer ${token}` })
       keyframeUploadMaxMB = Math.max(keyframeUploadMaxMB, sampler.stop())
       await checkReceived(kf.url, size, token)
       times.keyframe.push(kf.seconds)
+      flushDisks()
       times.tusServer.push((await tusUpload(tusEndpoint, source, chunkSize, {})).seconds)
     }
     const best = (t: Array<number>) => Math.min(...t)
@@ -117,9 +122,11 @@ async function main() {
       keyframeIdleRssMB: keyframeIdleMB,
       keyframeMaxRssDuringUploadMB: keyframeUploadMaxMB,
       tusServerPeakRssMB: peakRss(tusServer.pid!),
+      medianMBps: { keyframe: mbps(median(times.keyframe)), tusServer: mbps(median(times.tusServer)), raw: mbps(median(times.raw)) },
       roundsMBps: { keyframe: times.keyframe.map(mbps), tusServer: times.tusServer.map(mbps), raw: times.raw.map(mbps) },
       targets: { keyframeVsTusServer: ">= 1.0", keyframeVsRaw: ">= 0.5", keyframePeakRssMB: "< 200" },
-      notes: "MB/s = MiB/s, best round; raw = one process copying the file, fsync at the end; Keyframe fsyncs every PATCH " +
+      notes: "MB/s = MiB/s, best round (median beside); `sync` before each subject; raw = one process copying the file, " +
+        "fsync at the end; Keyframe fsyncs every PATCH " +
         "(durable acks), @tus/file-store does not; peak RSS = VmHWM of the server process (Keyframe: a restart after its " +
         "first start, so PGlite's one-time initdb is not counted); idle = after start, max during upload = sampled every 50 ms"
     }))
@@ -127,6 +134,29 @@ async function main() {
     for (const child of children) await stop(child)
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * What `npm start` passes to node (package.json: `node <flags> <entry>`), the entry made absolute: the
+ * benchmark measures Keyframe as it is started, flags included.
+ */
+function npmStartArguments(): Array<string> {
+  const root = new URL("../../", import.meta.url)
+  const start = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: { start: string } }).scripts.start
+  const [command, ...args] = start.split(/\s+/)
+  if (command !== "node" || args.length === 0) throw new Error(`npm start is not "node <flags> <entry>": ${start}`)
+  return [...args.slice(0, -1), fileURLToPath(new URL(args.at(-1)!, root))]
+}
+
+/** Writes back every dirty page of the machine (`sync`), so no subject pays for another's writes. */
+function flushDisks() {
+  execFileSync("sync")
+}
+
+function median(values: ReadonlyArray<number>): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 function stop(child: ChildProcess) {
