@@ -1,6 +1,7 @@
 /** The pure parts of the ladder: which renditions a source gets, their H.264 levels, bandwidth and the master playlist text. */
 import { describe, expect, it } from "vitest"
 import { masterPlaylist, measureBandwidth, parseMediaPlaylist } from "../../src/media/HlsPlaylist.ts"
+import { cascadeFilter } from "../../src/media/HlsLadder.ts"
 import { avcCodec, levelFor, planLadder } from "../../src/media/HlsRenditions.ts"
 
 const sizes = (w: number, h: number, fps = 30) => planLadder(w, h, fps).map((r) => `${r.name}:${r.width}x${r.height}@${r.level}`)
@@ -22,6 +23,27 @@ describe("planLadder", () => {
   it("picks the H.264 level from frame size and rate", () => {
     expect([levelFor(1920, 1080, 30), levelFor(1920, 1080, 60), levelFor(1280, 720, 60), levelFor(640, 360, 30)]).toEqual([40, 42, 32, 30])
     expect([avcCodec(30), avcCodec(31), avcCodec(40)]).toEqual(["avc1.64001e", "avc1.64001f", "avc1.640028"])
+  })
+})
+
+describe("cascadeFilter", () => {
+  it("scales each rendition from the next larger one, converting the pixel format once", () => {
+    expect(cascadeFilter(planLadder(1920, 1080, 30)).split(";")).toEqual([
+      "[0:v]format=yuv420p[src]",
+      "[src]scale=1920:1080,setsar=1,split=2[v3][next0]",
+      "[next0]scale=1280:720,setsar=1,split=2[v2][next1]",
+      "[next1]scale=854:480,setsar=1,split=2[v1][next2]",
+      "[next2]scale=640:360,setsar=1[v0]"
+    ])
+  })
+
+  it("keeps the labels in the ladder's order whatever order the renditions come in, and handles one rendition", () => {
+    const ladder = planLadder(1280, 720, 30)
+    expect(cascadeFilter([ladder[1]!, ladder[2]!, ladder[0]!])).toBe(
+      "[0:v]format=yuv420p[src];[src]scale=1280:720,setsar=1,split=2[v1][next0];" +
+        "[next0]scale=854:480,setsar=1,split=2[v0][next1];[next1]scale=640:360,setsar=1[v2]"
+    )
+    expect(cascadeFilter(planLadder(320, 240, 30))).toBe("[0:v]format=yuv420p[src];[src]scale=320:240,setsar=1[v0]")
   })
 })
 
