@@ -7,7 +7,7 @@ import type { Aggregate } from "../domain/shared/Decider.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreError } from "../eventstore/EventStoreError.ts"
 import { ActorBusy, type ConcurrencyConflict, type EventDecodeFailed } from "./ActorError.ts"
-import { type AggregateCell, type AnyAggregate, applyCommand, catchUp, makeCell } from "./AggregateCell.ts"
+import { type AggregateCell, type AnyAggregate, applyCommand, catchUp, ensureLoaded, makeCell } from "./AggregateCell.ts"
 import type { CommandEnvelope, CommandResult } from "./CommandEnvelope.ts"
 
 export interface ActorSystemOptions {
@@ -21,6 +21,12 @@ export interface ActorSystemOptions {
   readonly maxConflictRetries: number
   /** The settings every decider receives in its context. */
   readonly settings: unknown
+  /**
+   * This actor system is the only writer of its event store (the embedded store: one process opens
+   * it, and only actors append): `current` then answers from a loaded actor's state without asking the
+   * store for newer events (a round trip per upload PATCH otherwise). Default false.
+   */
+  readonly soleWriter?: boolean | undefined
 }
 
 export type SendError<DomainError> =
@@ -37,7 +43,7 @@ export interface ActorSystemShape {
     id: string,
     envelope: CommandEnvelope<Command>
   ): Effect.Effect<CommandResult<Event>, SendError<DomainError>>
-  /** The aggregate's current state, caught up with the store, in mailbox order. */
+  /** The aggregate's current state, caught up with the store (or, for a sole writer, as the actor holds it), in mailbox order. */
   current<State, Command, Event, DomainError, Settings>(
     aggregate: Aggregate<State, Command, Event, DomainError, Settings>,
     id: string
@@ -145,7 +151,11 @@ const makeActorSystem = (options: ActorSystemOptions) =>
 
     const current: ActorSystemShape["current"] = (aggregate, id) =>
       enqueue(aggregate, id, (cell) =>
-        Effect.map(catchUp(cell), () => ({ state: cell.state, revision: cell.revision, position: cell.position }))) as never
+        Effect.map(options.soleWriter === true ? ensureLoaded(cell) : catchUp(cell), () => ({
+          state: cell.state,
+          revision: cell.revision,
+          position: cell.position
+        }))) as never
 
     const stats = Effect.sync(() => {
       let queued = 0

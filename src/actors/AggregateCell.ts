@@ -92,7 +92,7 @@ export const catchUp = (cell: AggregateCell): Effect.Effect<void, EventStoreErro
     cell.loaded = true
   })
 
-const ensureLoaded = (cell: AggregateCell) => (cell.loaded ? Effect.void : catchUp(cell))
+export const ensureLoaded = (cell: AggregateCell) => (cell.loaded ? Effect.void : catchUp(cell))
 
 const replayResult = (cell: AggregateCell, range: { from: number; to: number }) =>
   Effect.gen(function*() {

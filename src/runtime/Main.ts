@@ -62,7 +62,9 @@ export const servicesLayer = (config: KeyframeSettings) =>
         idleMillis: config.actors.idleSeconds * 1000,
         maxLive: config.actors.maxLive,
         maxConflictRetries: config.actors.maxConflictRetries,
-        settings: domainSettings(config)
+        settings: domainSettings(config),
+        // PGlite's files are opened by one process, and this actor system is its only writer
+        soleWriter: config.eventStore.kind === "embedded"
       }),
       // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
       projectionsLayer.pipe(Layer.provideMerge(readStoreLayer(config)))

@@ -161,4 +161,29 @@ describe("ActorSystem", () => {
     expect(ok.revision).toBe(0)
     await rt.dispose()
   })
+  it("a sole writer answers `current` from its actors without reading the store; its writes stay checked", async () => {
+    const shared = store.runSync(EventStore)
+    let streamReads = 0
+    const counted = EventStore.of({ ...shared, readStream: (...args) => (streamReads++, shared.readStream(...args)) })
+    const sole = ManagedRuntime.make(ActorSystem.layer(options({ soleWriter: true })).pipe(Layer.provide(Layer.succeed(EventStore, counted))))
+    const other = system()
+    const id = crypto.randomUUID()
+    const count = (rt: typeof other) => rt.runPromise(ActorSystem.use((actors) => Effect.map(actors.current(Counter, id), (c) => c.state.count)))
+    const send = (rt: typeof other, amount: number) => rt.runPromise(ActorSystem.use((actors) => actors.send(Counter, id, add(amount))))
+
+    await send(sole, 5)
+    const readsAfterLoad = streamReads
+    expect([await count(sole), await count(sole), await count(sole)]).toEqual([5, 5, 5])
+    expect(streamReads).toBe(readsAfterLoad)
+
+    // A second writer breaks the promise: reads then lag (that is the contract)…
+    await send(other, 3)
+    expect([await count(sole), await count(other)]).toEqual([5, 8])
+    // …but a write still appends at the exact revision: the conflict makes the actor catch up first.
+    await send(sole, 1)
+    expect(await count(sole)).toBe(9)
+    const events = await store.runPromise(EventStore.use((s) => s.readStream(`counter-${id}`)))
+    expect(events.map((e) => (e.data as { amount: number }).amount)).toEqual([5, 3, 1])
+    await Promise.all([sole.dispose(), other.dispose()])
+  })
 })
