@@ -1,6 +1,7 @@
 /** Node.js entry point (`npm start`): @hono/node-server on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
 import { serve as honoServe } from "@hono/node-server"
-import { NodeRuntime } from "@effect/platform-node"
+// The module itself, not the package index: the index loads all of platform-node (~30 MB of memory).
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server } from "node:http"

@@ -4,7 +4,8 @@
  * shared event store (EVENTSTORE_URL) and object store (S3) when it runs on another machine than the API.
  * SIGTERM/SIGINT stop it cleanly (running ffmpeg processes are killed; their steps are re-claimed later).
  */
-import { NodeRuntime } from "@effect/platform-node"
+// The module itself, not the package index: the index loads all of platform-node (~30 MB of memory).
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect, Layer, Logger, References } from "effect"
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
