@@ -5,6 +5,7 @@ import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import type { ReadStore } from "../readstore/ReadStore.ts"
+import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
 
 const load = <M>(what: string, importer: () => Promise<M>) =>
   Effect.tryPromise({ try: importer, catch: (cause) => new Error(`cannot load the ${what} adapter: ${String(cause)}`) })
@@ -66,5 +67,19 @@ export const rateLimiterLayer = (config: KeyframeSettings): Layer.Layer<RateLimi
         Effect.catch((e) => Effect.logWarning(`rate limiter: Redis at ${url} does not answer yet (${e.message}); limits are off until it does`))
       )
       return RedisRateLimiter.layer(client)
+    }).pipe(Effect.orDie)
+  )
+
+/**
+ * Processing progress: shared by every process through Redis pub/sub when REDIS_URL is set (an API
+ * node then shows the percentages of workers elsewhere), else within this process.
+ */
+export const processingProgressLayer = (config: KeyframeSettings): Layer.Layer<ProcessingProgress> =>
+  Layer.unwrap(
+    Effect.gen(function*() {
+      const url = config.readStore.redisUrl
+      if (url === undefined) return ProcessingProgress.layer
+      const m = yield* load("Redis progress", () => import("../workers/redis/RedisProcessingProgress.ts"))
+      return m.redisProcessingProgressLayer({ url, channel: `${config.readStore.keyPrefix ?? ""}keyframe:progress` })
     }).pipe(Effect.orDie)
   )

@@ -10,8 +10,7 @@ import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
-import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
-import { objectStoreLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
+import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
 import { type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { projectionsLayer, readSideSettings } from "./ReadSideLayer.ts"
@@ -71,8 +70,8 @@ export const servicesLayer = (config: KeyframeSettings) =>
     ).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
     objectStoreLayer(config),
     rateLimiterLayer(config),
-    // ephemeral processing progress: the workers publish, the SSE routes subscribe
-    ProcessingProgress.layer
+    // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
+    processingProgressLayer(config)
   )
 
 /**

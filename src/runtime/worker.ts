@@ -11,9 +11,8 @@ import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, KeyframeConfig, type KeyframeSettings } from "../config.ts"
-import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
 import { newWorkerId } from "../workers/WorkerOptions.ts"
-import { objectStoreLayer } from "./AdapterLayers.ts"
+import { objectStoreLayer, processingProgressLayer } from "./AdapterLayers.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { exitCode } from "./Main.ts"
 import { workersLayer } from "./WorkersLayer.ts"
@@ -41,7 +40,7 @@ const workerLayer = (config: KeyframeSettings) =>
         settings: domainSettings(config)
       }).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
       objectStoreLayer(config),
-      ProcessingProgress.layer
+      processingProgressLayer(config)
     )),
     Layer.tap(() =>
       Effect.log(

@@ -1,13 +1,14 @@
-/** Main.ts's adapter choice from the config: object store (fs or S3 via s3rver, checksum setting) and read store (memory or Redis). */
+/** Main.ts's adapter choice from the config: object store (fs or S3 via s3rver, checksum setting), read store and processing progress (memory or Redis). */
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ConfigProvider, Context, Effect, Layer } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Option, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadConfig } from "../../src/config.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 import { ReadStore } from "../../src/readstore/ReadStore.ts"
-import { objectStoreLayer, readStoreLayer } from "../../src/runtime/AdapterLayers.ts"
+import { objectStoreLayer, processingProgressLayer, readStoreLayer } from "../../src/runtime/AdapterLayers.ts"
+import { ProcessingProgress } from "../../src/workers/ProcessingProgress.ts"
 import { testRedis, type TestRedis } from "../support/redis.ts"
 import { type S3TestServer, startS3 } from "../support/s3.ts"
 
@@ -80,5 +81,31 @@ describe("read store", () => {
     if (!redis) return console.warn("SKIPPED: no Redis (see the suite's warning above)")
     expect(await withService(readStoreLayer(await configOf({ REDIS_URL: redis.url })), ReadStore, (s) => Effect.succeed(s.kind)))
       .toBe("redis")
+  })
+})
+
+describe("processing progress", () => {
+  const update = { uploadId: "wired", step: "transcode" as const, attempt: 1, percent: 42, done: 4.2, at: 0 }
+  /** Publishes on one layer built from `env` and says whether a subscriber on a second one (another process) got it. */
+  const crosses = async (env: Record<string, string>) => {
+    const config = await configOf(env)
+    return Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const api = Context.get(yield* Layer.build(processingProgressLayer(config)), ProcessingProgress)
+      const worker = Context.get(yield* Layer.build(processingProgressLayer(config)), ProcessingProgress)
+      const updates = yield* api.subscribe
+      yield* Effect.sleep("100 millis") // the second layer's subscription to the channel settles
+      yield* worker.publish(update)
+      const got = yield* updates.pipe(Stream.take(1), Stream.runCollect, Effect.timeoutOption("1 second"))
+      return Option.isSome(got) && got.value[0]?.percent === 42
+    })))
+  }
+
+  it("stays in the process when REDIS_URL is unset", async () => {
+    expect(await crosses({})).toBe(false)
+  })
+
+  it("crosses processes through Redis when REDIS_URL is set", async () => {
+    if (!redis) return console.warn("SKIPPED: no Redis (see the suite's warning above)")
+    expect(await crosses({ REDIS_URL: redis.url, READ_STORE_KEY_PREFIX: redis.newPrefix() })).toBe(true)
   })
 })
