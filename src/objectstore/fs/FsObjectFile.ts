@@ -157,6 +157,7 @@ const writeAll = async (fh: FileHandle, parts: ReadonlyArray<Uint8Array>, positi
   let at = position
   while (rest.length > 0) {
     const { bytesWritten } = await fh.writev(rest, at)
+    if (bytesWritten === 0) throw new Error("the file system accepted no bytes")
     at += bytesWritten
     rest = dropBytes(rest, bytesWritten)
   }
