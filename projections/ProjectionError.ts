@@ -41,3 +41,13 @@ export class RebuildInProgress extends Data.TaggedError("RebuildInProgress")<{
     return `projection ${this.projection} is already being rebuilt`
   }
 }
+
+/** A folder's lease on its slot could not be renewed: another node may fold it now, so this one stops. */
+export class LeaseLost extends Data.TaggedError("LeaseLost")<{
+  readonly projection: string
+  readonly lease: string
+}> {
+  override get message() {
+    return `projection ${this.projection} lost its lease ${this.lease}`
+  }
+}

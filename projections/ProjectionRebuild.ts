@@ -2,6 +2,11 @@
  * Rebuild without downtime: build a slot from the start of history beside the live one,
  * and report progress until it has caught up. Activating it and retiring the old slot is
  * the caller's swap (ProjectionRunner), so queries never see a half-built model.
+ *
+ * With several nodes, the new slot is folded by whichever runner holds its lease (see
+ * SlotRunner). A fresh build empties the slot while holding that lease and hands it to its own
+ * runner, so no one folds into it meanwhile, and a second rebuild of the same slot (on another
+ * node) finds it taken and fails with RebuildInProgress.
  */
 import { Clock, Duration, Effect, type Scope } from "effect"
 import type { EventStore } from "../src/eventstore/EventStore.ts"
@@ -10,7 +15,8 @@ import { ReadStore } from "../src/readstore/ReadStore.ts"
 import type { ReadStoreError } from "../src/readstore/ReadStoreError.ts"
 import type { Slot } from "../src/readstore/ReadStoreTypes.ts"
 import type { AnyProjection } from "./Projection.ts"
-import { type SlotRunner, type SlotRunnerOptions, startSlotRunner } from "./SlotRunner.ts"
+import { RebuildInProgress } from "./ProjectionError.ts"
+import { defaultSlotRunnerOptions, slotLease, type SlotRunner, type SlotRunnerLeadership, type SlotRunnerOptions, startSlotRunner } from "./SlotRunner.ts"
 
 export interface RebuildProgress {
   readonly projection: string
@@ -34,7 +40,7 @@ export interface BuildOptions {
   /** Drop whatever is in `to` first (an admin rebuild); otherwise resume a build left half done. */
   readonly fresh: boolean
   readonly pollInterval: Duration.Input
-  readonly runner?: Partial<SlotRunnerOptions> | undefined
+  readonly runner?: (Partial<SlotRunnerOptions> & SlotRunnerLeadership) | undefined
   readonly onProgress: (progress: RebuildProgress) => void
 }
 
@@ -42,7 +48,7 @@ export interface BuildOptions {
 export const buildBeside = (
   projection: AnyProjection,
   options: BuildOptions
-): Effect.Effect<SlotRunner, EventStoreError | ReadStoreError, EventStore | ReadStore | Scope.Scope> =>
+): Effect.Effect<SlotRunner, EventStoreError | ReadStoreError | RebuildInProgress, EventStore | ReadStore | Scope.Scope> =>
   Effect.gen(function*() {
     const store = yield* ReadStore
     const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
@@ -59,8 +65,15 @@ export const buildBeside = (
         fraction: head === 0 ? 1 : Math.min(1, checkpoint / head)
       })
     report("building", 0, 0, 0)
-    if (options.fresh) yield* store.drop(options.to)
-    const runner = yield* startSlotRunner(projection, options.to, options.runner)
+    const holder = options.runner?.holder ?? crypto.randomUUID()
+    if (options.fresh) {
+      const ttl = Duration.toMillis(options.runner?.leaseTtl ?? defaultSlotRunnerOptions.leaseTtl)
+      if (!(yield* store.acquireLease(slotLease(options.to), holder, Math.max(1, Math.round(ttl))))) {
+        return yield* new RebuildInProgress({ projection: projection.name })
+      }
+      yield* store.drop(options.to).pipe(Effect.onError(() => Effect.ignore(store.releaseLease(slotLease(options.to), holder))))
+    }
+    const runner = yield* startSlotRunner(projection, options.to, { ...options.runner, holder })
     const poll = Duration.toMillis(options.pollInterval)
     return yield* Effect.gen(function*() {
       for (;;) {

@@ -1,7 +1,7 @@
 /**
  * Benchmark: replay throughput of Keyframe's five read models (videos, uploads, quotas, rooms,
  * streams) into the memory and Redis read stores, against a baseline measured in the same
- * run: Redis with one MULTI/EXEC round trip per event (batch size 1).
+ * run: Redis with one commit round trip per event (batch size 1).
  *
  * Method: a deterministic history of N events of realistic mix (uploads with byte progress,
  * processing steps, retries, failures and cancellations; quota reservations; watch rooms with
@@ -9,7 +9,8 @@
  * RecordedEvents, encoded by the aggregates' own codecs. Each projection gets the events its
  * subscription would deliver (its types and stream prefixes) and folds them through the
  * runner's BatchApplier (decode, load touched documents, fold, one atomic commit with the
- * checkpoint per batch); the event store is left out, so this measures the read side alone.
+ * checkpoint per batch, fenced on the previous one as the runner's are); the event store is
+ * left out, so this measures the read side alone.
  * Throughput is N (events in the log) divided by the time to bring all five read models up to
  * date. Each store first gets a warm-up pass into throwaway slots (memory: the whole history). The baseline runs over the
  * first BASELINE events. Every run is checked document by document against a sequential fold.
@@ -109,14 +110,14 @@ const program = Effect.gen(function*() {
   const targets = { memoryEventsPerSec: 50_000, redisEventsPerSec: 15_000, redisVsBaseline: 5 }
   return {
     bench: "projections",
-    method: "5 real read models via BatchApplier over in-memory RecordedEvents of a realistic mix (event store excluded); decode+load+fold+atomic commit per batch",
+    method: "5 real read models via BatchApplier over in-memory RecordedEvents of a realistic mix (event store excluded); decode+load+fold+atomic fenced commit (Redis: one Lua script) per batch",
     events: N,
     mix,
     documents,
     batchSize: BATCH,
     memory: memoryResult,
     redis: redisResult,
-    baseline: { what: "redis, one MULTI/EXEC round trip per event (batch size 1)", ...baseline },
+    baseline: { what: "redis, one fenced commit round trip per event (batch size 1)", ...baseline },
     redisVsBaseline: ratio,
     targets,
     pass: memoryResult.eventsPerSec >= targets.memoryEventsPerSec && redisResult.eventsPerSec >= targets.redisEventsPerSec &&

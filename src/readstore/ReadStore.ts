@@ -22,9 +22,23 @@ export interface ReadStoreShape {
   active(projection: string): Effect.Effect<Option.Option<Slot>, ReadStoreError>
   /**
    * The only write: the batch's documents, index entries, checkpoint and activation are
-   * applied together or not at all (Redis: one MULTI/EXEC; memory: validated, then applied).
+   * applied together or not at all (Redis: one Lua script; memory: validated, then applied).
+   * With `after`, only if the slot's checkpoint is still that (else CheckpointMoved).
    */
   commit(batch: CommitBatch): Effect.Effect<void, ReadStoreError>
+  /**
+   * Leases: at most one holder of a name at a time, until it releases it or lets `ttlMillis`
+   * pass without renewing (Redis: the server's clock). Who folds a slot is decided with these;
+   * fenced commits keep a holder that lost its lease unnoticed from writing.
+   *
+   * acquireLease: true when `holder` holds `name` afterwards (it was free, expired, or already
+   * this holder's: then extended).
+   */
+  acquireLease(name: string, holder: string, ttlMillis: number): Effect.Effect<boolean, ReadStoreError>
+  /** Extends the lease only while `holder` still holds it; false once it was lost. */
+  renewLease(name: string, holder: string, ttlMillis: number): Effect.Effect<boolean, ReadStoreError>
+  /** Frees the lease if `holder` holds it (so another may take it at once); otherwise does nothing. */
+  releaseLease(name: string, holder: string): Effect.Effect<void, ReadStoreError>
   /** Removes every key of a slot (documents, indexes, checkpoint), e.g. the old build after a swap. */
   drop(slot: Slot): Effect.Effect<void, ReadStoreError>
   /** Succeeds when the backing store answers; for /readyz. */

@@ -1,5 +1,6 @@
 /** Typed failures of the read store port; adapters map their driver's errors onto these. */
 import { Data } from "effect"
+import type { Slot } from "./ReadStoreTypes.ts"
 
 /** The backing store could not be reached or failed; a failed commit wrote nothing or everything, never part. */
 export class ReadStoreUnavailable extends Data.TaggedError("ReadStoreUnavailable")<{
@@ -31,4 +32,22 @@ export class ReadStoreCorrupted extends Data.TaggedError("ReadStoreCorrupted")<{
   }
 }
 
-export type ReadStoreError = ReadStoreUnavailable | ReadStoreInvalidArgument | ReadStoreCorrupted
+/**
+ * A fenced commit (`after`) found the slot's checkpoint elsewhere: another writer folded into the
+ * slot meanwhile (a node that took the projection over, or a drop). Nothing was written.
+ */
+export class CheckpointMoved extends Data.TaggedError("CheckpointMoved")<{
+  readonly slot: Slot
+  /** The checkpoint the commit was folded from (0: none). */
+  readonly expected: number
+  /** The checkpoint found (0: none). */
+  readonly actual: number
+}> {
+  override get message() {
+    const { projection, version, generation } = this.slot
+    const slot = `${projection}:v${version}${generation === 0 ? "" : `.${generation}`}`
+    return `checkpoint of ${slot} moved: expected ${this.expected}, found ${this.actual} (another writer folded into it)`
+  }
+}
+
+export type ReadStoreError = ReadStoreUnavailable | ReadStoreInvalidArgument | ReadStoreCorrupted | CheckpointMoved

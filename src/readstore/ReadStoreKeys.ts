@@ -20,6 +20,18 @@ export const checkProjectionName = (name: unknown): ReadStoreInvalidArgument | u
     ? undefined
     : invalid("projection", "expected [a-z][A-Za-z0-9_-]*, at most 64 characters")
 
+const LEASE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/
+
+/** A lease names what it guards, e.g. a slot's segment ("videos:v1.2"); holders are opaque ids. */
+export const checkLease = (name: unknown, holder: unknown, ttlMillis?: unknown): ReadStoreInvalidArgument | undefined =>
+  typeof name !== "string" || !LEASE_NAME.test(name)
+    ? invalid("lease", "expected [A-Za-z0-9][A-Za-z0-9_.:-]*, at most 200 characters")
+    : typeof holder !== "string" || holder.length === 0 || holder.length > MAX_ID_LENGTH
+    ? invalid("holder", `expected a string of 1–${MAX_ID_LENGTH} characters`)
+    : ttlMillis !== undefined && !(isCount(ttlMillis) && ttlMillis > 0)
+    ? invalid("ttl", "expected a positive integer of milliseconds")
+    : undefined
+
 export const checkSlot = (slot: Slot): ReadStoreInvalidArgument | undefined =>
   checkProjectionName(slot?.projection) ??
     (isCount(slot.version) && isCount(slot.generation)
@@ -69,6 +81,7 @@ export const prepareBatch = (batch: CommitBatch): Effect.Effect<ReadonlyArray<Pr
   if (batch.checkpoint !== undefined && !isCount(batch.checkpoint)) {
     return Effect.fail(invalid("checkpoint", "expected a non-negative integer"))
   }
+  if (batch.after !== undefined && !isCount(batch.after)) return Effect.fail(invalid("after", "expected a non-negative integer"))
   const out: Array<PreparedWrite> = new Array(batch.writes.length)
   for (let i = 0; i < batch.writes.length; i++) {
     const w = batch.writes[i]!

@@ -40,6 +40,12 @@ export interface CommitBatch {
   readonly writes: ReadonlyArray<Write>
   /** Global position of the last event this batch folds in. */
   readonly checkpoint?: number | undefined
+  /**
+   * The fence: apply only if the slot's stored checkpoint is exactly this (0: the slot has none
+   * yet); otherwise nothing is written and the commit fails with CheckpointMoved. A folder passes
+   * the checkpoint it folded from, so a writer that lost its lease cannot apply a batch twice.
+   */
+  readonly after?: number | undefined
   /** Makes this slot the one queries read for its projection. */
   readonly activate?: boolean | undefined
 }

@@ -40,7 +40,7 @@ if (redis) {
       ])
     })
 
-    it("a commit reaches Redis as one MULTI … EXEC holding every write and the checkpoint", async () => {
+    it("a commit reaches Redis as one script call (EVALSHA) that makes every write and sets the checkpoint", async () => {
       // redis-cli's MONITOR rather than ioredis's: under the whole suite's traffic on the shared
       // server, ioredis's monitor connection loses track of its reply queue.
       const { spawn } = await import("node:child_process")
@@ -60,33 +60,39 @@ if (redis) {
       await new Promise<void>((resolve) => watcher.stdout.once("data", () => resolve()))
       await Effect.runPromise(Effect.provide(
         ReadStore.use((s) =>
-          s.commit({
-            slot: { projection: "videos", version: 1, generation: 0 },
-            writes: [
-              { _tag: "Put", model: "video", id: "a", doc: 1 },
-              { _tag: "Put", model: "video", id: "b", doc: 2 },
-              { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "a", score: 1 },
-              { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "b", score: 2 }
-            ],
-            checkpoint: 12
-          })
+          Effect.andThen(
+            s.commit({
+              slot: { projection: "videos", version: 1, generation: 0 },
+              writes: [
+                { _tag: "Put", model: "video", id: "a", doc: 1 },
+                { _tag: "Put", model: "video", id: "b", doc: 2 },
+                { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "a", score: 1 },
+                { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "b", score: 2 }
+              ],
+              checkpoint: 12
+            }),
+            s.commit({ slot: { projection: "videos", version: 1, generation: 0 }, writes: [{ _tag: "Put", model: "video", id: "c", doc: 3 }], checkpoint: 13, after: 12 })
+          )
         ),
         RedisReadStore.layer({ url: redis.url, keyPrefix })
       ))
       // redis-cli flushes its pipe when it likes: wait until our connection's QUIT shows up.
-      const ourSource = () => seen.find((c) => c.args[1]?.startsWith(keyPrefix))?.source
+      const ours = (c: { args: Array<string> }) => c.args.some((a) => a.startsWith(keyPrefix))
+      const ourSource = () => seen.find((c) => c.source !== "lua" && ours(c))?.source
       for (let waited = 0; waited < 5_000; waited += 50) {
         const source = ourSource()
         if (source !== undefined && seen.some((c) => c.source === source && c.args[0]?.toLowerCase() === "quit")) break
         await new Promise((r) => setTimeout(r, 50))
       }
       watcher.kill()
-      const ours = seen.find((c) => c.args[1]?.startsWith(keyPrefix))
-      expect(ours).toBeDefined()
-      const fromClient = seen.filter((c) => c.source === ours!.source).map((c) => c.args[0]!.toLowerCase())
-      const begin = fromClient.indexOf("multi")
-      // (the layer's release then sends QUIT)
-      expect(fromClient.slice(begin)).toEqual(["multi", "hset", "zadd", "set", "exec", "quit"])
+      const source = ourSource()
+      expect(source).toBeDefined()
+      const fromClient = seen.filter((c) => c.source === source).map((c) => c.args[0]!.toLowerCase())
+      // One command per commit: ioredis loads the script with the connection's first EVAL, then sends EVALSHA.
+      expect(fromClient.filter((c) => c !== "hello" && c !== "info")).toEqual(["eval", "evalsha", "quit"])
+      // Inside the script: the fence read, the type checks, then the writes and the checkpoint.
+      const inScript = seen.filter((c) => c.source === "lua" && ours(c)).map((c) => c.args[0]!.toLowerCase())
+      expect(inScript).toEqual(["get", "type", "type", "hset", "zadd", "set", "get", "type", "hset", "set"])
     })
 
     it("an unreachable server fails fast with ReadStoreUnavailable (reads, commits, ping)", async () => {
@@ -107,7 +113,7 @@ if (redis) {
       expect(Date.now() - started).toBeLessThan(10_000)
     })
 
-    it("data that is not ours under our keys is reported as ReadStoreCorrupted", async () => {
+    it("data that is not ours under our keys is reported as ReadStoreCorrupted; a commit touching it writes nothing", async () => {
       const { Redis } = await import("ioredis")
       const keyPrefix = redis.newPrefix("corrupt")
       const client = new Redis(redis.url)
@@ -120,12 +126,22 @@ if (redis) {
           const s = yield* ReadStore
           return yield* Effect.all([
             Effect.exit(s.get(slot, "video", "a")),
-            Effect.exit(s.list(slot, "video", "all", { limit: 5, order: "asc" }))
+            Effect.exit(s.list(slot, "video", "all", { limit: 5, order: "asc" })),
+            // The script checks key types before writing: the good hash write is not applied either.
+            Effect.exit(s.commit({
+              slot,
+              writes: [{ _tag: "Put", model: "video", id: "b", doc: 1 }, { _tag: "IndexAdd", model: "video", index: "all", value: "", id: "b", score: 1 }],
+              checkpoint: 3
+            }))
           ])
         }),
         RedisReadStore.layer({ url: redis.url, keyPrefix })
       ))
-      expect(exits.map(failureTag)).toEqual(["ReadStoreCorrupted", "ReadStoreCorrupted"])
+      expect(exits.map(failureTag)).toEqual(["ReadStoreCorrupted", "ReadStoreCorrupted", "ReadStoreCorrupted"])
+      const check = new Redis(redis.url)
+      const untouched = await Promise.all([check.hget(`${keyPrefix}kf:videos:v1:video:docs`, "b"), check.get(`${keyPrefix}kf:videos:v1:checkpoint`)])
+      check.disconnect()
+      expect(untouched).toEqual([null, null])
     })
   })
 } else {

@@ -186,6 +186,101 @@ export const readStoreContract = (name: string, fresh: FreshStore) =>
       expect(result.active).toEqual(Option.some(slot("videos", 1)))
     })
 
+    it("a large batch (5,000 documents and index entries for one model) is applied whole", async () => {
+      const result = await run(Effect.gen(function*() {
+        const store = yield* ReadStore
+        const s = slot()
+        const ids = Array.from({ length: 5_000 }, (_, i) => `v${i}`)
+        yield* store.commit({ slot: s, writes: ids.flatMap((id, i) => [put("video", id, { i }), add(id, i)]), checkpoint: 1 })
+        const docs = yield* store.getMany(s, "video", ids)
+        const last = yield* store.list(s, "video", "all", { limit: 2, order: "desc" })
+        return { found: docs.filter((d) => d !== undefined).length, last: last.items.map((i) => i.id), checkpoint: yield* store.checkpoint(s) }
+      }))
+      expect(result).toEqual({ found: 5_000, last: ["v4999", "v4998"], checkpoint: Option.some(1) })
+    })
+
+    it("a fenced commit applies on its expected checkpoint; on any other it fails with CheckpointMoved and changes nothing", async () => {
+      const result = await run(Effect.gen(function*() {
+        const store = yield* ReadStore
+        const s = slot()
+        const other = slot("videos", 1, 1)
+        // 0 means "no checkpoint yet".
+        yield* store.commit({ slot: s, writes: [put("video", "a", 1), add("a", 1)], checkpoint: 5, after: 0 })
+        yield* store.commit({ slot: s, writes: [put("video", "b", 2), add("b", 2)], checkpoint: 9, after: 5 })
+        const stale = yield* Effect.flip(store.commit({
+          slot: s,
+          writes: [put("video", "a", 99), { _tag: "Delete", model: "video", id: "b" }, add("c", 3), put("video", "c", 3)],
+          checkpoint: 12,
+          after: 5,
+          activate: true
+        }))
+        const fresh = yield* Effect.flip(store.commit({ slot: s, writes: [put("video", "z", 0)], after: 0 }))
+        // The fence is per slot: another slot has its own (none yet).
+        yield* store.commit({ slot: other, writes: [put("video", "a", "other")], checkpoint: 3, after: 0 })
+        const before = {
+          docs: yield* store.getMany(s, "video", ["a", "b", "c", "z"]),
+          index: (yield* store.list(s, "video", "all", { limit: 10, order: "asc" })).items.map((i) => i.id),
+          checkpoint: yield* store.checkpoint(s),
+          active: yield* store.active("videos")
+        }
+        // A fence alone (no new checkpoint) checks without moving it; after a drop the slot has none again.
+        yield* store.commit({ slot: s, writes: [put("video", "d", 4)], after: 9 })
+        const still = yield* store.checkpoint(s)
+        yield* store.drop(s)
+        yield* store.commit({ slot: s, writes: [], checkpoint: 1, after: 0 })
+        return { stale, fresh, before, still, afterDrop: yield* store.checkpoint(s), other: yield* store.checkpoint(other) }
+      }))
+      expect(result.stale).toMatchObject({ _tag: "CheckpointMoved", slot: slot(), expected: 5, actual: 9 })
+      expect(result.fresh).toMatchObject({ _tag: "CheckpointMoved", expected: 0, actual: 9 })
+      expect(result.before).toEqual({ docs: [1, 2, undefined, undefined], index: ["a", "b"], checkpoint: Option.some(9), active: Option.none() })
+      expect(result.still).toEqual(Option.some(9))
+      expect(result.afterDrop).toEqual(Option.some(1))
+      expect(result.other).toEqual(Option.some(3))
+    })
+
+    it("a lease has one holder at a time; only its holder renews or releases it", async () => {
+      const result = await run(Effect.gen(function*() {
+        const store = yield* ReadStore
+        const ttl = 60_000
+        const first = yield* store.acquireLease("videos:v1", "node-a", ttl)
+        const taken = yield* store.acquireLease("videos:v1", "node-b", ttl)
+        const again = yield* store.acquireLease("videos:v1", "node-a", ttl)
+        const otherName = yield* store.acquireLease("videos:v1.1", "node-b", ttl)
+        const renewByOther = yield* store.renewLease("videos:v1", "node-b", ttl)
+        const renewByHolder = yield* store.renewLease("videos:v1", "node-a", ttl)
+        yield* store.releaseLease("videos:v1", "node-b")
+        const afterForeignRelease = yield* store.acquireLease("videos:v1", "node-b", ttl)
+        yield* store.releaseLease("videos:v1", "node-a")
+        const afterRelease = yield* store.acquireLease("videos:v1", "node-b", ttl)
+        const formerHolderRenews = yield* store.renewLease("videos:v1", "node-a", ttl)
+        return { first, taken, again, otherName, renewByOther, renewByHolder, afterForeignRelease, afterRelease, formerHolderRenews }
+      }))
+      expect(result).toEqual({
+        first: true,
+        taken: false,
+        again: true,
+        otherName: true,
+        renewByOther: false,
+        renewByHolder: true,
+        afterForeignRelease: false,
+        afterRelease: true,
+        formerHolderRenews: false
+      })
+    })
+
+    it("a lease not renewed within its TTL expires: its holder cannot renew it, another can take it", async () => {
+      const result = await run(Effect.gen(function*() {
+        const store = yield* ReadStore
+        yield* store.acquireLease("videos:v2", "node-a", 150)
+        const during = yield* store.acquireLease("videos:v2", "node-b", 150)
+        yield* Effect.sleep("400 millis")
+        const renew = yield* store.renewLease("videos:v2", "node-a", 150)
+        const takeover = yield* store.acquireLease("videos:v2", "node-b", 60_000)
+        return { during, renew, takeover }
+      }))
+      expect(result).toEqual({ during: false, renew: false, takeover: true })
+    })
+
     it("lists an index in score order, ties by id, per partition, with paging", async () => {
       const result = await run(Effect.gen(function*() {
         const store = yield* ReadStore
@@ -254,9 +349,13 @@ export const readStoreContract = (name: string, fresh: FreshStore) =>
         runExit(ReadStore.use((st) => st.get({ projection: "Bad:Name", version: 1, generation: 0 }, "video", "a"))),
         runExit(ReadStore.use((st) => st.get(s, "video", ""))),
         runExit(ReadStore.use((st) => st.commit({ slot: s, writes: [], checkpoint: -1 }))),
-        runExit(ReadStore.use((st) => st.commit({ slot: s, writes: [put("video", "a", { n: 1n })] })))
+        runExit(ReadStore.use((st) => st.commit({ slot: s, writes: [put("video", "a", { n: 1n })] }))),
+        runExit(ReadStore.use((st) => st.commit({ slot: s, writes: [], after: 1.5 }))),
+        runExit(ReadStore.use((st) => st.acquireLease("", "node-a", 1000))),
+        runExit(ReadStore.use((st) => st.acquireLease("videos:v1", "", 1000))),
+        runExit(ReadStore.use((st) => st.renewLease("videos:v1", "node-a", 0)))
       ])
-      expect(exits.map(failureTag)).toEqual(Array(6).fill("ReadStoreInvalidArgument"))
+      expect(exits.map(failureTag)).toEqual(Array(10).fill("ReadStoreInvalidArgument"))
     })
 
     it("property: paging through any index gives the model's order, whatever the page size", async () => {

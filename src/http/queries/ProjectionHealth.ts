@@ -9,6 +9,8 @@ export interface ProjectionHealth {
   readonly projection: string
   readonly version: number
   readonly state: string
+  /** Whether this node folds the projection ("leader") or follows the node that does (several nodes on one Redis). */
+  readonly role: "leader" | "follower" | null
   readonly ok: boolean
   readonly checkpoint: number
   readonly positionsBehind: number | null
@@ -49,6 +51,7 @@ export const readSideHealth: Effect.Effect<ReadSideHealth> = Effect.gen(function
       projection: s.projection,
       version: s.version,
       state: s.runner && s.runner.state !== "running" ? `${s.state}/${s.runner.state}` : s.state,
+      role: s.runner?.role ?? null,
       ok,
       checkpoint: s.runner?.checkpoint ?? 0,
       positionsBehind: lag?.positionsBehind ?? null,
@@ -67,6 +70,7 @@ const lagSeconds = Metric.gauge("keyframe_projection_lag_seconds", { description
 const checkpointGauge = Metric.gauge("keyframe_projection_checkpoint", { description: "Last global position the projection folded in" })
 const restartsGauge = Metric.gauge("keyframe_projection_restarts", { description: "Times the projection's runner restarted after a failure" })
 const upGauge = Metric.gauge("keyframe_projection_up", { description: "1 when the projection serves and is running, else 0" })
+const leaderGauge = Metric.gauge("keyframe_projection_leader", { description: "1 when this node folds the projection, 0 when it follows another node" })
 
 const defaultContext = Context.empty()
 
@@ -80,5 +84,6 @@ export const recordProjectionGauges: Effect.Effect<void> = Effect.gen(function*(
     Metric.withAttributes(checkpointGauge, labels).updateUnsafe(p.checkpoint, defaultContext)
     Metric.withAttributes(restartsGauge, labels).updateUnsafe(p.restarts, defaultContext)
     Metric.withAttributes(upGauge, labels).updateUnsafe(p.ok ? 1 : 0, defaultContext)
+    Metric.withAttributes(leaderGauge, labels).updateUnsafe(p.role === "leader" ? 1 : 0, defaultContext)
   }
 })

@@ -1,8 +1,8 @@
 /** The embedded read store: everything in process memory, rebuilt from the event history at start. */
-import { Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import { ReadStore, type ReadStoreShape } from "../ReadStore.ts"
-import { ReadStoreCorrupted } from "../ReadStoreError.ts"
-import { checkProjectionName, checkSlot, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
+import { CheckpointMoved, ReadStoreCorrupted } from "../ReadStoreError.ts"
+import { checkLease, checkProjectionName, checkSlot, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
 import type { ListItem, Slot } from "../ReadStoreTypes.ts"
 import { SortedIndex } from "./SortedIndex.ts"
 
@@ -22,6 +22,14 @@ const parse = (key: string, json: string) =>
 export const makeMemoryReadStore = (): ReadStoreShape => {
   const slots = new Map<string, SlotData>()
   const active = new Map<string, Slot>()
+  /** Lease name → holder and expiry (the process clock's milliseconds). */
+  const leases = new Map<string, { holder: string; until: number }>()
+
+  /** The lease's entry if `holder` holds it now. */
+  const heldBy = (name: string, holder: string, now: number) => {
+    const lease = leases.get(name)
+    return lease !== undefined && lease.holder === holder && lease.until > now ? lease : undefined
+  }
 
   const slotData = (slot: Slot, create: boolean): SlotData | undefined => {
     const key = slotSegment(slot)
@@ -73,6 +81,10 @@ export const makeMemoryReadStore = (): ReadStoreShape => {
     commit: Effect.fn("MemoryReadStore.commit")(function*(batch) {
       // Everything that can fail happens in prepareBatch; the loop below cannot, so a batch is all or nothing.
       const writes = yield* prepareBatch(batch)
+      if (batch.after !== undefined) {
+        const actual = slotData(batch.slot, false)?.checkpoint ?? 0
+        if (actual !== batch.after) return yield* new CheckpointMoved({ slot: batch.slot, expected: batch.after, actual })
+      }
       const data = slotData(batch.slot, true)!
       for (const w of writes) {
         switch (w._tag) {
@@ -103,6 +115,28 @@ export const makeMemoryReadStore = (): ReadStoreShape => {
       }
       if (batch.checkpoint !== undefined) data.checkpoint = batch.checkpoint
       if (batch.activate) active.set(batch.slot.projection, { ...batch.slot })
+    }),
+    acquireLease: Effect.fn("MemoryReadStore.acquireLease")(function*(name, holder, ttlMillis) {
+      const error = checkLease(name, holder, ttlMillis)
+      if (error) return yield* error
+      const now = yield* Clock.currentTimeMillis
+      const lease = leases.get(name)
+      if (lease !== undefined && lease.until > now && lease.holder !== holder) return false
+      leases.set(name, { holder, until: now + ttlMillis })
+      return true
+    }),
+    renewLease: Effect.fn("MemoryReadStore.renewLease")(function*(name, holder, ttlMillis) {
+      const error = checkLease(name, holder, ttlMillis)
+      if (error) return yield* error
+      const now = yield* Clock.currentTimeMillis
+      const lease = heldBy(name, holder, now)
+      if (lease) lease.until = now + ttlMillis
+      return lease !== undefined
+    }),
+    releaseLease: Effect.fn("MemoryReadStore.releaseLease")(function*(name, holder) {
+      const error = checkLease(name, holder)
+      if (error) return yield* error
+      if (heldBy(name, holder, yield* Clock.currentTimeMillis)) leases.delete(name)
     }),
     drop: (slot) => {
       const error = checkSlot(slot)

@@ -1,4 +1,7 @@
-/** Folds a batch's writes, in order, into their final per-key effect, so one command per key and kind suffices. */
+/**
+ * A commit on Redis: a batch's writes folded, in order, into their final per-key effect (so one
+ * command per key and kind suffices), applied by one Lua script.
+ */
 import type { PreparedWrite } from "../ReadStoreKeys.ts"
 
 export interface Coalesced {
@@ -29,3 +32,41 @@ export const coalesce = (writes: ReadonlyArray<PreparedWrite>): Coalesced => {
   }
   return { docs, indexes }
 }
+
+/**
+ * The commit, atomic on the server. KEYS: the slot's checkpoint, the projection's active pointer,
+ * then the data keys. ARGV: the fence ("" for none; else the expected checkpoint, "0" for none
+ * stored), the new checkpoint ("" for none), the active slot as JSON ("" to leave it), then
+ * commands as (key number, HSET|HDEL|ZADD|ZREM, argument count, arguments…). Returns nil when
+ * applied, else the checkpoint found. Key types are checked before anything is written, so data
+ * that is not ours fails the whole commit (WRONGTYPE) instead of half of it. Arguments go to
+ * redis.call in chunks: Lua's unpack has a stack limit (chunks stay even, for HSET/ZADD pairs).
+ */
+export const COMMIT_SCRIPT = `
+local found = redis.call('GET', KEYS[1]) or '0'
+if ARGV[1] ~= '' and found ~= ARGV[1] then return found end
+local types = { HSET = 'hash', HDEL = 'hash', ZADD = 'zset', ZREM = 'zset' }
+local i = 4
+while i <= #ARGV do
+  local key = KEYS[tonumber(ARGV[i])]
+  local t = redis.call('TYPE', key).ok
+  if t ~= 'none' and t ~= types[ARGV[i + 1]] then
+    return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. t)
+  end
+  i = i + 3 + tonumber(ARGV[i + 2])
+end
+i = 4
+while i <= #ARGV do
+  local key, command, last = KEYS[tonumber(ARGV[i])], ARGV[i + 1], i + 2 + tonumber(ARGV[i + 2])
+  local from = i + 3
+  while from <= last do
+    local to = math.min(from + 5999, last)
+    redis.call(command, key, unpack(ARGV, from, to))
+    from = to + 1
+  end
+  i = last + 1
+end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3]) end
+return false
+`

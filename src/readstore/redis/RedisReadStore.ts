@@ -4,15 +4,18 @@
  *   kf:<projection>:v<version>[.<generation>]:<model>:idx:<index>:<value>  zset  id by score
  *   kf:<projection>:v<version>[.<generation>]:checkpoint            string position
  *   kf:<projection>:active                                           string JSON slot
- * A commit is one MULTI/EXEC sent in one write (pipelined), so it applies whole or not at all.
+ *   kf-lease:<name>                                                  string holder, expiring (PX)
+ * A commit is one Lua script (EVALSHA): it checks the fence and the key types, then applies
+ * every write, the checkpoint and the activation, so it applies whole or not at all.
  */
 import { Effect, Layer, Option } from "effect"
 import { Redis } from "ioredis"
 import { ReadStore, type ReadStoreShape } from "../ReadStore.ts"
-import { ReadStoreCorrupted, ReadStoreUnavailable } from "../ReadStoreError.ts"
-import { checkProjectionName, checkSlot, type Cursor, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
+import { CheckpointMoved, ReadStoreCorrupted, ReadStoreUnavailable } from "../ReadStoreError.ts"
+import { checkLease, checkProjectionName, checkSlot, type Cursor, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
 import type { ListItem, Slot } from "../ReadStoreTypes.ts"
-import { coalesce } from "./RedisCommit.ts"
+import { COMMIT_SCRIPT, coalesce } from "./RedisCommit.ts"
+import { ACQUIRE_LEASE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT } from "./RedisLease.ts"
 
 export interface RedisReadStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -44,12 +47,26 @@ const entriesOf = (reply: ReadonlyArray<unknown>): Array<{ id: string; score: nu
 /** Glob-escapes a literal key part for SCAN MATCH. */
 const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&")
 
-export const makeRedisReadStore = (client: Redis, keyPrefix: string): ReadStoreShape => {
+/** The client with this adapter's scripts (ioredis sends EVALSHA, and EVAL once if the server lacks the script). */
+interface Scripted {
+  kfCommit(numberOfKeys: number, ...keysAndArgs: Array<string>): Promise<string | null>
+  kfAcquireLease(key: string, holder: string, ttlMillis: number): Promise<number>
+  kfRenewLease(key: string, holder: string, ttlMillis: number): Promise<number>
+  kfReleaseLease(key: string, holder: string): Promise<number>
+}
+
+export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreShape => {
+  redis.defineCommand("kfCommit", { lua: COMMIT_SCRIPT })
+  redis.defineCommand("kfAcquireLease", { numberOfKeys: 1, lua: ACQUIRE_LEASE_SCRIPT })
+  redis.defineCommand("kfRenewLease", { numberOfKeys: 1, lua: RENEW_LEASE_SCRIPT })
+  redis.defineCommand("kfReleaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE_SCRIPT })
+  const client = redis as Redis & Scripted
   const base = (slot: Slot) => `${keyPrefix}kf:${slotSegment(slot)}:`
   const docsKey = (slot: Slot, model: string) => `${base(slot)}${model}:docs`
   const indexKey = (slot: Slot, model: string, index: string, value: string) => `${base(slot)}${model}:idx:${index}:${value}`
   const checkpointKey = (slot: Slot) => `${base(slot)}checkpoint`
   const activeKey = (projection: string) => `${keyPrefix}kf:${projection}:active`
+  const leaseKey = (name: string) => `${keyPrefix}kf-lease:${name}`
 
   const parse = (key: string, json: string | null) =>
     json === null ? Effect.succeed(undefined) : Effect.try({
@@ -125,31 +142,51 @@ export const makeRedisReadStore = (client: Redis, keyPrefix: string): ReadStoreS
     commit: Effect.fn("RedisReadStore.commit")(function*(batch) {
       const writes = yield* prepareBatch(batch)
       const { docs, indexes } = coalesce(writes)
-      const tx = client.multi()
+      const keys = [checkpointKey(batch.slot), activeKey(batch.slot.projection)]
+      const args = [
+        batch.after === undefined ? "" : String(batch.after),
+        batch.checkpoint === undefined ? "" : String(batch.checkpoint),
+        batch.activate ? JSON.stringify(batch.slot) : ""
+      ]
+      const command = (key: number, name: string, values: ReadonlyArray<string>) => {
+        if (values.length > 0) args.push(String(key), name, String(values.length), ...values)
+      }
       for (const [model, byId] of docs) {
-        const key = docsKey(batch.slot, model)
+        keys.push(docsKey(batch.slot, model))
         const puts: Array<string> = []
         const deletes: Array<string> = []
         for (const [id, json] of byId) json === undefined ? deletes.push(id) : puts.push(id, json)
-        if (puts.length > 0) tx.hset(key, ...puts)
-        if (deletes.length > 0) tx.hdel(key, ...deletes)
+        command(keys.length, "HSET", puts)
+        command(keys.length, "HDEL", deletes)
       }
-      for (const [k, byId] of indexes) {
-        const [model, index, value] = k
-        const key = indexKey(batch.slot, model, index, value)
-        const adds: Array<string | number> = []
+      for (const [[model, index, value], byId] of indexes) {
+        keys.push(indexKey(batch.slot, model, index, value))
+        const adds: Array<string> = []
         const removes: Array<string> = []
-        for (const [id, score] of byId) score === undefined ? removes.push(id) : adds.push(score, id)
-        if (adds.length > 0) tx.zadd(key, ...adds)
-        if (removes.length > 0) tx.zrem(key, ...removes)
+        for (const [id, score] of byId) score === undefined ? removes.push(id) : adds.push(String(score), id)
+        command(keys.length, "ZADD", adds)
+        command(keys.length, "ZREM", removes)
       }
-      if (batch.checkpoint !== undefined) tx.set(checkpointKey(batch.slot), String(batch.checkpoint))
-      if (batch.activate) tx.set(activeKey(batch.slot.projection), JSON.stringify(batch.slot))
-      const results = yield* call("MULTI/EXEC", () => tx.exec())
-      if (results === null) return yield* new ReadStoreUnavailable({ reason: "MULTI/EXEC was aborted" })
-      const failed = results.find(([error]) => error)
-      // A command failing inside EXEC (only WRONGTYPE can, given validated input) means foreign data under our keys.
-      if (failed) return yield* toError("MULTI/EXEC")(failed[0])
+      const found = yield* call("commit script", () => client.kfCommit(keys.length, ...keys, ...args))
+      if (found !== null) return yield* new CheckpointMoved({ slot: batch.slot, expected: batch.after!, actual: Number(found) })
+    }),
+    acquireLease: Effect.fn("RedisReadStore.acquireLease")(function*(name, holder, ttlMillis) {
+      const error = checkLease(name, holder, ttlMillis)
+      if (error) return yield* error
+      const key = leaseKey(name)
+      return (yield* call(`acquire ${key}`, () => client.kfAcquireLease(key, holder, ttlMillis))) === 1
+    }),
+    renewLease: Effect.fn("RedisReadStore.renewLease")(function*(name, holder, ttlMillis) {
+      const error = checkLease(name, holder, ttlMillis)
+      if (error) return yield* error
+      const key = leaseKey(name)
+      return (yield* call(`renew ${key}`, () => client.kfRenewLease(key, holder, ttlMillis))) === 1
+    }),
+    releaseLease: Effect.fn("RedisReadStore.releaseLease")(function*(name, holder) {
+      const error = checkLease(name, holder)
+      if (error) return yield* error
+      const key = leaseKey(name)
+      yield* call(`release ${key}`, () => client.kfReleaseLease(key, holder))
     }),
     drop: Effect.fn("RedisReadStore.drop")(function*(slot) {
       const error = checkSlot(slot)
