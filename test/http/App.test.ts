@@ -8,12 +8,19 @@ import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
 import { makeApp } from "../../src/http/App.ts"
 import { makeRunEffect } from "../../src/http/AppRuntime.ts"
+import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
+import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
+import { ObjectStoreUnavailable } from "../../src/objectstore/ObjectStoreError.ts"
 
 const dataDir = mkdtempSync(join(tmpdir(), "keyframe-http-"))
 const logLines: Array<string> = []
 const captureLogs = Logger.layer([Logger.make((o) => logLines.push(Logger.formatLogFmt.log(o)))])
 const runtime = ManagedRuntime.make(
-  Layer.mergeAll(PgliteEventStore.layer({ dataDir: join(dataDir, "eventstore") }), captureLogs)
+  Layer.mergeAll(
+    PgliteEventStore.layer({ dataDir: join(dataDir, "eventstore") }),
+    FsObjectStore.layer({ root: join(dataDir, "objects") }),
+    captureLogs
+  )
 )
 const app = makeApp({ runtime })
 
@@ -59,7 +66,10 @@ describe("health", () => {
     const res = await app.request("/readyz")
     expect(res.status).toBe(200)
     // other checks (the read side) may be listed beside the event store's
-    expect(await res.json()).toMatchObject({ status: "ready", checks: { eventStore: { ok: true, kind: "embedded" } } })
+    expect(await res.json()).toMatchObject({
+      status: "ready",
+      checks: { eventStore: { ok: true, kind: "embedded" }, objectStore: { ok: true, kind: "fs" } }
+    })
   })
 
   it("GET /readyz is 503 with the JSON error when the store does not answer", async () => {
@@ -68,13 +78,32 @@ describe("health", () => {
       Effect.map(EventStore, (store) =>
         EventStore.of({ ...store, ping: Effect.fail(new EventStoreUnavailable({ reason: "connection refused" })) }))
     ).pipe(Layer.provide(Layer.succeedContext(await runtime.context())))
-    const down = ManagedRuntime.make(failing)
+    // the rest of the app's services as they are; the failing store last, so it wins
+    const down = ManagedRuntime.make(Layer.merge(Layer.succeedContext(await runtime.context()), failing))
     try {
       const res = await makeApp({ runtime: down }).request("/readyz")
       expect(res.status).toBe(503)
       const body = await res.json()
       expect(body.error).toEqual({ code: "EVENT_STORE_UNAVAILABLE", message: "event store unavailable: connection refused" })
       expect(body.checks.eventStore).toMatchObject({ ok: false, kind: "embedded" })
+    } finally {
+      await down.dispose()
+    }
+  })
+
+  it("GET /readyz is 503 OBJECT_STORE_UNAVAILABLE when the object store does not answer", async () => {
+    const failing = Layer.effect(
+      ObjectStore,
+      Effect.map(ObjectStore, (store) =>
+        ObjectStore.of({ ...store, ping: Effect.fail(new ObjectStoreUnavailable({ operation: "ping", reason: "bucket unreachable" })) }))
+    ).pipe(Layer.provide(Layer.succeedContext(await runtime.context())))
+    const down = ManagedRuntime.make(Layer.merge(Layer.succeedContext(await runtime.context()), failing))
+    try {
+      const res = await makeApp({ runtime: down }).request("/readyz")
+      expect(res.status).toBe(503)
+      const body = await res.json()
+      expect(body.error).toEqual({ code: "OBJECT_STORE_UNAVAILABLE", message: "object store unavailable (ping): bucket unreachable" })
+      expect(body.checks).toMatchObject({ eventStore: { ok: true, kind: "embedded" }, objectStore: { ok: false, kind: "fs" } })
     } finally {
       await down.dispose()
     }

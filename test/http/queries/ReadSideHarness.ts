@@ -4,7 +4,10 @@
  * read store (memory by default, or Redis) and the ProjectionRunner running every read model, plus
  * helpers that drive real domain activity through the actors (uploads, quotas, rooms, streams).
  */
+import { mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { serve } from "@hono/node-server"
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { sign } from "hono/jwt"
@@ -22,6 +25,7 @@ import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
+import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
 
@@ -56,7 +60,10 @@ const slowable = Layer.effect(
 
 export const startHarness = async (options: HarnessOptions = {}) => {
   const readStore = slowable.pipe(Layer.provide(options.readStore ?? MemoryReadStore.layer))
+  // The app's object store (only /readyz touches it here).
+  const objectsDir = mkdtempSync(join(tmpdir(), "keyframe-readside-"))
   const services = Layer.mergeAll(
+    FsObjectStore.layer({ root: objectsDir }),
     ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings }),
     ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } }).pipe(Layer.provideMerge(readStore))
   ).pipe(Layer.provideMerge(options.eventStore ?? PgliteEventStore.layer({})), Layer.provideMerge(Logger.layer([])))
@@ -197,6 +204,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
       ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await runtime.dispose()
+      rmSync(objectsDir, { recursive: true, force: true })
     }
   }
 }
