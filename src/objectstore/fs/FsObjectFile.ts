@@ -92,12 +92,23 @@ export const writeObjectFile = async (
   let done = false
   // The batch on its way to disk while the next one is read (at most two batches held).
   let writing: Promise<void> = Promise.resolve()
+  // Written batches are flushed to the device while later ones arrive (one datasync at a time), so the
+  // fsync that acknowledges the object has only the tail left to wait for.
+  let syncing: Promise<void> = Promise.resolve()
+  let syncIdle = true
+  const startWriteback = () => {
+    if (!syncIdle) return
+    syncIdle = false
+    syncing = fh.datasync().finally(() => void (syncIdle = true))
+    syncing.catch(() => {}) // awaited below
+  }
   try {
     let size = 0
     let batch: Array<Uint8Array> = []
     let batchBytes = 0
-    const flush = () => {
-      writing = writeAll(fh, batch, HEADER_SIZE + size - batchBytes)
+    const flush = (last: boolean) => {
+      // the last batch is left to the acknowledging fsync (a datasync before it would only add a flush)
+      writing = writeAll(fh, batch, HEADER_SIZE + size - batchBytes).then(last ? undefined : startWriteback)
       writing.catch(() => {}) // awaited below; only marked as handled while the next batch is read
       batch = []
       batchBytes = 0
@@ -112,12 +123,13 @@ export const writeObjectFile = async (
       size += next.value.byteLength
       if (batchBytes >= WRITE_BATCH) {
         await writing
-        flush()
+        flush(false)
       }
     }
     await writing
-    if (batchBytes > 0) flush()
+    if (batchBytes > 0) flush(true)
     await writing
+    await syncing
     const meta: FileMeta = {
       contentType: options.contentType,
       cacheControl: options.cacheControl,
@@ -133,6 +145,7 @@ export const writeObjectFile = async (
     return meta
   } catch (error) {
     await writing.catch(() => {})
+    await syncing.catch(() => {})
     if (!done) await fh.close().catch(() => {})
     await unlink(tmp).catch(() => {})
     await reader.cancel(error).catch(() => {})
