@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, Logger, ManagedRuntime } from "effect"
+import { Context, Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
@@ -72,41 +72,36 @@ describe("health", () => {
     })
   })
 
-  it("GET /readyz is 503 with the JSON error when the store does not answer", async () => {
-    const failing = Layer.effect(
-      EventStore,
-      Effect.map(EventStore, (store) =>
-        EventStore.of({ ...store, ping: Effect.fail(new EventStoreUnavailable({ reason: "connection refused" })) }))
-    ).pipe(Layer.provide(Layer.succeedContext(await runtime.context())))
-    // the rest of the app's services as they are; the failing store last, so it wins
-    const down = ManagedRuntime.make(Layer.merge(Layer.succeedContext(await runtime.context()), failing))
+  /** /readyz of an app with the test's services, one of them replaced. */
+  const readyzWith = async <I extends EventStore | ObjectStore, S>(key: Context.Key<I, S>, replace: (service: S) => S) => {
+    const services = await runtime.context()
+    const down = ManagedRuntime.make(Layer.succeedContext(Context.add(services, key, replace(Context.get(services, key)))))
     try {
       const res = await makeApp({ runtime: down }).request("/readyz")
-      expect(res.status).toBe(503)
-      const body = await res.json()
-      expect(body.error).toEqual({ code: "EVENT_STORE_UNAVAILABLE", message: "event store unavailable: connection refused" })
-      expect(body.checks.eventStore).toMatchObject({ ok: false, kind: "embedded" })
+      return { status: res.status, body: await res.json() }
     } finally {
       await down.dispose()
     }
+  }
+
+  it("GET /readyz is 503 with the JSON error when the store does not answer", async () => {
+    const { status, body } = await readyzWith(EventStore, (store) => ({
+      ...store,
+      ping: Effect.fail(new EventStoreUnavailable({ reason: "connection refused" }))
+    }))
+    expect(status).toBe(503)
+    expect(body.error).toEqual({ code: "EVENT_STORE_UNAVAILABLE", message: "event store unavailable: connection refused" })
+    expect(body.checks.eventStore).toMatchObject({ ok: false, kind: "embedded" })
   })
 
   it("GET /readyz is 503 OBJECT_STORE_UNAVAILABLE when the object store does not answer", async () => {
-    const failing = Layer.effect(
-      ObjectStore,
-      Effect.map(ObjectStore, (store) =>
-        ObjectStore.of({ ...store, ping: Effect.fail(new ObjectStoreUnavailable({ operation: "ping", reason: "bucket unreachable" })) }))
-    ).pipe(Layer.provide(Layer.succeedContext(await runtime.context())))
-    const down = ManagedRuntime.make(Layer.merge(Layer.succeedContext(await runtime.context()), failing))
-    try {
-      const res = await makeApp({ runtime: down }).request("/readyz")
-      expect(res.status).toBe(503)
-      const body = await res.json()
-      expect(body.error).toEqual({ code: "OBJECT_STORE_UNAVAILABLE", message: "object store unavailable (ping): bucket unreachable" })
-      expect(body.checks).toMatchObject({ eventStore: { ok: true, kind: "embedded" }, objectStore: { ok: false, kind: "fs" } })
-    } finally {
-      await down.dispose()
-    }
+    const { status, body } = await readyzWith(ObjectStore, (store) => ({
+      ...store,
+      ping: Effect.fail(new ObjectStoreUnavailable({ operation: "ping", reason: "bucket unreachable" }))
+    }))
+    expect(status).toBe(503)
+    expect(body.error).toEqual({ code: "OBJECT_STORE_UNAVAILABLE", message: "object store unavailable (ping): bucket unreachable" })
+    expect(body.checks).toMatchObject({ eventStore: { ok: true, kind: "embedded" }, objectStore: { ok: false, kind: "fs" } })
   })
 })
 
