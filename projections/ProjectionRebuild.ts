@@ -16,7 +16,7 @@ import type { ReadStoreError } from "../src/readstore/ReadStoreError.ts"
 import type { Slot } from "../src/readstore/ReadStoreTypes.ts"
 import type { AnyProjection } from "./Projection.ts"
 import { RebuildInProgress } from "./ProjectionError.ts"
-import { defaultSlotRunnerOptions, slotLease, type SlotRunner, type SlotRunnerLeadership, type SlotRunnerOptions, startSlotRunner } from "./SlotRunner.ts"
+import { leaseTtlMillis, slotLease, type SlotRunner, type SlotRunnerLeadership, type SlotRunnerOptions, startSlotRunner } from "./SlotRunner.ts"
 
 export interface RebuildProgress {
   readonly projection: string
@@ -67,8 +67,7 @@ export const buildBeside = (
     report("building", 0, 0, 0)
     const holder = options.runner?.holder ?? crypto.randomUUID()
     if (options.fresh) {
-      const ttl = Duration.toMillis(options.runner?.leaseTtl ?? defaultSlotRunnerOptions.leaseTtl)
-      if (!(yield* store.acquireLease(slotLease(options.to), holder, Math.max(1, Math.round(ttl))))) {
+      if (!(yield* store.acquireLease(slotLease(options.to), holder, leaseTtlMillis(options.runner)))) {
         return yield* new RebuildInProgress({ projection: projection.name })
       }
       yield* store.drop(options.to).pipe(Effect.onError(() => Effect.ignore(store.releaseLease(slotLease(options.to), holder))))

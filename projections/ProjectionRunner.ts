@@ -18,7 +18,7 @@ import type { Slot } from "../src/readstore/ReadStoreTypes.ts"
 import type { AnyProjection } from "./Projection.ts"
 import { ProjectionNotRunning, ProjectionWaitTimeout, RebuildInProgress } from "./ProjectionError.ts"
 import { buildBeside, type RebuildProgress } from "./ProjectionRebuild.ts"
-import { defaultSlotRunnerOptions, type Lag, slotLease, type SlotRunner, type SlotRunnerOptions, type SlotStatus, startSlotRunner } from "./SlotRunner.ts"
+import { defaultSlotRunnerOptions, type Lag, leaseTtlMillis, slotLease, type SlotRunner, type SlotRunnerOptions, type SlotStatus, startSlotRunner } from "./SlotRunner.ts"
 
 export interface ProjectionRunnerOptions {
   readonly runner?: Partial<SlotRunnerOptions> | undefined
@@ -83,7 +83,7 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
     const inScope = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadStore | Scope.Scope>) =>
       effect.pipe(Scope.provide(scope), Effect.provideContext(context))
     const entries = new Map<string, Entry>()
-    const leaseTtl = Math.max(1, Math.round(Duration.toMillis(options.runner?.leaseTtl ?? defaultSlotRunnerOptions.leaseTtl)))
+    const leaseTtl = leaseTtlMillis(options.runner)
     const probe = options.runner?.probeInterval ?? defaultSlotRunnerOptions.probeInterval
 
     /** Whether this process's runner of `slot` may fold it: it is the active slot, or the one this process builds. */

@@ -62,6 +62,10 @@ export interface SlotRunnerLeadership {
 /** The lease that decides who folds a slot. */
 export const slotLease = (slot: Slot): string => slotSegment(slot)
 
+/** The lease's time to live in whole milliseconds (at least 1), as the read store takes it. */
+export const leaseTtlMillis = (options: { readonly leaseTtl?: Duration.Input | undefined } | undefined): number =>
+  Math.max(1, Math.round(Duration.toMillis(options?.leaseTtl ?? defaultSlotRunnerOptions.leaseTtl)))
+
 export interface SlotStatus {
   readonly projection: string
   readonly slot: Slot
@@ -116,7 +120,7 @@ export const startSlotRunner = (
     const retryBase = Duration.toMillis(opts.retryBase)
     const retryMax = Duration.toMillis(opts.retryMax)
     const probeMillis = Duration.toMillis(opts.probeInterval)
-    const ttlMillis = Math.max(1, Math.round(Duration.toMillis(opts.leaseTtl)))
+    const ttlMillis = leaseTtlMillis(opts)
     const lease = slotLease(slot)
     const holder = options.holder ?? crypto.randomUUID()
     const mayLead = options.mayLead ?? Effect.succeed(true)
