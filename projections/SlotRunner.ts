@@ -199,6 +199,8 @@ export const startSlotRunner = (
       role = "leader"
       return Effect.raceFirst(fold, keepLease)
     }).pipe(
+      // Why it stopped leading is in the status before its role says follower (release is a round trip).
+      Effect.tapError((error) => Effect.sync(() => void (lastError = error.message))),
       Effect.ensuring(Effect.suspend(() => {
         role = "follower"
         applier.reset(0)
