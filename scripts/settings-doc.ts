@@ -19,7 +19,10 @@ const TITLES: Record<keyof typeof Settings, string> = {
   room: "Rooms",
   actors: "Actor runtime",
   auth: "Auth",
-  rateLimit: "Rate limiting"
+  rateLimit: "Rate limiting",
+  http: "HTTP limits",
+  feeds: "Live feeds",
+  janitor: "Janitors"
 }
 
 const groups = () =>

@@ -185,13 +185,38 @@ export const Settings = {
     jwtSecret: secret("JWT_SECRET", "HMAC secret (HS256) for bearer JWTs (never logged)"),
     jwksUrl: url("JWKS_URL", ["http", "https"], "JWKS endpoint for RS256/ES256 bearer JWTs (with or without JWT_SECRET)"),
     jwtIssuer: optionalText("JWT_ISSUER", "when set, a token's iss must equal it"),
-    jwtAudience: optionalText("JWT_AUDIENCE", "when set, a token's aud must contain it")
+    jwtAudience: optionalText("JWT_AUDIENCE", "when set, a token's aud must contain it"),
+    jwtMaxTtlSeconds: positive("JWT_MAX_TTL_SECONDS", 86_400, "longest lifetime a bearer token may have (exp - iat, or exp - now without iat), seconds; exp is required"),
+    jwtLeewaySeconds: integer("JWT_LEEWAY_SECONDS", 60, 0, 300, "clock-skew leeway on a token's nbf, iat and exp, seconds")
   },
   rateLimit: {
     windowSeconds: positive("RATE_LIMIT_WINDOW_SECONDS", 60, "rate limit window, seconds (fixed windows)"),
     perUser: integer("RATE_LIMIT_PER_USER", 600, 0, Number.MAX_SAFE_INTEGER, "requests per window per user (bearer token sub); 0 = no limit"),
     perIp: integer("RATE_LIMIT_PER_IP", 1200, 0, Number.MAX_SAFE_INTEGER, "requests per window per client address; 0 = no limit"),
-    trustProxy: boolean("TRUST_PROXY", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)")
+    trustProxy: boolean("TRUST_PROXY", false, "take the client address from X-Forwarded-For (only behind a proxy that sets it)"),
+    trustProxyHops: integer("TRUST_PROXY_HOPS", 1, 1, 32, "with TRUST_PROXY: how many trusted proxies append to X-Forwarded-For; the client address is the entry that many from the right"),
+    maxTrackedClients: positive("RATE_LIMIT_MAX_TRACKED", 100_000, "counters the in-memory limiter keeps (least recently used dropped first)")
+  },
+  http: {
+    headersTimeoutSeconds: positive("HTTP_HEADERS_TIMEOUT_SECONDS", 30, "longest a client may take to send a request's headers, seconds"),
+    requestTimeoutSeconds: integer("HTTP_REQUEST_TIMEOUT_SECONDS", 3600, 0, Number.MAX_SAFE_INTEGER, "longest one request (a tus PATCH body included) may take, seconds; 0 = no bound"),
+    keepAliveTimeoutSeconds: positive("HTTP_KEEPALIVE_TIMEOUT_SECONDS", 5, "an idle keep-alive connection is closed after this long, seconds"),
+    maxConnections: positive("HTTP_MAX_CONNECTIONS", 10_000, "open connections the HTTP listener accepts at once; more are refused"),
+    jsonBodyLimitBytes: positive("JSON_BODY_LIMIT_BYTES", 65_536, "largest JSON request body, bytes (413 BODY_TOO_LARGE over it)"),
+    metricsPort: integer("METRICS_PORT", 0, 0, 65535, "serve /metrics on this port alone (and not on PORT); 0 = on PORT"),
+    metricsToken: secret("METRICS_TOKEN", "when set, /metrics asks for Authorization: Bearer <METRICS_TOKEN> (never logged)")
+  },
+  feeds: {
+    maxPerUser: positive("FEED_MAX_PER_USER", 20, "live feeds (SSE) one user may hold open at once; over it 429"),
+    maxPerIp: positive("FEED_MAX_PER_IP", 100, "live feeds (SSE) one client address may hold open at once; over it 429"),
+    maxLifetimeSeconds: positive("FEED_MAX_LIFETIME_SECONDS", 3600, "a live feed is ended after this long (the client reconnects), seconds")
+  },
+  janitor: {
+    quotaReconcileGraceSeconds: positive(
+      "QUOTA_RECONCILE_GRACE_SECONDS",
+      900,
+      "a quota reservation whose upload does not exist this long after it was made is released by the janitor, seconds"
+    )
   }
 } as const
 
@@ -254,7 +279,10 @@ export const keyframeConfig: Config.Config<KeyframeSettings> = Config.all({
   room: groupConfig(Settings.room),
   actors: groupConfig(Settings.actors),
   auth: groupConfig(Settings.auth),
-  rateLimit: groupConfig(Settings.rateLimit)
+  rateLimit: groupConfig(Settings.rateLimit),
+  http: groupConfig(Settings.http),
+  feeds: groupConfig(Settings.feeds),
+  janitor: groupConfig(Settings.janitor)
 }).pipe(
   Config.mapEffect(crossCheck),
   Config.map((s) => ({ ...s, eventStore: eventStoreChoice(s.eventStore.url, s.server.dataDir) }))
