@@ -58,7 +58,29 @@ export const openUpload = Effect.fn("Tus.openUpload")(function*(
   return { upload, offset } satisfies OpenUpload
 })
 
-/** Holds the upload's write lock for the rest of the scope (423 when the current writer does not let go). */
+/**
+ * Holds the upload's write lock for the rest of the scope (423 when the current writer does not let go).
+ * Taking the lock stops the request in flight, so the caller must already know that `actor` may act on
+ * the upload: `lockVisibleUpload` checks first; creation locks the upload it has just made.
+ */
 export const lockUpload = (context: TusContext, id: string) =>
   Effect.flatMap(context.locks.acquire(id, context.lockWaitMs), (lease) =>
     lease === undefined ? Effect.fail(uploadLocked(id)) : Effect.succeed(lease))
+
+/**
+ * The upload's write lock, for `actor` only if it may act on upload `id` (owner; admins too when
+ * `adminToo`): anyone else gets the 404 a missing upload gets, before the lock is touched, so another
+ * user's request never stops the owner's PATCH. Callers reload the upload once they hold the lock (the
+ * writer it replaced may have moved the offset).
+ */
+export const lockVisibleUpload = Effect.fn("Tus.lockVisibleUpload")(function*(
+  context: TusContext,
+  id: string,
+  actor: Actor,
+  options: { readonly adminToo: boolean }
+) {
+  if (!UPLOAD_ID.test(id)) return yield* Effect.fail(uploadNotFound(id))
+  const { state } = yield* loadUpload(id)
+  if (visibleUpload(state, actor, options.adminToo) === undefined) return yield* Effect.fail(uploadNotFound(id))
+  return yield* lockUpload(context, id)
+})

@@ -17,7 +17,7 @@ import { recordUploadBytes } from "../../observability/Metrics.ts"
 import { errorResponse } from "../HttpError.ts"
 import type { AppEnv } from "../RequestId.ts"
 import { makeDigest } from "./IncrementalDigest.ts"
-import { lockUpload, openUpload, type OpenUpload, type TusContext } from "./TusContext.ts"
+import { lockVisibleUpload, openUpload, type OpenUpload, type TusContext } from "./TusContext.ts"
 import { type ChecksumHeader, parseByteCount, parseChecksum, requireOffsetOctetStream, sameBytes } from "./TusHeaders.ts"
 import { checksumMismatch, tusError } from "./TusProtocol.ts"
 import { recordBytes } from "./UploadLifecycle.ts"
@@ -125,7 +125,8 @@ export const patchUpload = (context: TusContext) => (c: Context<AppEnv>): Promis
   return context.run(
     c,
     Effect.scoped(Effect.gen(function*() {
-      const lease = yield* lockUpload(context, id)
+      // Only the owner's own newer request takes the lock over (and stops the PATCH in flight).
+      const lease = yield* lockVisibleUpload(context, id, actor, { adminToo: false })
       const open = yield* openUpload(id, actor, { adminToo: false, settings: context.settings, requestId })
       if (offset.value !== open.offset) {
         return yield* Effect.fail(

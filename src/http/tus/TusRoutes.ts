@@ -12,7 +12,7 @@ import { errorResponse } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { fetchRequestBody, type RequestBodyReader } from "../RequestBody.ts"
 import type { AppEnv } from "../RequestId.ts"
-import { lockUpload, openUpload, type TusContext, type TusServices } from "./TusContext.ts"
+import { lockVisibleUpload, openUpload, type TusContext, type TusServices } from "./TusContext.ts"
 import { createUploadRoute } from "./TusCreation.ts"
 import { checkResumable } from "./TusHeaders.ts"
 import { formatMetadata } from "./TusMetadata.ts"
@@ -22,7 +22,7 @@ import { ALLOWED_HEADERS, ALLOWED_METHODS, discoveryHeaders, EXPOSED_HEADERS, TU
 import { makeTusRunner } from "./TusRunner.ts"
 import { cancelUpload, loadUpload } from "./UploadLifecycle.ts"
 import { makeUploadLocks } from "./UploadLocks.ts"
-import { expiresAt, UPLOAD_ID, visibleUpload } from "./UploadProgress.ts"
+import { expiresAt, visibleUpload } from "./UploadProgress.ts"
 
 export interface TusDeps {
   readonly runtime: AppRuntime<TusServices>
@@ -94,9 +94,8 @@ const terminateUpload = (context: TusContext) => (c: Context<AppEnv>) => {
   return context.run(
     c,
     Effect.scoped(Effect.gen(function*() {
-      if (!UPLOAD_ID.test(id)) return yield* Effect.fail(uploadNotFound(id))
-      // Stops a PATCH in flight first, so no bytes land after the cancel.
-      yield* lockUpload(context, id)
+      // Owner or admin only; then stops a PATCH in flight, so no bytes land after the cancel.
+      yield* lockVisibleUpload(context, id, actor, { adminToo: true })
       const { state } = yield* loadUpload(id)
       const upload = visibleUpload(state, actor, true)
       if (upload === undefined) return yield* Effect.fail(uploadNotFound(id))

@@ -3,7 +3,9 @@
  * object; the aggregate would accept only one append, but the loser could already have replaced the
  * winner's bytes. A request that wants the lock first asks the holder to stop (as tusd does): a client
  * that reconnects after a dropped connection is not blocked by the old request the server still thinks
- * is alive; the old request ends its transfer, records what arrived, and releases.
+ * is alive; the old request ends its transfer, records what arrived, and releases. Because asking is
+ * enough to stop the holder, only a request that may act on the upload asks: its owner's, or an admin's
+ * termination (`lockVisibleUpload` in TusContext.ts checks before it acquires).
  *
  * The lock is per process: an upload's requests must reach one API node at a time (tus clients send
  * one request at a time per upload; with several nodes, route `/files/:id` by id).
