@@ -6,7 +6,8 @@ import type { ChildProcess, ExecFileException } from "node:child_process"
 import { execFile } from "node:child_process"
 import { Effect } from "effect"
 import ffmpeg from "fluent-ffmpeg"
-import { FfmpegFailed, FfmpegNotFound, NotAVideo } from "./MediaError.ts"
+import { readableLine, refusedDemuxer } from "./FfmpegLog.ts"
+import { FfmpegFailed, FfmpegNotFound, FormatRefused, NotAVideo } from "./MediaError.ts"
 
 export interface FfmpegPaths {
   /** `FFMPEG_PATH`; default `ffmpeg` on PATH. */
@@ -27,7 +28,10 @@ export interface FfmpegProgress {
 export interface FfmpegJob {
   /** Names the job in errors ("hls ladder", "thumbnail"). */
   readonly operation: string
-  /** Each input with its options (placed before its `-i`); one argv element per array element. */
+  /**
+   * Each input with its options (placed before its `-i`); one argv element per array element. A user's file
+   * gets InputWhitelist's options, so ffmpeg opens nothing but that file.
+   */
   readonly inputs: ReadonlyArray<{ readonly path: string; readonly options?: ReadonlyArray<string> }>
   readonly complexFilter?: string | undefined
   /** Output options, one argv element each (never split on spaces: `-var_stream_map` values contain spaces). */
@@ -98,7 +102,12 @@ export const runFfmpeg = (paths: FfmpegPaths, job: FfmpegJob): Effect.Effect<voi
         resume(Effect.fail(new FfmpegNotFound({ binary: "ffmpeg", path: paths.ffmpegPath, reason })))
         return
       }
-      const reason = errorLines.length > 0 ? errorLines.slice(-3).join("; ") : error.message
+      const refused = refusedDemuxer(errorLines.join("\n"))
+      const reason = refused !== undefined
+        ? new FormatRefused({ demuxer: refused }).message
+        : errorLines.length > 0
+        ? errorLines.slice(-3).map(readableLine).join("; ")
+        : readableLine(error.message)
       resume(Effect.fail(new FfmpegFailed({ operation: job.operation, reason })))
     })
     command.on("end", () => {
@@ -153,19 +162,28 @@ const run = (file: string, args: ReadonlyArray<string>, signal: AbortSignal) =>
     }
   )
 
-/** ffprobe's view of a file. A file ffprobe cannot read is NotAVideo, with ffprobe's reason. */
-export const ffprobe = (paths: FfmpegPaths, path: string): Effect.Effect<FfprobeOutput, FfmpegNotFound | NotAVideo> =>
+/**
+ * ffprobe's view of a file, read with `inputOptions` (InputWhitelist's, for a user's file). A file whose
+ * demuxer the whitelist refuses is FormatRefused; one ffprobe cannot read is NotAVideo, with ffprobe's reason.
+ */
+export const ffprobe = (
+  paths: FfmpegPaths,
+  path: string,
+  inputOptions: ReadonlyArray<string>
+): Effect.Effect<FfprobeOutput, FfmpegNotFound | NotAVideo | FormatRefused> =>
   Effect.gen(function*() {
-    const args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path]
+    const args = ["-v", "error", ...inputOptions, "-print_format", "json", "-show_format", "-show_streams", path]
     const result = yield* Effect.promise((signal) => run(paths.ffprobePath, args, signal))
     if (result.error?.code === "ENOENT" || result.error?.code === "EACCES") {
       const reason = result.error.code === "ENOENT" ? "no such executable" : "not executable"
       return yield* new FfmpegNotFound({ binary: "ffprobe", path: paths.ffprobePath, reason })
     }
     if (result.error !== null) {
+      const refused = refusedDemuxer(result.stderr)
+      if (refused !== undefined) return yield* new FormatRefused({ demuxer: refused })
       // ffprobe ends with "<path>: <reason>"; the path is noise for a person reading an upload's failure.
       const last = result.stderr.trim().split("\n").pop()?.replace(`${path}: `, "").trim()
-      return yield* new NotAVideo({ reason: `ffprobe could not read it (${last || result.error.message})` })
+      return yield* new NotAVideo({ reason: `ffprobe could not read it (${readableLine(last || result.error.message)})` })
     }
     try {
       return JSON.parse(result.stdout) as FfprobeOutput

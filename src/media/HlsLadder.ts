@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { type FfmpegJob, type FfmpegPaths, type FfmpegProgress, runFfmpeg } from "./Ffmpeg.ts"
 import { type FfmpegFailed, type FfmpegNotFound, MediaFileError, type ProbeError } from "./MediaError.ts"
-import { type MediaInfo, type ProbeOptions, probeFile } from "./MediaProbe.ts"
+import { inputWhitelist } from "./InputWhitelist.ts"
+import { DEFAULT_ACCEPTED_FORMATS, type MediaInfo, type ProbeOptions, probeFile } from "./MediaProbe.ts"
 import { masterPlaylist, measureBandwidth, parseMediaPlaylist, type VariantStream } from "./HlsPlaylist.ts"
 import { AAC_LC, avcCodec, planLadder, type Rendition } from "./HlsRenditions.ts"
 
@@ -80,7 +81,8 @@ export const ladderJob = (
   const filter = cascadeFilter(renditions)
   return {
     operation: "hls ladder",
-    inputs: [{ path: input }],
+    // The user's original: ffmpeg may open it only with an accepted container's demuxer, and nothing else.
+    inputs: [{ path: input, options: inputWhitelist(options.acceptedFormats ?? DEFAULT_ACCEPTED_FORMATS) }],
     complexFilter: filter,
     outputOptions: [
       ...perStream((_, i) => (audio ? ["-map", `[v${i}]`, "-map", "0:a:0"] : ["-map", `[v${i}]`])),

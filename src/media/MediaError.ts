@@ -1,5 +1,6 @@
 /** Typed failures of the ffprobe/ffmpeg wrappers; each message is meant for a person (it may end up as an upload's failure reason). */
 import { Data } from "effect"
+import { readableLine } from "./FfmpegLog.ts"
 
 /** ffmpeg or ffprobe cannot be run (missing, not executable, or lacking an encoder Keyframe needs). */
 export class FfmpegNotFound extends Data.TaggedError("FfmpegNotFound")<{
@@ -32,6 +33,16 @@ export class UnsupportedContainer extends Data.TaggedError("UnsupportedContainer
   }
 }
 
+/**
+ * ffprobe/ffmpeg detected a demuxer that is not on the input whitelist (InputWhitelist.ts) and stopped before
+ * reading the file: the probe turns it into UnsupportedContainer.
+ */
+export class FormatRefused extends Data.TaggedError("FormatRefused")<{ readonly demuxer: string }> {
+  override get message() {
+    return `its input's format (${this.demuxer}) is not on the whitelist of accepted containers`
+  }
+}
+
 /** ffmpeg ran and failed (or was killed); `reason` is the tail of what it printed. */
 export class FfmpegFailed extends Data.TaggedError("FfmpegFailed")<{
   readonly operation: string
@@ -42,13 +53,13 @@ export class FfmpegFailed extends Data.TaggedError("FfmpegFailed")<{
   }
 }
 
-/** Reading or writing the local files around ffmpeg failed (output directory, playlists). */
+/** Reading or writing the local files around ffmpeg failed (output directory, playlists); the message names no directories. */
 export class MediaFileError extends Data.TaggedError("MediaFileError")<{
   readonly path: string
   readonly reason: string
 }> {
   override get message() {
-    return `${this.path}: ${this.reason}`
+    return readableLine(`${this.path}: ${this.reason}`)
   }
 }
 

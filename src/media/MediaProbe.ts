@@ -2,7 +2,8 @@
 import { stat } from "node:fs/promises"
 import { Effect } from "effect"
 import { ffprobe, type FfmpegPaths, type FfprobeOutput } from "./Ffmpeg.ts"
-import { MediaFileError, NotAVideo, type ProbeError, UnsupportedContainer } from "./MediaError.ts"
+import { inputWhitelist, isSelfContained, whitelistOptions } from "./InputWhitelist.ts"
+import { type FormatRefused, MediaFileError, NotAVideo, type ProbeError, UnsupportedContainer } from "./MediaError.ts"
 
 export const DEFAULT_ACCEPTED_FORMATS: ReadonlyArray<string> = ["mp4", "mov", "avi", "mkv", "webm"]
 
@@ -106,7 +107,27 @@ export interface ProbeOptions {
   readonly acceptedFormats?: ReadonlyArray<string> | undefined
 }
 
-/** Probes a local file: its facts, or a typed reason a person can read why it is not an accepted video. */
+/**
+ * A file ffprobe refused before reading it (its demuxer is not on the whitelist). A demuxer that reads only
+ * its own file is probed again on its own, so the reason names the container as the settings do (an mp4 when
+ * only webm is accepted); any other (a playlist, a list) is refused by its demuxer's name, unopened.
+ */
+const refusedContainer = (
+  paths: FfmpegPaths,
+  path: string,
+  refused: FormatRefused,
+  accepted: ReadonlyArray<string>
+): Effect.Effect<FfprobeOutput, ProbeError> =>
+  isSelfContained(refused.demuxer)
+    ? ffprobe(paths, path, whitelistOptions([refused.demuxer])).pipe(
+      Effect.catchTag("FormatRefused", () => Effect.fail(new NotAVideo({ reason: "ffprobe refused its format" })))
+    )
+    : Effect.fail(new UnsupportedContainer({ container: refused.demuxer.split(",")[0] ?? refused.demuxer, accepted }))
+
+/**
+ * Probes a local file: its facts, or a typed reason a person can read why it is not an accepted video.
+ * ffprobe runs with the input whitelist of the accepted containers, so it opens nothing but this file.
+ */
 export const probeFile = (
   paths: FfmpegPaths,
   path: string,
@@ -119,6 +140,9 @@ export const probeFile = (
     })
     if (!st.isFile()) return yield* new MediaFileError({ path, reason: "not a file" })
     if (st.size === 0) return yield* new NotAVideo({ reason: "the file is empty" })
-    const probe = yield* ffprobe(paths, path)
-    return yield* describeProbe(probe, st.size, options?.acceptedFormats ?? DEFAULT_ACCEPTED_FORMATS)
+    const accepted = options?.acceptedFormats ?? DEFAULT_ACCEPTED_FORMATS
+    const probe = yield* ffprobe(paths, path, inputWhitelist(accepted)).pipe(
+      Effect.catchTag("FormatRefused", (refused) => refusedContainer(paths, path, refused, accepted))
+    )
+    return yield* describeProbe(probe, st.size, accepted)
   })

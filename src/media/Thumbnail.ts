@@ -4,7 +4,8 @@ import { dirname } from "node:path"
 import { Effect } from "effect"
 import { type FfmpegPaths, runFfmpeg } from "./Ffmpeg.ts"
 import { type FfmpegFailed, type FfmpegNotFound, MediaFileError, type ProbeError } from "./MediaError.ts"
-import { type MediaInfo, type ProbeOptions, probeFile } from "./MediaProbe.ts"
+import { inputWhitelist } from "./InputWhitelist.ts"
+import { DEFAULT_ACCEPTED_FORMATS, type MediaInfo, type ProbeOptions, probeFile } from "./MediaProbe.ts"
 
 export interface ThumbnailOptions extends ProbeOptions {
   readonly info?: MediaInfo | undefined
@@ -36,6 +37,7 @@ export const thumbnail = (
     const info = options.info ?? (yield* probeFile(paths, input, options))
     const width = even(Math.min(options.maxWidth ?? 640, info.width))
     const height = even((info.height * width) / info.width)
+    const whitelist = inputWhitelist(options.acceptedFormats ?? DEFAULT_ACCEPTED_FORMATS)
     const fail = (e: unknown) => new MediaFileError({ path: output, reason: (e as Error).message })
     yield* Effect.tryPromise({
       try: async () => {
@@ -47,8 +49,9 @@ export const thumbnail = (
     const grab = (atSeconds: number) =>
       runFfmpeg(paths, {
         operation: "thumbnail",
-        // -ss before -i: a fast seek to the nearest earlier keyframe, then decode up to the exact time.
-        inputs: [{ path: input, options: ["-ss", atSeconds.toFixed(3)] }],
+        // The whitelist: the user's original opens nothing else. -ss before -i: a fast seek to the nearest
+        // earlier keyframe, then decode up to the exact time.
+        inputs: [{ path: input, options: [...whitelist, "-ss", atSeconds.toFixed(3)] }],
         outputOptions: ["-frames:v", "1", "-vf", `scale=${width}:${height},setsar=1`, "-q:v", "3", "-f", "image2", "-update", "1"],
         output
       }).pipe(Effect.andThen(Effect.promise(() => stat(output).then((s) => s.size > 0, () => false))))
