@@ -1,12 +1,16 @@
 /** Stored events decoded with an aggregate's codec, once per event (a projection's `touches` and `evolve` both need them). */
+import { Schema } from "effect"
 import type { EventCodec } from "../src/domain/shared/Decider.ts"
 import type { RecordedEvent } from "../src/eventstore/EventStoreTypes.ts"
 
-/** Where an event sits, for documents that remember what they were last changed by. */
-export interface EventPlace {
-  readonly position: number
-  readonly revision: number
-}
+/** Where an event sits, for documents that remember what they were last changed by (spread its `fields` into a document). */
+export const EventPlace = Schema.Struct({
+  /** Global position of the last event folded in. */
+  position: Schema.Finite,
+  /** Its revision in the aggregate's stream. */
+  revision: Schema.Finite
+})
+export type EventPlace = typeof EventPlace.Type
 
 /**
  * A decoder for one aggregate's events, remembering the last event it decoded: the runner calls
@@ -29,6 +33,16 @@ export const makeDecoder = <Event>(codec: EventCodec<Event>) => {
     return result.success
   }
 }
+
+/** A member of an aggregate's event union: a `Schema.TaggedStruct`. */
+export interface TaggedEventSchema {
+  readonly fields: { readonly _tag: { readonly schema: { readonly literal: string } } }
+}
+
+/** The event types of an aggregate's event union (`Schema.Union` of `TaggedStruct`s), in the union's order. */
+export const eventTypesOf = <const Members extends ReadonlyArray<TaggedEventSchema>>(
+  union: { readonly members: Members }
+): ReadonlyArray<Members[number]["fields"]["_tag"]["schema"]["literal"]> => union.members.map((member) => member.fields._tag.schema.literal)
 
 /** `upload-abc-1` → `abc-1`: the aggregate id is everything after the category. */
 export const entityIdOf = (stream: string): string => stream.slice(stream.indexOf("-") + 1)

@@ -4,35 +4,27 @@
  * `details` of `MilestoneReached` / `StepCompleted` fill in what the workers already know
  * (keys: durationSeconds | duration (s) | durationMs, width, height, sizeBytes | size, sha256).
  */
-import type { PublishedMedia } from "../src/domain/upload/UploadCommands.ts"
+import { Schema } from "effect"
+import { type PublishedMedia, PublishedRendition, type StepDetails as StepDetailsSchema } from "../src/domain/upload/UploadCommands.ts"
 
-export type StepDetails = Readonly<Record<string, string | number | boolean>>
+export type StepDetails = typeof StepDetailsSchema.Type
 
-export interface Rendition {
-  readonly name: string
-  readonly width: number
-  readonly height: number
-  readonly bandwidth: number
-  readonly averageBandwidth: number
-  readonly codecs: string
-  readonly frameRate: number
-  readonly playlistUrl: string
-}
+const NullableNumber = Schema.NullOr(Schema.Finite)
+const NullableString = Schema.NullOr(Schema.String)
 
-export interface MediaFacts {
-  readonly durationSeconds: number | null
-  /** Display size of the source (after rotation). */
-  readonly width: number | null
-  readonly height: number | null
-  readonly renditions: ReadonlyArray<Rendition>
-  /** Path on Keyframe's listener (`/media/<id>/master.m3u8`) or an absolute URL. */
-  readonly masterPlaylistUrl: string | null
-  readonly thumbnailUrl: string | null
-  readonly thumbnailWidth: number | null
-  readonly thumbnailHeight: number | null
-  readonly sizeBytes: number | null
-  readonly sha256: string | null
-}
+export const MediaFacts = Schema.Struct({
+  durationSeconds: NullableNumber,
+  width: NullableNumber.annotate({ description: "display width of the source (after rotation)" }),
+  height: NullableNumber,
+  renditions: Schema.Array(PublishedRendition),
+  masterPlaylistUrl: NullableString.annotate({ description: "path on Keyframe's listener (`/media/<id>/master.m3u8`) or an absolute URL" }),
+  thumbnailUrl: NullableString,
+  thumbnailWidth: NullableNumber,
+  thumbnailHeight: NullableNumber,
+  sizeBytes: NullableNumber,
+  sha256: NullableString
+})
+export type MediaFacts = typeof MediaFacts.Type
 
 export const noMedia: MediaFacts = {
   durationSeconds: null,

@@ -1,119 +1,103 @@
 /** Watch rooms: host, tier, capacity, members, playback state and last activity; open rooms listed by last activity. */
-import { RoomEventCodec } from "../src/domain/room/RoomAggregate.ts"
-import type { RoomEvent } from "../src/domain/room/RoomEvents.ts"
-import { entityIdOf, type EventPlace, makeDecoder } from "./DomainEvents.ts"
-import { defineProjection } from "./Projection.ts"
+import { Schema } from "effect"
+import { RoomAggregate } from "../src/domain/room/RoomAggregate.ts"
+import { RoomClosed, RoomEvent } from "../src/domain/room/RoomEvents.ts"
+import { evolveRoom, initialRoomState, type OpenRoomState, type RoomState } from "../src/domain/room/RoomState.ts"
+import { EventPlace } from "./DomainEvents.ts"
+import { singleStreamModel } from "./SingleStreamModel.ts"
 
-export type RoomStatus = "open" | "closed"
-export const ROOM_STATUSES: ReadonlyArray<RoomStatus> = ["open", "closed"]
+export const RoomStatus = Schema.Literals(["open", "closed"])
+export type RoomStatus = typeof RoomStatus.Type
 
-export interface RoomDoc {
-  readonly id: string
-  readonly hostId: string
-  readonly title: string | null
-  readonly videoId: string | null
-  readonly tier: "sponsor" | "standard"
-  /** Most members at once, host included; -1 = unlimited. */
-  readonly capacity: number
-  readonly status: RoomStatus
-  readonly memberCount: number
-  readonly members: ReadonlyArray<{ readonly userId: string; readonly joinedAt: number }>
-  /** Members besides the host allowed to drive playback. */
-  readonly controllers: ReadonlyArray<string>
-  readonly playback: { readonly playing: boolean; readonly positionMs: number; readonly updatedAt: number; readonly by: string | null }
-  readonly chatMessages: number
-  readonly openedAt: number
-  readonly lastActivityAt: number
-  readonly closedAt: number | null
-  readonly closeReason: "host" | "admin" | "inactive" | null
-  readonly position: number
-  readonly revision: number
+export const RoomDocument = Schema.Struct({
+  id: Schema.String,
+  hostId: Schema.String,
+  title: Schema.NullOr(Schema.String),
+  videoId: Schema.NullOr(Schema.String),
+  tier: Schema.Literals(["sponsor", "standard"]),
+  capacity: Schema.Finite.annotate({ description: "most members at once, host included; -1 = unlimited" }),
+  status: RoomStatus,
+  memberCount: Schema.Finite,
+  members: Schema.Array(Schema.Struct({ userId: Schema.String, joinedAt: Schema.Finite })),
+  controllers: Schema.Array(Schema.String).annotate({ description: "members besides the host allowed to drive playback" }),
+  playback: Schema.Struct({ playing: Schema.Boolean, positionMs: Schema.Finite, updatedAt: Schema.Finite, by: Schema.NullOr(Schema.String) }),
+  chatMessages: Schema.Finite,
+  openedAt: Schema.Finite,
+  lastActivityAt: Schema.Finite,
+  closedAt: Schema.NullOr(Schema.Finite),
+  closeReason: Schema.NullOr(RoomClosed.fields.reason),
+  ...EventPlace.fields
+})
+export type RoomDoc = typeof RoomDocument.Type
+
+/** The decider's state of the room a document shows: an open room's document holds all of it. */
+const roomStateOf = (doc: RoomDoc | undefined): RoomState => {
+  if (doc === undefined) return initialRoomState
+  if (doc.status === "closed") {
+    // Nothing but a new RoomOpened changes a closed room; its close fields are set whenever it is closed.
+    return { status: "Closed", roomId: doc.id, hostId: doc.hostId, closedAt: doc.closedAt ?? doc.lastActivityAt, reason: doc.closeReason ?? "host" }
+  }
+  const { id: roomId, hostId, title, videoId, capacity, members, controllers, playback, lastActivityAt } = doc
+  return { status: "Open", roomId, hostId, title, videoId, sponsored: doc.tier === "sponsor", capacity, members, controllers, playback, lastActivityAt }
 }
 
-export const decodeRoomEvent = makeDecoder(RoomEventCodec)
+/** The document of an open room: the decider's state, plus what only the read model counts (chat, who moved playback). */
+const openRoomDoc = (state: OpenRoomState, previous: RoomDoc | undefined, event: RoomEvent, place: EventPlace): RoomDoc => ({
+  id: state.roomId,
+  hostId: state.hostId,
+  title: state.title,
+  videoId: state.videoId,
+  tier: state.sponsored ? "sponsor" : "standard",
+  capacity: state.capacity,
+  status: "open",
+  memberCount: state.members.length,
+  members: state.members,
+  controllers: state.controllers,
+  playback: previous !== undefined && state.playback === previous.playback
+    ? previous.playback
+    : { ...state.playback, by: event._tag === "PlaybackChanged" ? event.by : null },
+  chatMessages: (previous?.chatMessages ?? 0) + (event._tag === "ChatPosted" ? 1 : 0),
+  openedAt: previous?.openedAt ?? event.at,
+  lastActivityAt: state.lastActivityAt,
+  closedAt: null,
+  closeReason: null,
+  position: place.position,
+  revision: place.revision
+})
 
-/** Pure: the room after `event`. */
+/** Pure: the room after `event`, as the room's decider evolves it. */
 export const evolveRoomDoc = (current: RoomDoc | undefined, event: RoomEvent, place: EventPlace): RoomDoc | undefined => {
-  const at = { position: place.position, revision: place.revision }
-  if (event._tag === "RoomOpened") {
-    return {
-      id: event.roomId,
-      hostId: event.hostId,
-      title: event.title ?? null,
-      videoId: event.videoId ?? null,
-      tier: event.sponsored ? "sponsor" : "standard",
-      capacity: event.capacity,
-      status: "open",
-      memberCount: 1,
-      members: [{ userId: event.hostId, joinedAt: event.at }],
-      controllers: [],
-      playback: { playing: false, positionMs: 0, updatedAt: event.at, by: null },
-      chatMessages: 0,
-      openedAt: event.at,
-      lastActivityAt: event.at,
-      closedAt: null,
-      closeReason: null,
-      ...at
-    }
-  }
-  if (current === undefined || current.status === "closed") return current
-  const doc: RoomDoc = { ...current, lastActivityAt: Math.max(current.lastActivityAt, event.at), ...at }
-  switch (event._tag) {
-    case "MemberJoined": {
-      const members = [...doc.members.filter((m) => m.userId !== event.userId), { userId: event.userId, joinedAt: event.at }]
-      return { ...doc, members, memberCount: members.length }
-    }
-    case "MemberLeft": {
-      const members = doc.members.filter((m) => m.userId !== event.userId)
-      return { ...doc, members, memberCount: members.length, controllers: doc.controllers.filter((c) => c !== event.userId) }
-    }
-    case "ChatPosted":
-      return { ...doc, chatMessages: doc.chatMessages + 1 }
-    case "PlaybackChanged":
-      return {
-        ...doc,
-        playback: {
-          playing: event.action === "seek" ? doc.playback.playing : event.action === "play",
-          positionMs: event.positionMs,
-          updatedAt: event.at,
-          by: event.by
-        }
-      }
-    case "PlaybackControlChanged":
-      return {
-        ...doc,
-        controllers: event.allowed
-          ? [...doc.controllers.filter((c) => c !== event.userId), event.userId]
-          : doc.controllers.filter((c) => c !== event.userId)
-      }
-    case "RoomClosed":
-      return { ...doc, status: "closed", members: [], memberCount: 0, controllers: [], closedAt: event.at, closeReason: event.reason }
+  const before = roomStateOf(current)
+  const after = evolveRoom(before, event)
+  if (after === before || after.status === "Unopened") return current
+  if (after.status === "Open") return openRoomDoc(after, event._tag === "RoomOpened" ? undefined : current, event, place)
+  if (current === undefined) return current
+  return {
+    ...current,
+    status: "closed",
+    members: [],
+    memberCount: 0,
+    controllers: [],
+    lastActivityAt: Math.max(current.lastActivityAt, event.at),
+    closedAt: after.closedAt,
+    closeReason: after.reason,
+    position: place.position,
+    revision: place.revision
   }
 }
 
-export type RoomsModels = { readonly room: RoomDoc }
-
-export const RoomsProjection = defineProjection<RoomsModels>()({
+export const RoomsProjection = singleStreamModel({
   name: "rooms",
   version: 1,
-  handles: ["RoomOpened", "MemberJoined", "MemberLeft", "ChatPosted", "PlaybackChanged", "PlaybackControlChanged", "RoomClosed"],
-  streamPrefixes: ["room-"],
-  models: {
-    room: {
-      indexes: (doc) => [
-        { index: "all", score: doc.openedAt },
-        // Open rooms by last activity (what a lobby shows), closed ones by when they closed.
-        { index: "byStatus", value: doc.status, score: doc.closedAt ?? doc.lastActivityAt },
-        { index: "byHost", value: doc.hostId, score: doc.openedAt },
-        { index: "byHostStatus", value: `${doc.hostId}/${doc.status}`, score: doc.openedAt }
-      ]
-    }
-  },
-  touches: (event) => [{ model: "room", id: entityIdOf(event.stream) }],
-  evolve: (docs, event) => {
-    const id = entityIdOf(event.stream)
-    const current = docs.get("room", id)
-    const next = evolveRoomDoc(current, decodeRoomEvent(event), event)
-    return next === current ? [] : [{ model: "room", id, doc: next }]
-  }
+  model: "room",
+  aggregate: RoomAggregate,
+  events: RoomEvent,
+  evolve: evolveRoomDoc,
+  indexes: (doc) => [
+    { index: "all", score: doc.openedAt },
+    // Open rooms by last activity (what a lobby shows), closed ones by when they closed.
+    { index: "byStatus", value: doc.status, score: doc.closedAt ?? doc.lastActivityAt },
+    { index: "byHost", value: doc.hostId, score: doc.openedAt },
+    { index: "byHostStatus", value: `${doc.hostId}/${doc.status}`, score: doc.openedAt }
+  ]
 })

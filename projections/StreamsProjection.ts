@@ -1,39 +1,37 @@
 /** Live streams: state, bytes and chunks sealed and uploaded, last growth, and how far the uploads lag behind the sealing. */
-import { StreamEventCodec } from "../src/domain/stream/StreamAggregate.ts"
-import type { StreamEvent } from "../src/domain/stream/StreamEvents.ts"
-import { entityIdOf, type EventPlace, makeDecoder } from "./DomainEvents.ts"
-import { defineProjection } from "./Projection.ts"
+import { Schema } from "effect"
+import { StreamAggregate } from "../src/domain/stream/StreamAggregate.ts"
+import { EndReason, StreamSource } from "../src/domain/stream/StreamCommands.ts"
+import { StreamEvent } from "../src/domain/stream/StreamEvents.ts"
+import { EventPlace } from "./DomainEvents.ts"
+import { singleStreamModel } from "./SingleStreamModel.ts"
 
-export type LiveStreamState = "live" | "ended" | "finalized"
-export const LIVE_STREAM_STATES: ReadonlyArray<LiveStreamState> = ["live", "ended", "finalized"]
+export const LiveStreamState = Schema.Literals(["live", "ended", "finalized"])
+export type LiveStreamState = typeof LiveStreamState.Type
 
-export interface StreamDoc {
-  readonly id: string
-  readonly ownerId: string
-  readonly source: "watch" | "push"
-  readonly sourceRef: string | null
-  readonly state: LiveStreamState
-  readonly chunkSizeBytes: number
-  readonly chunksSealed: number
-  readonly bytesSealed: number
-  readonly chunksUploaded: number
-  readonly bytesUploaded: number
-  /** Sealed but not yet stored in the object store: the upload lag. */
-  readonly pendingChunks: number
-  readonly pendingBytes: number
-  /** When the last chunk was sealed (the source last grew), or the start. */
-  readonly lastGrowthAt: number
-  readonly startedAt: number
-  readonly endedAt: number | null
-  readonly endReason: "timeout" | "explicit" | null
-  readonly finalizedAt: number | null
-  readonly totalSize: number | null
-  readonly updatedAt: number
-  readonly position: number
-  readonly revision: number
-}
-
-export const decodeStreamEvent = makeDecoder(StreamEventCodec)
+export const StreamDocument = Schema.Struct({
+  id: Schema.String,
+  ownerId: Schema.String,
+  source: StreamSource,
+  sourceRef: Schema.NullOr(Schema.String),
+  state: LiveStreamState,
+  chunkSizeBytes: Schema.Finite,
+  chunksSealed: Schema.Finite,
+  bytesSealed: Schema.Finite,
+  chunksUploaded: Schema.Finite,
+  bytesUploaded: Schema.Finite,
+  pendingChunks: Schema.Finite.annotate({ description: "sealed but not yet stored in the object store: the upload lag" }),
+  pendingBytes: Schema.Finite,
+  lastGrowthAt: Schema.Finite.annotate({ description: "when the last chunk was sealed (the source last grew), or the start" }),
+  startedAt: Schema.Finite,
+  endedAt: Schema.NullOr(Schema.Finite),
+  endReason: Schema.NullOr(EndReason),
+  finalizedAt: Schema.NullOr(Schema.Finite),
+  totalSize: Schema.NullOr(Schema.Finite),
+  updatedAt: Schema.Finite,
+  ...EventPlace.fields
+})
+export type StreamDoc = typeof StreamDocument.Type
 
 /** Pure: the stream after `event`. */
 export const evolveStreamDoc = (current: StreamDoc | undefined, event: StreamEvent, place: EventPlace): StreamDoc | undefined => {
@@ -77,28 +75,17 @@ export const evolveStreamDoc = (current: StreamDoc | undefined, event: StreamEve
   }
 }
 
-export type StreamsModels = { readonly stream: StreamDoc }
-
-export const StreamsProjection = defineProjection<StreamsModels>()({
+export const StreamsProjection = singleStreamModel({
   name: "streams",
   version: 1,
-  handles: ["StreamStarted", "ChunkSealed", "ChunkUploaded", "StreamEnded", "StreamFinalized"],
-  streamPrefixes: ["stream-"],
-  models: {
-    stream: {
-      indexes: (doc) => [
-        { index: "all", score: doc.startedAt },
-        { index: "byOwner", value: doc.ownerId, score: doc.startedAt },
-        { index: "byState", value: doc.state, score: doc.startedAt },
-        { index: "byOwnerState", value: `${doc.ownerId}/${doc.state}`, score: doc.startedAt }
-      ]
-    }
-  },
-  touches: (event) => [{ model: "stream", id: entityIdOf(event.stream) }],
-  evolve: (docs, event) => {
-    const id = entityIdOf(event.stream)
-    const current = docs.get("stream", id)
-    const next = evolveStreamDoc(current, decodeStreamEvent(event), event)
-    return next === current ? [] : [{ model: "stream", id, doc: next }]
-  }
+  model: "stream",
+  aggregate: StreamAggregate,
+  events: StreamEvent,
+  evolve: evolveStreamDoc,
+  indexes: (doc) => [
+    { index: "all", score: doc.startedAt },
+    { index: "byOwner", value: doc.ownerId, score: doc.startedAt },
+    { index: "byState", value: doc.state, score: doc.startedAt },
+    { index: "byOwnerState", value: `${doc.ownerId}/${doc.state}`, score: doc.startedAt }
+  ]
 })

@@ -1,34 +1,34 @@
 /** The video catalog: one document per upload that became (or is becoming) a video, listed by owner, by status, newest first. */
-import type { UploadEvent } from "../src/domain/upload/UploadEvents.ts"
-import { entityIdOf, type EventPlace } from "./DomainEvents.ts"
-import { type MediaFacts, mergeMediaDetails, noMedia, publishedMedia } from "./MediaDetails.ts"
-import { defineProjection } from "./Projection.ts"
-import { decodeUploadEvent } from "./UploadsProjection.ts"
+import { Schema } from "effect"
+import { UploadAggregate } from "../src/domain/upload/UploadAggregate.ts"
+import { UploadEvent } from "../src/domain/upload/UploadEvents.ts"
+import { EventPlace } from "./DomainEvents.ts"
+import { MediaFacts, mergeMediaDetails, noMedia, publishedMedia } from "./MediaDetails.ts"
+import { singleStreamModel } from "./SingleStreamModel.ts"
 
 /** "uploading": bytes still arriving; cancelled and expired uploads never become videos (their documents are removed). */
-export type VideoStatus = "uploading" | "processing" | "ready" | "failed"
-export const VIDEO_STATUSES: ReadonlyArray<VideoStatus> = ["uploading", "processing", "ready", "failed"]
+export const VideoStatus = Schema.Literals(["uploading", "processing", "ready", "failed"])
+export type VideoStatus = typeof VideoStatus.Type
 
-export interface VideoDoc extends MediaFacts {
-  /** The id of the upload (or stream) it came from. */
-  readonly id: string
-  readonly ownerId: string
-  /** The filename without its extension. */
-  readonly title: string
-  readonly filename: string
-  readonly contentType: string
-  readonly status: VideoStatus
-  /** Why processing failed, for a person. */
-  readonly failureReason: string | null
-  /** Declared size until the bytes are in, then the received size (or the size the workers measured). */
-  readonly sizeBytes: number
-  readonly createdAt: number
-  readonly readyAt: number | null
-  readonly failedAt: number | null
-  readonly updatedAt: number
-  readonly position: number
-  readonly revision: number
-}
+export const VideoDocument = Schema.Struct({
+  ...MediaFacts.fields,
+  id: Schema.String.annotate({ description: "the id of the upload (or stream) it came from" }),
+  ownerId: Schema.String,
+  title: Schema.String.annotate({ description: "the filename without its extension" }),
+  filename: Schema.String,
+  contentType: Schema.String,
+  status: VideoStatus,
+  failureReason: Schema.NullOr(Schema.String).annotate({ description: "why processing failed, for a person" }),
+  sizeBytes: Schema.Finite.annotate({
+    description: "declared size until the bytes are in, then the received size (or the size the workers measured)"
+  }),
+  createdAt: Schema.Finite,
+  readyAt: Schema.NullOr(Schema.Finite),
+  failedAt: Schema.NullOr(Schema.Finite),
+  updatedAt: Schema.Finite,
+  ...EventPlace.fields
+})
+export type VideoDoc = typeof VideoDocument.Type
 
 const titleOf = (filename: string) => {
   const dot = filename.lastIndexOf(".")
@@ -80,29 +80,19 @@ export const evolveVideoDoc = (current: VideoDoc | undefined, event: UploadEvent
   }
 }
 
-export type VideosModels = { readonly video: VideoDoc }
-
-export const VideosProjection = defineProjection<VideosModels>()({
+export const VideosProjection = singleStreamModel({
   name: "videos",
   version: 1,
-  // Byte progress, claims and failed attempts do not change the catalog: not subscribed to.
-  handles: ["UploadCreated", "UploadReceived", "StepCompleted", "MilestoneReached", "UploadReady", "UploadFailed", "UploadCancelled", "UploadExpired"],
-  streamPrefixes: ["upload-"],
-  models: {
-    video: {
-      indexes: (doc) => [
-        { index: "all", score: doc.createdAt },
-        { index: "byOwner", value: doc.ownerId, score: doc.createdAt },
-        { index: "byStatus", value: doc.status, score: doc.createdAt },
-        { index: "byOwnerStatus", value: `${doc.ownerId}/${doc.status}`, score: doc.createdAt }
-      ]
-    }
-  },
-  touches: (event) => [{ model: "video", id: entityIdOf(event.stream) }],
-  evolve: (docs, event) => {
-    const id = entityIdOf(event.stream)
-    const current = docs.get("video", id)
-    const next = evolveVideoDoc(current, decodeUploadEvent(event), event)
-    return next === current ? [] : [{ model: "video", id, doc: next }]
-  }
+  model: "video",
+  aggregate: UploadAggregate,
+  events: UploadEvent,
+  // Byte progress, claims, stored parts and failed attempts do not change the catalog: not subscribed to.
+  ignores: ["BytesReceived", "StepClaimed", "StepFailed", "ChunkUploaded"],
+  evolve: evolveVideoDoc,
+  indexes: (doc) => [
+    { index: "all", score: doc.createdAt },
+    { index: "byOwner", value: doc.ownerId, score: doc.createdAt },
+    { index: "byStatus", value: doc.status, score: doc.createdAt },
+    { index: "byOwnerStatus", value: `${doc.ownerId}/${doc.status}`, score: doc.createdAt }
+  ]
 })

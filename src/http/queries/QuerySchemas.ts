@@ -1,9 +1,9 @@
 /** Request (query string) and response schemas of the query API: they validate requests and document both in /openapi.json. */
 import { Schema } from "effect"
-import { LIVE_STREAM_STATES } from "../../../projections/StreamsProjection.ts"
-import { ROOM_STATUSES } from "../../../projections/RoomsProjection.ts"
-import { UPLOAD_STATUSES } from "../../../projections/UploadsProjection.ts"
-import { VIDEO_STATUSES } from "../../../projections/VideosProjection.ts"
+import { RoomDocument, RoomStatus } from "../../../projections/RoomsProjection.ts"
+import { LiveStreamState, StreamDocument } from "../../../projections/StreamsProjection.ts"
+import { UploadStatus } from "../../../projections/UploadsProjection.ts"
+import { VideoDocument, VideoStatus } from "../../../projections/VideosProjection.ts"
 import { EntityId } from "../../domain/shared/Primitives.ts"
 
 const Int = (min: number, max: number) => Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: min, maximum: max }))
@@ -28,109 +28,46 @@ export const FreshnessQuery = Schema.Struct(freshness)
 export const VideoListQuery = Schema.Struct({
   ...paging,
   owner: Schema.optional(Owner),
-  status: Schema.optional(Schema.Literals(VIDEO_STATUSES))
+  status: Schema.optional(VideoStatus)
 })
 
 export const UploadListQuery = Schema.Struct({
   ...paging,
   /** Admins only: another user's uploads. */
   owner: Schema.optional(Owner),
-  status: Schema.optional(Schema.Literals(UPLOAD_STATUSES))
+  status: Schema.optional(UploadStatus)
 })
 
 export const QuotaQuery = Schema.Struct({ ...freshness, user: Schema.optional(Owner) })
 
 export const RoomListQuery = Schema.Struct({
   ...paging,
-  status: Schema.optional(Schema.Literals(ROOM_STATUSES)),
+  status: Schema.optional(RoomStatus),
   host: Schema.optional(Owner)
 })
 
 export const StreamListQuery = Schema.Struct({
   ...paging,
   owner: Schema.optional(Owner),
-  state: Schema.optional(Schema.Literals(LIVE_STREAM_STATES))
+  state: Schema.optional(LiveStreamState)
 })
 
-// ---- responses (documentation; the documents themselves are the projections' types) ----
+// ---- responses: the read models' documents as their projections define them, plus what a route adds ----
+
+export const VideoView = VideoDocument.annotate({ identifier: "Video" })
+
+export const RoomView = RoomDocument.annotate({ identifier: "Room" })
+
+/** A live stream and how long its source has been idle. */
+export const StreamView = Schema.Struct({
+  ...StreamDocument.fields,
+  idleSeconds: Schema.Finite.annotate({ description: "seconds since the source last grew (computed when answering)" })
+}).annotate({ identifier: "LiveStream" })
+export type StreamView = typeof StreamView.Type
+
+// The upload's view (tus names, expiry) is in UploadView.ts, beside the function that makes it.
 
 const N = Schema.NullOr(Schema.Number)
-const S = Schema.NullOr(Schema.String)
-
-const Rendition = Schema.Struct({
-  name: Schema.String,
-  width: Schema.Number,
-  height: Schema.Number,
-  bandwidth: Schema.Number,
-  averageBandwidth: Schema.Number,
-  codecs: Schema.String,
-  frameRate: Schema.Number,
-  playlistUrl: Schema.String
-})
-
-const media = {
-  durationSeconds: N,
-  width: N,
-  height: N,
-  renditions: Schema.Array(Rendition),
-  masterPlaylistUrl: S,
-  thumbnailUrl: S,
-  thumbnailWidth: N,
-  thumbnailHeight: N,
-  sha256: S
-}
-
-export const VideoView = Schema.Struct({
-  id: Schema.String,
-  ownerId: Schema.String,
-  title: Schema.String,
-  filename: Schema.String,
-  contentType: Schema.String,
-  status: Schema.Literals(VIDEO_STATUSES),
-  failureReason: S,
-  ...media,
-  sizeBytes: Schema.Number,
-  createdAt: Schema.Number,
-  readyAt: N,
-  failedAt: N,
-  updatedAt: Schema.Number,
-  position: Schema.Number,
-  revision: Schema.Number
-}).annotate({ identifier: "Video" })
-
-export const UploadView = Schema.Struct({
-  id: Schema.String,
-  ownerId: Schema.String,
-  filename: Schema.String,
-  container: Schema.String,
-  contentType: Schema.String,
-  declaredSize: Schema.Number,
-  status: Schema.Literals(UPLOAD_STATUSES),
-  size: Schema.Number.annotate({ description: "the declared size (tus Upload-Length)" }),
-  offset: N.annotate({ description: "bytes acknowledged; null once the upload ended without all of them" }),
-  expiresAt: N.annotate({ description: "while bytes are due: when the upload expires without progress" }),
-  progress: Schema.Number,
-  step: Schema.NullOr(Schema.Literals(["chunk", "transcode", "publish"])),
-  stepState: Schema.NullOr(Schema.Literals(["waiting", "running", "retrying"])),
-  attempts: Schema.Number,
-  lease: Schema.NullOr(Schema.Struct({ workerId: Schema.String, attempt: Schema.Number, expiresAt: Schema.Number })),
-  retryAt: N,
-  lastError: Schema.NullOr(Schema.Struct({ step: Schema.String, attempt: Schema.Number, reason: Schema.String, at: Schema.Number })),
-  reason: S,
-  stepsDone: Schema.Array(Schema.String),
-  chunkParts: Schema.Number,
-  chunkedBytes: Schema.Number,
-  media: Schema.Struct({ ...media, sizeBytes: N }),
-  outputs: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Number, Schema.Boolean])),
-  milestones: Schema.Array(Schema.Struct({ name: Schema.String, at: Schema.Number, position: Schema.Number, attempt: Schema.optional(Schema.Number) })),
-  createdAt: Schema.Number,
-  lastProgressAt: Schema.Number,
-  receivedAt: N,
-  endedAt: N,
-  updatedAt: Schema.Number,
-  position: Schema.Number,
-  revision: Schema.Number
-}).annotate({ identifier: "Upload" })
 
 export const QuotaView = Schema.Struct({
   userId: Schema.String,
@@ -146,52 +83,6 @@ export const QuotaView = Schema.Struct({
   remainingBytes: N.annotate({ description: "null when unlimited" }),
   openReservations: Schema.Number
 }).annotate({ identifier: "Quota" })
-
-export const RoomView = Schema.Struct({
-  id: Schema.String,
-  hostId: Schema.String,
-  title: S,
-  videoId: S,
-  tier: Schema.Literals(["sponsor", "standard"]),
-  capacity: Schema.Number,
-  status: Schema.Literals(ROOM_STATUSES),
-  memberCount: Schema.Number,
-  members: Schema.Array(Schema.Struct({ userId: Schema.String, joinedAt: Schema.Number })),
-  controllers: Schema.Array(Schema.String),
-  playback: Schema.Struct({ playing: Schema.Boolean, positionMs: Schema.Number, updatedAt: Schema.Number, by: S }),
-  chatMessages: Schema.Number,
-  openedAt: Schema.Number,
-  lastActivityAt: Schema.Number,
-  closedAt: N,
-  closeReason: Schema.NullOr(Schema.Literals(["host", "admin", "inactive"])),
-  position: Schema.Number,
-  revision: Schema.Number
-}).annotate({ identifier: "Room" })
-
-export const StreamView = Schema.Struct({
-  id: Schema.String,
-  ownerId: Schema.String,
-  source: Schema.Literals(["watch", "push"]),
-  sourceRef: S,
-  state: Schema.Literals(LIVE_STREAM_STATES),
-  chunkSizeBytes: Schema.Number,
-  chunksSealed: Schema.Number,
-  bytesSealed: Schema.Number,
-  chunksUploaded: Schema.Number,
-  bytesUploaded: Schema.Number,
-  pendingChunks: Schema.Number,
-  pendingBytes: Schema.Number,
-  lastGrowthAt: Schema.Number,
-  idleSeconds: Schema.Number.annotate({ description: "seconds since the source last grew (computed when answering)" }),
-  startedAt: Schema.Number,
-  endedAt: N,
-  endReason: Schema.NullOr(Schema.Literals(["timeout", "explicit"])),
-  finalizedAt: N,
-  totalSize: N,
-  updatedAt: Schema.Number,
-  position: Schema.Number,
-  revision: Schema.Number
-}).annotate({ identifier: "LiveStream" })
 
 /** `{ items, next }`: `next` is the cursor of the following page, null on the last. */
 export const pageOf = <S extends Schema.Top>(item: S, name: string) =>

@@ -10,7 +10,7 @@ import { documentRoute, listRoute } from "./QueryRoutes.ts"
 const PROJECTION = "streams"
 
 /** Adds how long the source has been idle, as of `now`. */
-const withIdle = (now: number) => (doc: StreamDoc) => ({
+const withIdle = (now: number) => (doc: StreamDoc): StreamView => ({
   ...doc,
   idleSeconds: doc.state === "live" ? Math.max(0, Math.round((now - doc.lastGrowthAt) / 1000)) : 0
 })

@@ -5,9 +5,9 @@ import { decodeUploadEvent, evolveUploadDoc, type UploadDoc } from "../../../pro
 import { EventStore } from "../../eventstore/EventStore.ts"
 import type { AppEnv } from "../RequestId.ts"
 import { forbidden, isAdmin, type QueryDeps, resolveUser } from "./QueryKit.ts"
-import { UploadListQuery, UploadView } from "./QuerySchemas.ts"
+import { UploadListQuery } from "./QuerySchemas.ts"
 import { documentRoute, listRoute } from "./QueryRoutes.ts"
-import { uploadView } from "./UploadView.ts"
+import { UploadView, uploadView } from "./UploadView.ts"
 
 const PROJECTION = "uploads"
 

@@ -3,18 +3,18 @@
  * model's document plus what depends on settings or on how the tus API names things
  * (`size`, `expiresAt`, and `offset: null` once an upload ended without all its bytes).
  */
-import type { UploadDoc } from "../../../projections/UploadsProjection.ts"
+import { Schema } from "effect"
+import { type UploadDoc, UploadDocument } from "../../../projections/UploadsProjection.ts"
 
 const HOUR = 3_600_000
 
-export type UploadView = Omit<UploadDoc, "offset"> & {
-  /** The declared size (the tus Upload-Length). */
-  readonly size: number
-  /** Bytes acknowledged; null once the upload ended (cancelled, expired, failed) without all of them. */
-  readonly offset: number | null
-  /** While bytes are due: when the upload expires without progress (epoch ms). */
-  readonly expiresAt: number | null
-}
+export const UploadView = Schema.Struct({
+  ...UploadDocument.fields,
+  size: Schema.Finite.annotate({ description: "the declared size (tus Upload-Length)" }),
+  offset: Schema.NullOr(Schema.Finite).annotate({ description: "bytes acknowledged; null once the upload ended without all of them" }),
+  expiresAt: Schema.NullOr(Schema.Finite).annotate({ description: "while bytes are due: when the upload expires without progress" })
+}).annotate({ identifier: "Upload" })
+export type UploadView = typeof UploadView.Type
 
 export const uploadView = (doc: UploadDoc, uploadExpiryHours: number): UploadView => {
   const due = doc.status === "created" || doc.status === "receiving"

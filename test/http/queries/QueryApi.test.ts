@@ -3,7 +3,10 @@
  * activity (commands through the actors): auth, visibility, filters, cursor paging, ETags,
  * read-your-writes (and its 503), and the SSE feeds with Last-Event-ID resume.
  */
+import { Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { RoomView, StreamView, VideoView } from "../../../src/http/queries/QuerySchemas.ts"
+import { UploadView } from "../../../src/http/queries/UploadView.ts"
 import { commitDelay, type Harness, startHarness, token } from "./ReadSideHarness.ts"
 import { connectSse } from "./SseClient.ts"
 
@@ -272,6 +275,35 @@ describe("operations and documentation", () => {
       "/audit/verify", "/audit/verify/{stream}", "/audit/export", "/admin/projections", "/admin/projections/{name}/rebuild"
     ]))
     expect(doc.paths["/videos"].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(["limit", "cursor", "owner", "status", "Keyframe-Min-Position"]))
+  })
+
+  it("answers are instances of the response schemas they document, which describe the read models' JSON documents", async () => {
+    const doc = await json(await fetch(`${h.origin}/openapi.json`))
+    const schemas = doc.components.schemas
+    for (const [path, name] of [["/rooms/{id}", "Room"], ["/streams/{id}", "LiveStream"], ["/uploads/{id}", "Upload"], ["/videos/{id}", "Video"]] as const) {
+      expect(doc.paths[path].get.responses["200"].content["application/json"].schema, path).toEqual({ $ref: `#/components/schemas/${name}` })
+    }
+    // JSON numbers (a document holds no Infinity or NaN), with the read models' own descriptions; the domain's enums
+    expect(schemas.Room.properties.capacity).toEqual({ type: "number", description: "most members at once, host included; -1 = unlimited" })
+    expect(schemas.Upload.properties.size).toEqual({ type: "number", description: "the declared size (tus Upload-Length)" })
+    expect(schemas.Upload.properties.stepsDone.items).toEqual({ type: "string", enum: ["chunk", "transcode", "publish"] })
+    expect(schemas.LiveStream.properties.pendingChunks.description).toMatch(/upload lag/)
+    expect(schemas.Video.properties.sizeBytes.type).toBe("number")
+    const strict = { onExcessProperty: "error" } as const
+    const served: Array<[string, Schema.ConstraintDecoder<unknown>, string, Array<string>?]> = [
+      ["/rooms/room-1", RoomView, "dave"],
+      ["/rooms/room-2", RoomView, "dave"],
+      ["/streams/live-1", StreamView, "alice"],
+      ["/uploads/a-ready-1", UploadView, "alice"],
+      ["/uploads/a-proc", UploadView, "alice"],
+      ["/uploads/b-failed", UploadView, "bob"],
+      ["/videos/a-ready-1", VideoView, "bob"],
+      ["/videos/b-failed", VideoView, "root", ["admin"]]
+    ]
+    for (const [path, schema, user, roles] of served) {
+      const body = await json(await h.get(path, user, roles))
+      expect(Schema.decodeUnknownSync(schema, strict)(body), path).toEqual(body)
+    }
   })
 
   it("admins start a rebuild (202), follow it to done, and the read model still answers the same", async () => {

@@ -1,0 +1,124 @@
+/**
+ * The single-stream read models' documents are instances of the schemas their projections declare
+ * (the ones the query API serves them with), and say what the aggregates' deciders say: on a
+ * realistic history, and on random histories written by the deciders themselves.
+ */
+import { Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import type { EventPlace } from "../../projections/DomainEvents.ts"
+import { RoomsProjection, StreamsProjection, UploadsProjection, VideosProjection } from "../../projections/index.ts"
+import { foldSequential } from "../../projections/ProjectionReplay.ts"
+import { evolveRoomDoc, type RoomDoc, RoomDocument } from "../../projections/RoomsProjection.ts"
+import { evolveStreamDoc, type StreamDoc, StreamDocument } from "../../projections/StreamsProjection.ts"
+import { evolveUploadDoc, type UploadDoc, UploadDocument } from "../../projections/UploadsProjection.ts"
+import { evolveVideoDoc, type VideoDoc, VideoDocument } from "../../projections/VideosProjection.ts"
+import { RoomAggregate } from "../../src/domain/room/RoomAggregate.ts"
+import { StreamAggregate } from "../../src/domain/stream/StreamAggregate.ts"
+import { sealedBytes } from "../../src/domain/stream/StreamState.ts"
+import { UploadAggregate } from "../../src/domain/upload/UploadAggregate.ts"
+import { progressOf } from "../../src/domain/upload/UploadState.ts"
+import { checkInvariant } from "../../src/testing/CheckInvariant.ts"
+import { anyTestActor } from "../../src/testing/Pools.ts"
+import { roomArbitraries } from "../../src/testing/RoomArbitraries.ts"
+import { streamArbitraries } from "../../src/testing/StreamArbitraries.ts"
+import { smallDomainSettings } from "../../src/testing/TestContext.ts"
+import { uploadArbitraries } from "../../src/testing/UploadArbitraries.ts"
+import { makeHistory, toRecorded } from "./RealisticHistory.ts"
+
+/** `doc` is an instance of `schema`, key for key: a strict decode gives it back unchanged. */
+const expectInstance = (schema: Schema.ConstraintDecoder<unknown>, doc: unknown, what: string) =>
+  expect(Schema.decodeUnknownSync(schema, { onExcessProperty: "error" })(doc), what).toEqual(doc)
+
+/** Folds a decider's history the way the projection does (place = position and revision in that history). */
+const fold = <Doc, Event>(evolve: (doc: Doc | undefined, event: Event, place: EventPlace) => Doc | undefined, history: ReadonlyArray<Event>) =>
+  history.reduce<Doc | undefined>((doc, event, i) => evolve(doc, event, { position: i + 1, revision: i }), undefined)
+
+const lower = (status: string) => status.toLowerCase()
+const context = { actor: anyTestActor, settings: smallDomainSettings }
+const sequences = { context, maxCommands: 30, numRuns: 150 }
+
+describe("read-model documents", () => {
+  it("every document folded from a realistic history is an instance of its projection's document schema", () => {
+    const history = toRecorded(makeHistory({ events: 6_000, idPrefix: "doc", concurrency: 30 }))
+    for (const [projection, model, schema] of [
+      [RoomsProjection, "room", RoomDocument],
+      [StreamsProjection, "stream", StreamDocument],
+      [UploadsProjection, "upload", UploadDocument],
+      [VideosProjection, "video", VideoDocument]
+    ] as const) {
+      const docs = foldSequential(projection, history).get(model)!
+      expect(docs.size, model).toBeGreaterThan(10)
+      for (const [id, doc] of docs) expectInstance(schema, doc, `${model} ${id}`)
+    }
+  })
+
+  it("rooms: on any history the room decider writes, the document is its schema and holds the decider's room", () => {
+    checkInvariant({
+      ...sequences,
+      aggregate: RoomAggregate,
+      commands: roomArbitraries.interacting,
+      given: roomArbitraries.given(smallDomainSettings),
+      fit: roomArbitraries.fit,
+      invariant: (state, _events, { history }) => {
+        const doc = fold<RoomDoc, typeof history[number]>(evolveRoomDoc, history)
+        if (state.status === "Unopened") return expect(doc).toBeUndefined()
+        expectInstance(RoomDocument, doc, "room")
+        expect(doc?.status).toBe(lower(state.status))
+        if (state.status !== "Open") return expect(doc).toMatchObject({ members: [], controllers: [], closedAt: state.closedAt, closeReason: state.reason })
+        const { members, controllers, capacity, lastActivityAt, playback } = state
+        expect(doc).toMatchObject({ members, controllers, capacity, lastActivityAt, memberCount: members.length, playback })
+        expect(doc?.tier).toBe(state.sponsored ? "sponsor" : "standard")
+      }
+    })
+  })
+
+  it("streams: on any history the stream decider writes, the document is its schema and counts the decider's chunks", () => {
+    checkInvariant({
+      ...sequences,
+      aggregate: StreamAggregate,
+      commands: streamArbitraries.interacting,
+      given: streamArbitraries.given(smallDomainSettings),
+      fit: streamArbitraries.fit,
+      actorFor: streamArbitraries.actorFor,
+      invariant: (state, _events, { history }) => {
+        const doc = fold<StreamDoc, typeof history[number]>(evolveStreamDoc, history)
+        if (state.status === "Idle") return expect(doc).toBeUndefined()
+        expectInstance(StreamDocument, doc, "stream")
+        expect(doc?.state).toBe(lower(state.status))
+        if (state.status === "Finalized") return expect(doc).toMatchObject({ chunksSealed: state.chunkCount, totalSize: state.totalSize, pendingChunks: 0 })
+        const uploaded = state.chunks.filter((c) => c.etag !== null)
+        expect(doc).toMatchObject({
+          chunksSealed: state.chunks.length,
+          bytesSealed: sealedBytes(state.chunks),
+          chunksUploaded: uploaded.length,
+          bytesUploaded: sealedBytes(uploaded)
+        })
+      }
+    })
+  })
+
+  it("uploads and videos: on any history the upload decider writes, both documents are their schemas and follow the decider's upload", () => {
+    const videoStatus = { Created: "uploading", Receiving: "uploading", Received: "processing", Processing: "processing", Ready: "ready", Failed: "failed" }
+    checkInvariant({
+      ...sequences,
+      aggregate: UploadAggregate,
+      commands: uploadArbitraries.interacting,
+      given: uploadArbitraries.given(smallDomainSettings),
+      fit: uploadArbitraries.fit,
+      actorFor: uploadArbitraries.actorFor,
+      invariant: (state, _events, { history }) => {
+        const upload = fold<UploadDoc, typeof history[number]>(evolveUploadDoc, history)
+        const video = fold<VideoDoc, typeof history[number]>(evolveVideoDoc, history)
+        if (state.status === "Initial") return expect({ upload, video }).toEqual({ upload: undefined, video: undefined })
+        expectInstance(UploadDocument, upload, "upload")
+        expect(upload?.status).toBe(lower(state.status))
+        if (state.status === "Created" || state.status === "Receiving") expect(upload?.offset).toBe(state.receivedBytes)
+        const progress = progressOf(state)
+        expect(upload).toMatchObject({ step: progress?.step ?? null, lease: progress?.lease ?? null, retryAt: progress?.retryAt ?? null })
+        if (state.status === "Cancelled" || state.status === "Expired") return expect(video).toBeUndefined()
+        expectInstance(VideoDocument, video, "video")
+        expect(video?.status).toBe(videoStatus[state.status])
+      }
+    })
+  })
+})
