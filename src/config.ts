@@ -182,7 +182,7 @@ export const Settings = {
     maxConflictRetries: integer("ACTOR_MAX_CONFLICT_RETRIES", 5, 0, 1000, "reload-and-retry rounds on a concurrency conflict")
   },
   auth: {
-    jwtSecret: secret("JWT_SECRET", "HMAC secret (HS256) for bearer JWTs (never logged)"),
+    jwtSecret: secret("JWT_SECRET", "HMAC secret (HS256) for bearer JWTs, at least 32 bytes (never logged)"),
     jwksUrl: url("JWKS_URL", ["http", "https"], "JWKS endpoint for RS256/ES256 bearer JWTs (with or without JWT_SECRET)"),
     jwtIssuer: optionalText("JWT_ISSUER", "when set, a token's iss must equal it"),
     jwtAudience: optionalText("JWT_AUDIENCE", "when set, a token's aud must contain it"),
@@ -250,6 +250,9 @@ export interface KeyframeSettings extends Omit<SettingsValue, "eventStore"> {
 
 const other = (key: string) => (key === "S3_ACCESS_KEY_ID" ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID")
 
+/** An HS256 key shorter than the hash (RFC 7518 §3.2) can be guessed offline from one token. */
+export const MIN_JWT_SECRET_BYTES = 32
+
 /** Cross-setting rules; each failure names the setting to fix. */
 const crossCheck = (s: SettingsValue): Effect.Effect<SettingsValue, Config.ConfigError> => {
   const o = s.objectStore
@@ -259,6 +262,13 @@ const crossCheck = (s: SettingsValue): Effect.Effect<SettingsValue, Config.Confi
   }
   if (o.bucket === undefined && o.endpointUrl !== undefined) {
     return failWith("S3_BUCKET: must be set when S3_ENDPOINT_URL is set")
+  }
+  const jwtSecretBytes = s.auth.jwtSecret === undefined ? undefined : new TextEncoder().encode(Redacted.value(s.auth.jwtSecret)).length
+  if (jwtSecretBytes !== undefined && jwtSecretBytes < MIN_JWT_SECRET_BYTES) {
+    // the length only, never the value
+    return failWith(
+      `JWT_SECRET: expected at least ${MIN_JWT_SECRET_BYTES} bytes (a random value, e.g. \`openssl rand -base64 48\`), got ${jwtSecretBytes} bytes`
+    )
   }
   if (s.server.port !== 0 && s.server.port === s.server.wsPort) {
     return invalid("WS_PORT", `a port other than PORT (${s.server.port})`, String(s.server.wsPort))

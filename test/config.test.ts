@@ -33,7 +33,14 @@ describe("defaults (DESIGN.md §4, §6, §7)", () => {
     expect(c.readStore.redisUrl).toBeUndefined()
     expect(c.objectStore.bucket).toBeUndefined()
     expect(c.objectStore.requestChecksumCalculation).toBe("WHEN_REQUIRED")
-    expect(c.rateLimit).toEqual({ windowSeconds: 60, perUser: 600, perIp: 1200, trustProxy: false })
+    expect(c.rateLimit).toEqual({ windowSeconds: 60, perUser: 600, perIp: 1200, trustProxy: false, trustProxyHops: 1, maxTrackedClients: 100_000 })
+  })
+  it("hardening limits", () => {
+    expect(c.auth).toMatchObject({ jwtMaxTtlSeconds: 86_400, jwtLeewaySeconds: 60 })
+    expect(c.http).toMatchObject({ headersTimeoutSeconds: 30, requestTimeoutSeconds: 3600, keepAliveTimeoutSeconds: 5, maxConnections: 10_000, jsonBodyLimitBytes: 65_536, metricsPort: 0 })
+    expect(c.feeds).toEqual({ maxPerUser: 20, maxPerIp: 100, maxLifetimeSeconds: 3600 })
+    expect(c.janitor).toEqual({ quotaReconcileGraceSeconds: 900 })
+    expect(error({ JWT_LEEWAY_SECONDS: "600" })).toContain("JWT_LEEWAY_SECONDS")
   })
   it("domain values", () => {
     expect(c.quota).toEqual({ weeklyUploadLimitBytes: 4 * 1024 ** 3, resetDay: 0, resetHour: 0 })

@@ -34,11 +34,13 @@ export interface AppOptions {
   readonly rateLimit?: { readonly settings: RateLimitSettings; readonly limiter: RateLimiterShape } | undefined
   /** Client addresses from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy?: boolean | undefined
+  /** With trustProxy: how many proxies append to X-Forwarded-For (default 1); see middleware/ClientIp.ts. */
+  readonly trustProxyHops?: number | undefined
   readonly version?: string | undefined
   /** The domain settings the upload routes enforce (max size, expiry, formats); default: the domain's defaults. */
   readonly settings?: DomainSettings | undefined
-  /** The read side's settings (query wait bound, quota defaults) and clock; default: the defaults (ReadSideRoutes.ts). */
-  readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth"> | undefined
+  /** The read side's settings (query wait bound, quota defaults, live feed caps) and clock; default: the defaults (ReadSideRoutes.ts). */
+  readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth" | "trustedProxyHops"> | undefined
   /** How upload bodies are read; the runtime adapter may give a cheaper reader (RequestBody.ts). */
   readonly requestBody?: RequestBodyReader | undefined
 }
@@ -56,12 +58,13 @@ const API_INFO = (version: string): ApiInfo => ({
 export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   const run = makeRunEffect(options.runtime)
   const auth = options.auth ?? noAuth
-  const trustProxy = options.trustProxy ?? false
+  // one count for the log and the limiter, so both see the same client address
+  const trustedProxyHops = options.trustProxy ? options.trustProxyHops ?? 1 : 0
   const app = new Hono<AppEnv>()
   app.use(requestId())
-  app.use(requestLog(options.runtime, { trustProxy }))
+  app.use(requestLog(options.runtime, { trustedProxyHops }))
   if (options.rateLimit) {
-    app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, exempt: (path) => OPS_PATHS.has(path) }))
+    app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, trustedProxyHops, exempt: (path) => OPS_PATHS.has(path) }))
   }
   app.route("/", healthRoutes(run))
   app.route("/", metricsRoutes(run))
@@ -75,7 +78,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   }))
   app.route("/media", mediaRoutes(run))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
-  app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
+  app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide, trustedProxyHops }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for
   // /openapi.json: `describeRoute({...})` + `validate(...)` from ./openapi/ (see RouteDoc.ts); a test walks them all.
 

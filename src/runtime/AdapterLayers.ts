@@ -50,7 +50,7 @@ export const rateLimiterLayer = (config: KeyframeSettings): Layer.Layer<RateLimi
   Layer.unwrap(
     Effect.gen(function*() {
       const url = config.readStore.redisUrl
-      if (url === undefined) return RateLimiter.layerMemory
+      if (url === undefined) return RateLimiter.layerMemoryWith({ maxTracked: config.rateLimit.maxTrackedClients })
       const { Redis } = yield* load("Redis", () => import("ioredis"))
       const { RedisRateLimiter } = yield* load("Redis rate limiter", () => import("../http/middleware/RedisRateLimiter.ts"))
       const client = yield* Effect.acquireRelease(

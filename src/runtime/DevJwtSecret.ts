@@ -2,9 +2,10 @@
  * With neither JWT_SECRET nor JWKS_URL set, Keyframe signs and checks development tokens with a
  * random secret kept in DATA_DIR/jwt-dev-secret (created on first start, mode 0600). `npm run token`
  * reads the same file, so its tokens work against a server with the same DATA_DIR. Nothing is a
- * known default: a token is only as reachable as that file.
+ * known default: a token is only as reachable as that file, so a file other users may read or
+ * replace is refused rather than used.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Data, Effect } from "effect"
 
@@ -17,27 +18,42 @@ export class DevSecretUnavailable extends Data.TaggedError("DevSecretUnavailable
   }
 }
 
+/** The secret file is open to group or others (any of the 0o077 bits): whoever can read it can mint tokens. */
+export class DevSecretExposed extends Data.TaggedError("DevSecretExposed")<{ readonly path: string; readonly mode: number }> {
+  override get message() {
+    return `the development secret at ${this.path} is open to other users (mode 0${(this.mode & 0o777).toString(8)}): ` +
+      `run \`chmod 600 ${this.path}\` (or set JWT_SECRET)`
+  }
+}
+
 const randomSecret = (): string => {
   const bytes = crypto.getRandomValues(new Uint8Array(32))
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
 }
 
+/** Other users' access to a file, or 0 where mode bits mean nothing (Windows reports 0o666 for every file). */
+const openToOthers = (path: string): number => (process.platform === "win32" ? 0 : statSync(path).mode & 0o077)
+
 /** Reads DATA_DIR/jwt-dev-secret, creating it when missing (`wx`: two processes starting at once agree on one). */
-export const loadOrCreateDevSecret = (dataDir: string): Effect.Effect<{ readonly secret: string; readonly path: string; readonly created: boolean }, DevSecretUnavailable> => {
+export const loadOrCreateDevSecret = (
+  dataDir: string
+): Effect.Effect<{ readonly secret: string; readonly path: string; readonly created: boolean }, DevSecretUnavailable | DevSecretExposed> => {
   const path = join(dataDir, DEV_SECRET_FILE)
   return Effect.try({
     try: () => {
-      mkdirSync(dataDir, { recursive: true })
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 })
       try {
         writeFileSync(path, `${randomSecret()}\n`, { flag: "wx", mode: 0o600 })
         return { secret: readFileSync(path, "utf8").trim(), path, created: true }
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
       }
+      // checked before use: a file others can read or replace is not a secret of ours any more
+      if (openToOthers(path) !== 0) throw new DevSecretExposed({ path, mode: statSync(path).mode })
       const secret = readFileSync(path, "utf8").trim()
       if (secret.length < 32) throw new Error("the file holds less than 32 characters")
       return { secret, path, created: false }
     },
-    catch: (e) => new DevSecretUnavailable({ path, reason: e instanceof Error ? e.message : String(e) })
+    catch: (e) => e instanceof DevSecretExposed ? e : new DevSecretUnavailable({ path, reason: e instanceof Error ? e.message : String(e) })
   })
 }

@@ -11,7 +11,8 @@ import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
-import { type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
+import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
+import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { projectionsLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
@@ -43,6 +44,8 @@ export type StartError =
   | EventStoreUnavailable
   | ObjectStoreUnavailable
   | DevSecretUnavailable
+  | DevSecretExposed
+  | DataDirUnavailable
   | ServerStartFailed
   | WorkersStartError
 
@@ -78,9 +81,9 @@ export const servicesLayer = (config: KeyframeSettings) =>
  * Token verification from the config: JWT_SECRET (HS256) and/or JWKS_URL (RS256…). With neither,
  * a development secret under DATA_DIR (see DevJwtSecret.ts; `npm run token` uses the same one).
  */
-export const authFromConfig = (config: KeyframeSettings): Effect.Effect<AuthOptions, DevSecretUnavailable> =>
+export const authFromConfig = (config: KeyframeSettings): Effect.Effect<AuthOptions, DevSecretUnavailable | DevSecretExposed> =>
   Effect.gen(function*() {
-    const { jwtSecret, jwksUrl, jwtIssuer, jwtAudience } = config.auth
+    const { jwtSecret, jwksUrl, jwtIssuer, jwtAudience, jwtMaxTtlSeconds, jwtLeewaySeconds } = config.auth
     let secret = jwtSecret !== undefined ? Redacted.value(jwtSecret) : undefined
     if (secret === undefined && jwksUrl === undefined) {
       const dev = yield* loadOrCreateDevSecret(config.server.dataDir)
@@ -90,7 +93,16 @@ export const authFromConfig = (config: KeyframeSettings): Effect.Effect<AuthOpti
           `${dev.created ? " (just created)" : ""}; mint one with \`npm run token -- --sub alice\`. Set JWT_SECRET in production.`
       )
     }
-    return { verifyToken: jwtVerifier({ secret, jwksUrl, issuer: jwtIssuer, audience: jwtAudience }) }
+    return {
+      verifyToken: jwtVerifier({
+        secret,
+        jwksUrl,
+        issuer: jwtIssuer,
+        audience: jwtAudience,
+        maxTtlSeconds: jwtMaxTtlSeconds,
+        leewaySeconds: jwtLeewaySeconds
+      })
+    }
   })
 
 /** What makeApp needs besides the runtime, from the config and the built services. */
@@ -102,11 +114,12 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     return {
       auth,
       settings: domainSettings(config),
-      readSide: { settings: readSideSettings(config) },
+      readSide: { settings: readSideSettings(config), feeds: config.feeds },
       trustProxy: r.trustProxy,
+      trustProxyHops: r.trustProxyHops,
       rateLimit: {
         limiter,
-        settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000, trustProxy: r.trustProxy }
+        settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000 }
       }
     } satisfies Omit<AppOptions, "runtime">
   })
@@ -147,6 +160,8 @@ export const mainLayer = (runtime: RuntimeAdapter): Layer.Layer<never, StartErro
       serverLayer(runtime).pipe(
         Layer.provide(workersBeside(config)),
         Layer.provide(servicesLayer(config)),
+        // DATA_DIR's folders are made 0700 before any adapter opens them (DataDir.ts)
+        Layer.provide(dataDirLayer(config)),
         Layer.provide(loggerLayer(config))
       ))
   )

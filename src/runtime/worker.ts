@@ -13,6 +13,7 @@ import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { newWorkerId } from "../workers/WorkerOptions.ts"
 import { objectStoreLayer, processingProgressLayer } from "./AdapterLayers.ts"
+import { dataDirLayer } from "./DataDir.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { exitCode } from "./Main.ts"
 import { workersLayer } from "./WorkersLayer.ts"
@@ -42,6 +43,8 @@ const workerLayer = (config: KeyframeSettings) =>
       objectStoreLayer(config),
       processingProgressLayer(config)
     )),
+    // DATA_DIR's folders are made 0700 before any adapter opens them, as in `npm start`
+    Layer.provide(dataDirLayer(config)),
     Layer.tap(() =>
       Effect.log(
         `Keyframe worker ${workerId} (Node.js ${process.versions.node}); event store: ${describeEventStore(config.eventStore)}; ` +

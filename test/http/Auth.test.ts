@@ -76,7 +76,7 @@ describe("HS256 (JWT_SECRET)", () => {
     const cases: Array<[string | undefined, RegExp]> = [
       [undefined, /bearer token is required/],
       ["not-a-jwt", /not a compact JWT/],
-      [await sign({ sub: "alice", exp: now() - 10 }, SECRET, "HS256"), /expired/],
+      [await sign({ sub: "alice", exp: now() - 120 }, SECRET, "HS256"), /expired/], // past the default 60 s leeway
       [await sign({ sub: "alice", exp: now() + 60 }, "another-secret-entirely-0123456789", "HS256"), /signature/],
       [await sign({ sub: "bad id!", exp: now() + 60 }, SECRET, "HS256"), /sub is not a valid user id/],
       [await sign({ sub: "alice", roles: ["root"], exp: now() + 60 }, SECRET, "HS256"), /roles must be among/],
@@ -183,7 +183,85 @@ describe("token check for the WebSocket upgrade", () => {
   it("actorFromToken is the same as an Effect", async () => {
     const ok = await Effect.runPromise(actorFromToken(auth, await rsaToken({ sub: "zoe", roles: ["auditor"] })))
     expect(ok).toEqual({ userId: "zoe", roles: ["auditor"] })
-    const exit = await Effect.runPromiseExit(actorFromToken(auth, await sign({ sub: "zoe", exp: now() - 1 }, SECRET, "HS256")))
+    const exit = await Effect.runPromiseExit(actorFromToken(auth, await sign({ sub: "zoe", exp: now() - 120 }, SECRET, "HS256")))
     expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toMatch(/UNAUTHORIZED/)
+  })
+})
+
+/** A compact JWT with any header, HS256-signed with `secret` (hono's sign fixes the header). */
+const handMade = async (header: Record<string, unknown>, claims: Record<string, unknown>, secret = SECRET) => {
+  const part = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+  const input = `${part(header)}.${part(claims)}`
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(input)))
+  return `${input}.${btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`
+}
+
+describe("token lifetime and clock leeway (JWT_MAX_TTL_SECONDS, JWT_LEEWAY_SECONDS)", () => {
+  const app = appWith({ verifyToken: jwtVerifier({ secret: SECRET, maxTtlSeconds: 3600, leewaySeconds: 60 }) })
+  const hs = (claims: Record<string, unknown>) => sign({ sub: "alice", ...claims }, SECRET, "HS256")
+  const errorOf = async (token: string) => {
+    const res = await call(app, "/probe/any", token)
+    return { status: res.status, ...(res.status === 200 ? {} : (await res.json()).error) }
+  }
+
+  it("refuses a token without exp", async () => {
+    const e = await errorOf(await hs({ iat: now() }))
+    expect(e.status).toBe(401)
+    expect(e.code).toBe("UNAUTHORIZED")
+    expect(e.message).toMatch(/no exp claim/)
+  })
+
+  it("refuses a lifetime over the maximum: exp - iat, or exp - now without iat", async () => {
+    for (const claims of [{ iat: now(), exp: now() + 3601 }, { iat: now() - 3000, exp: now() + 1000 }, { exp: now() + 3600 + 61 }]) {
+      const e = await errorOf(await hs(claims))
+      expect(e.status, JSON.stringify(claims)).toBe(401)
+      expect(e.code).toBe("TOKEN_LIFETIME_TOO_LONG")
+      expect(e.message).toMatch(/at most 3600 s/)
+    }
+    expect((await errorOf(await hs({ iat: now(), exp: now() + 3600 }))).status).toBe(200)
+    expect((await errorOf(await hs({ exp: now() + 3600 }))).status).toBe(200)
+  })
+
+  it("allows the leeway on exp, nbf and iat, and no more", async () => {
+    expect((await errorOf(await hs({ exp: now() - 30 }))).status).toBe(200)
+    expect((await errorOf(await hs({ exp: now() + 600, nbf: now() + 30 }))).status).toBe(200)
+    expect((await errorOf(await hs({ exp: now() + 600, iat: now() + 30 }))).status).toBe(200)
+    const expired = await errorOf(await hs({ exp: now() - 90 }))
+    expect([expired.status, expired.code]).toEqual([401, "UNAUTHORIZED"])
+    expect(expired.message).toMatch(/expired/)
+    expect((await errorOf(await hs({ exp: now() + 600, nbf: now() + 120 }))).message).toMatch(/not valid yet/)
+    const future = await errorOf(await hs({ exp: now() + 600, iat: now() + 120 }))
+    expect(future.status).toBe(401)
+    expect(future.message).toMatch(/issued in the future/)
+  })
+
+  it("applies the same rules to JWKS tokens", async () => {
+    const jwks = appWith({ verifyToken: jwtVerifier({ jwksUrl, maxTtlSeconds: 600 }) })
+    const long = await call(jwks, "/probe/any", await rsaToken({ sub: "ann", iat: now(), exp: now() + 601 }))
+    expect((await long.json()).error.code).toBe("TOKEN_LIFETIME_TOO_LONG")
+    const noExp = await call(jwks, "/probe/any", await rsaToken({ sub: "ann", exp: undefined }))
+    expect((await noExp.json()).error.message).toMatch(/no exp claim/)
+  })
+
+  it("never repeats the token's header values (alg, kid, typ) in its answer", async () => {
+    const injected = "INJECTED\r\nX-Evil: 1 <script>"
+    const jwks = appWith({ verifyToken: jwtVerifier({ secret: SECRET, jwksUrl }) })
+    const headers = [
+      { alg: injected, typ: "JWT" },
+      { alg: `HS${injected}`, typ: "JWT" },
+      { alg: "RS256", typ: "JWT", kid: injected },
+      { alg: "HS256", typ: injected },
+      { alg: 42, typ: "JWT" }
+    ]
+    for (const header of headers) {
+      for (const target of [app, jwks]) {
+        const res = await call(target, "/probe/any", await handMade(header, { sub: "alice", exp: now() + 60 }))
+        expect(res.status, JSON.stringify(header)).toBe(401)
+        const text = await res.text()
+        expect(text, JSON.stringify(header)).not.toContain("INJECTED")
+        expect(JSON.parse(text).error.code).toBe("UNAUTHORIZED")
+      }
+    }
   })
 })

@@ -20,11 +20,12 @@ const appWith = (limiter: RateLimiterShape, settings: Partial<RateLimitSettings>
     runtime: runtime as never,
     auth: { verifyToken: jwtVerifier({ secret: TEST_SECRET }) },
     trustProxy: true,
-    rateLimit: { limiter, settings: { perIp: 0, perUser: 0, windowMs: 60_000, trustProxy: true, ...settings } }
+    rateLimit: { limiter, settings: { perIp: 0, perUser: 0, windowMs: 60_000, ...settings } }
   })
 
+/** `ip` as the trusted proxy appends it, after whatever the client wrote (ClientAddress.test.ts). */
 const from = (ip: string, token?: string) => ({
-  headers: { "X-Forwarded-For": `${ip}, 10.0.0.1`, ...(token ? { Authorization: `Bearer ${token}` } : {}) }
+  headers: { "X-Forwarded-For": `10.6.6.6, ${ip}`, ...(token ? { Authorization: `Bearer ${token}` } : {}) }
 })
 
 const expect429 = async (res: Response, who: RegExp) => {
@@ -62,12 +63,49 @@ describe("in memory", () => {
 
   it("starts over when the window ends", async () => {
     let clock = 1_000_000
-    const limiter = makeMemoryRateLimiter(() => clock)
+    const limiter = makeMemoryRateLimiter({ now: () => clock })
     const take = () => Effect.runSync(limiter.consume("k", 2, 1000))
     expect([take().allowed, take().allowed, take().allowed]).toEqual([true, true, false])
     expect(take().resetMs).toBe(1000)
     clock += 1000
     expect(take()).toEqual({ allowed: true, limit: 2, remaining: 1, resetMs: 1000 })
+  })
+})
+
+describe("in memory, bounded (RATE_LIMIT_MAX_TRACKED)", () => {
+  it("drops the least recently used counter first", () => {
+    const limiter = makeMemoryRateLimiter({ maxTracked: 2 })
+    const take = (key: string) => Effect.runSync(limiter.consume(key, 1, 60_000)).allowed
+    expect([take("a"), take("a"), take("b")]).toEqual([true, false, true])
+    expect(take("a")).toBe(false) // a is now the most recently used
+    expect(take("c")).toBe(true) // evicts b, not a
+    expect(limiter.trackedClients()).toBe(2)
+    expect([take("a"), take("b")]).toEqual([false, true]) // b started over; a kept its count
+  })
+
+  it("stays within its bound and as fast under a flood of distinct addresses", () => {
+    const bound = 100_000
+    const limiter = makeMemoryRateLimiter({ maxTracked: bound })
+    const flood = 200_000
+    const batch = 10_000
+    const times: Array<number> = []
+    for (let i = 0; i < flood; i += batch) {
+      const start = performance.now()
+      for (let j = i; j < i + batch; j++) Effect.runSync(limiter.consume(`ip:10.${j >> 16}.${(j >> 8) & 255}.${j & 255}`, 10, 60_000))
+      times.push(performance.now() - start)
+      expect(limiter.trackedClients()).toBeLessThanOrEqual(bound)
+    }
+    expect(limiter.trackedClients()).toBe(bound)
+    // the last batch costs about what the first did (generous: the machine is shared)
+    expect(times.at(-1)!, JSON.stringify(times.map(Math.round))).toBeLessThan(Math.max(5 * times[0]!, 50))
+  })
+
+  it("is bounded by RATE_LIMIT_MAX_TRACKED in Main's wiring", async () => {
+    const config = await Effect.runPromise(loadConfig(ConfigProvider.fromUnknown({ RATE_LIMIT_MAX_TRACKED: "3" })))
+    const limiter = await Effect.runPromise(Effect.scoped(Effect.map(Layer.build(rateLimiterLayer(config)), (ctx) => Context.get(ctx, RateLimiter))))
+    const take = (key: string) => Effect.runSync(limiter.consume(key, 1, 60_000)).allowed
+    expect([take("a"), take("a"), take("b"), take("c"), take("d")]).toEqual([true, false, true, true, true])
+    expect(take("a")).toBe(true) // dropped as the 4th key came in
   })
 })
 

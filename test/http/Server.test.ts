@@ -1,10 +1,10 @@
 /**
  * `npm start` with no configuration, as a real process on a free port: the ops endpoints answer,
- * a token from `npm run token` (the development secret under DATA_DIR) is accepted, logs are JSON
- * lines, and SIGTERM ends it with exit 0.
+ * a token from `npm run token` (the development secret under DATA_DIR) is accepted, DATA_DIR's folders
+ * are owner-only, logs are JSON lines, and SIGTERM ends it with exit 0.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -86,6 +86,11 @@ describe("a real server started with no configuration", () => {
     const denied = await put({})
     expect(denied.status).toBe(401)
     expect((await denied.json()).error.code).toBe("UNAUTHORIZED")
+  })
+
+  it("keeps DATA_DIR's folders and the development secret owner-only", () => {
+    for (const dir of ["eventstore", "objects", "scratch"]) expect(statSync(join(dataDir, dir)).mode & 0o777, dir).toBe(0o700)
+    expect(statSync(join(dataDir, "jwt-dev-secret")).mode & 0o777).toBe(0o600)
   })
 
   it("logs JSON lines, one per request, with the client address, and exits 0 on SIGTERM", async () => {

@@ -6,6 +6,7 @@ import { errorResponse, HttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../RequestId.ts"
 import { AuthUnavailable, type VerifyToken } from "./JwtVerifier.ts"
+import { TokenRejected } from "./TokenLifetime.ts"
 
 export { hs256Verifier, jwksVerifier, jwtVerifier } from "./JwtVerifier.ts"
 
@@ -19,14 +20,15 @@ export interface AuthOptions {
 
 /** Verifies nothing: every token is refused (an app built without auth settings). */
 export const noAuth: AuthOptions = {
-  verifyToken: () => Promise.reject(new Error("no token verification is configured"))
+  verifyToken: () => Promise.reject(new TokenRejected("UNAUTHORIZED", "no token verification is configured"))
 }
 
-const unauthorized = (message: string) =>
-  new HttpError({ status: 401, code: "UNAUTHORIZED", message, headers: { "WWW-Authenticate": 'Bearer realm="keyframe"' } })
+const unauthorized = (message: string, code = "UNAUTHORIZED") =>
+  new HttpError({ status: 401, code, message, headers: { "WWW-Authenticate": 'Bearer realm="keyframe"' } })
 
-/** What went wrong, in words that never echo the token (hono's messages include it). */
+/** What went wrong, in words that never echo the token or its header (hono's messages include them). */
 const reasonOf = (e: unknown): string => {
+  if (e instanceof TokenRejected) return e.message
   const name = e instanceof Error ? e.name : ""
   switch (name) {
     case "JwtTokenExpired":
@@ -51,7 +53,7 @@ const reasonOf = (e: unknown): string => {
     case "JwtHeaderRequiresKid":
       return "the token is malformed or its key is unknown"
     default:
-      return e instanceof Error && name === "Error" ? e.message : "verification failed"
+      return "verification failed"
   }
 }
 
@@ -66,6 +68,12 @@ export const actorFromClaims = (claims: Record<string, unknown>): Actor | string
   }
   return { userId: sub, roles: roles.length === 0 ? ["user"] : roles }
 }
+
+// the `exp` (ms) of the token each actor was verified from: a live feed ends when its token does (sse/FeedAccess.ts)
+const expiries = new WeakMap<Actor, number>()
+
+/** When the token `actor` came from expires, ms since the epoch; undefined for an actor not made by verifyBearerToken. */
+export const tokenExpiresAt = (actor: Actor): number | undefined => expiries.get(actor)
 
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
@@ -82,10 +90,12 @@ export const verifyBearerToken = async (auth: AuthOptions, token: string): Promi
     if (e instanceof AuthUnavailable) {
       return new HttpError({ status: 503, code: "AUTH_UNAVAILABLE", message: e.message, headers: { "Retry-After": "5" } })
     }
-    return unauthorized(`invalid token: ${reasonOf(e)}`)
+    return unauthorized(`invalid token: ${reasonOf(e)}`, e instanceof TokenRejected ? e.code : "UNAUTHORIZED")
   }
   const actor = actorFromClaims(claims)
-  return typeof actor === "string" ? unauthorized(actor) : actor
+  if (typeof actor === "string") return unauthorized(actor)
+  if (typeof claims.exp === "number") expiries.set(actor, claims.exp * 1000)
+  return actor
 }
 
 /** The same as an Effect, for the realtime transports: fails with the HttpError (401/503). */

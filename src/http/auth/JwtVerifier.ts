@@ -2,9 +2,10 @@
 import { decode, verify, verifyWithJwks } from "hono/jwt"
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws"
 import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa"
+import { checkLifetime, type LifetimeRules, TokenRejected } from "./TokenLifetime.ts"
 
-/** Checks every verifier applies besides the signature and `exp`/`nbf`. */
-export interface ClaimChecks {
+/** Checks every verifier applies besides the signature: issuer, audience, and the time claims (TokenLifetime.ts). */
+export interface ClaimChecks extends LifetimeRules {
   readonly issuer?: string | undefined
   readonly audience?: string | undefined
 }
@@ -17,13 +18,17 @@ export class AuthUnavailable extends Error {
   override readonly name = "AuthUnavailable"
 }
 
+// hono's time checks allow no clock skew: they are off here, and checkLifetime does them after the signature
 const checks = (c: ClaimChecks) => ({
+  exp: false,
+  nbf: false,
+  iat: false,
   ...(c.issuer !== undefined ? { iss: c.issuer } : {}),
   ...(c.audience !== undefined ? { aud: c.audience } : {})
 })
 
-export const hs256Verifier = (secret: string, claimChecks: ClaimChecks = {}): VerifyToken => (token) =>
-  verify(token, secret, { alg: "HS256", ...checks(claimChecks) })
+export const hs256Verifier = (secret: string, claimChecks: ClaimChecks = {}): VerifyToken => async (token) =>
+  checkLifetime(await verify(token, secret, { alg: "HS256", ...checks(claimChecks) }), claimChecks)
 
 const ASYMMETRIC: ReadonlyArray<AsymmetricAlgorithm> = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 
@@ -75,18 +80,22 @@ export const jwksVerifier = (options: JwksOptions): VerifyToken => {
         if (keys.length === 0) throw e
       })
     }
-    return verifyWithJwks(token, { keys: [...keys], allowedAlgorithms: ASYMMETRIC, verification: checks(options) })
+    return checkLifetime(await verifyWithJwks(token, { keys: [...keys], allowedAlgorithms: ASYMMETRIC, verification: checks(options) }), options)
   }
 }
+
+const KNOWN: ReadonlyArray<string> = ["HS256", "HS384", "HS512", ...ASYMMETRIC]
 
 /** HS256 tokens go to the secret, asymmetric ones to the JWKS; an algorithm with no configured key is refused. */
 export const jwtVerifier = (options: ClaimChecks & { readonly secret?: string | undefined; readonly jwksUrl?: string | undefined }): VerifyToken => {
   const hs = options.secret !== undefined ? hs256Verifier(options.secret, options) : undefined
   const jwks = options.jwksUrl !== undefined ? jwksVerifier({ ...options, url: options.jwksUrl }) : undefined
   return async (token) => {
-    const alg = decode(token).header.alg
+    const alg: unknown = decode(token).header.alg
+    // the header is the client's text: only an algorithm from our own list is ever named back
+    if (typeof alg !== "string" || !KNOWN.includes(alg)) throw new TokenRejected("UNAUTHORIZED", "the token's signing algorithm is not accepted here")
     const chosen = alg === "HS256" ? hs : alg.startsWith("HS") ? undefined : jwks
-    if (chosen === undefined) throw new Error(`tokens signed with ${alg} are not accepted here`)
+    if (chosen === undefined) throw new TokenRejected("UNAUTHORIZED", `tokens signed with ${alg} are not accepted here`)
     return chosen(token)
   }
 }

@@ -1,4 +1,12 @@
-/** The client's address, runtime-neutral: read from what the server adapter hands Hono as `c.env`, or from X-Forwarded-For behind a trusted proxy. */
+/**
+ * The client's address, runtime-neutral: the socket's peer, read from what the server adapter hands
+ * Hono as `c.env`; or, behind trusted proxies (TRUST_PROXY, TRUST_PROXY_HOPS), the X-Forwarded-For
+ * entry the outermost trusted proxy appended. Each proxy appends the address it was reached from, so
+ * with `hops` proxies that entry is the `hops`-th from the right; everything left of it is whatever
+ * the client sent and is never used. A header with fewer entries than `hops`, or no address at that
+ * place, did not pass through every trusted proxy: the socket's peer is used then, the one address
+ * the client cannot choose. X-Real-IP is not read (nothing says which hop set it).
+ */
 import type { Context } from "hono"
 
 /** @hono/node-server passes `{ incoming }` (an IncomingMessage); Deno.serve passes `{ remoteAddr }`. */
@@ -7,13 +15,32 @@ interface ServerEnv {
   readonly remoteAddr?: { readonly hostname?: string }
 }
 
-export const clientIp = (c: Context<any>, trustProxy: boolean): string => {
-  if (trustProxy) {
-    const forwarded = c.req.header("X-Forwarded-For")?.split(",")[0]?.trim() || c.req.header("X-Real-IP")?.trim()
-    if (forwarded) return forwarded
-  }
+// IPv4 or IPv6 text only: anything else at the trusted position is not taken as an address (nor logged)
+const ADDRESS = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:.]*)$/i
+
+// IPv4-mapped IPv6 (::ffff:1.2.3.4) counts as the IPv4 address
+const normalized = (ip: string): string => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "")
+
+const socketPeer = (c: Context<any>): string => {
   const env = c.env as ServerEnv | undefined
   const ip = env?.incoming?.socket?.remoteAddress ?? env?.remoteAddr?.hostname
-  // IPv4-mapped IPv6 (::ffff:1.2.3.4) counts as the IPv4 address
-  return ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "unknown"
+  return ip === undefined ? "unknown" : normalized(ip)
+}
+
+/** The address `hops` trusted proxies report, or undefined when the header cannot be trusted that far. */
+const forwardedFor = (header: string | undefined, hops: number): string | undefined => {
+  if (header === undefined) return undefined
+  // several X-Forwarded-For lines arrive joined with ", ": one list either way
+  const entries = header.split(",").map((s) => s.trim()).filter((s) => s !== "")
+  const entry = entries[entries.length - hops]
+  return entry !== undefined && entry.length <= 45 && ADDRESS.test(entry) ? normalized(entry) : undefined
+}
+
+/**
+ * `trustedProxyHops`: how many proxies in front of this server append to X-Forwarded-For; 0 = none
+ * (the socket's peer is the client). `true`/`false` mean 1/0, for callers that only know TRUST_PROXY.
+ */
+export const clientIp = (c: Context<any>, trustedProxyHops: number | boolean): string => {
+  const hops = typeof trustedProxyHops === "boolean" ? (trustedProxyHops ? 1 : 0) : trustedProxyHops
+  return (hops > 0 ? forwardedFor(c.req.header("X-Forwarded-For"), hops) : undefined) ?? socketPeer(c)
 }

@@ -18,8 +18,6 @@ export interface RateLimitSettings {
   /** Requests per window per client address; 0 = no per-address limit. */
   readonly perIp: number
   readonly windowMs: number
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  readonly trustProxy: boolean
 }
 
 export interface RateLimitOptions {
@@ -27,6 +25,8 @@ export interface RateLimitOptions {
   readonly limiter: RateLimiterShape
   readonly auth: AuthOptions
   readonly runtime: AppRuntime<never>
+  /** Proxies trusted to append to X-Forwarded-For (0 = none: the socket's peer is the client); see ClientIp.ts. */
+  readonly trustedProxyHops: number
   /** Paths never limited (probes and scrapes). */
   readonly exempt?: (path: string) => boolean
 }
@@ -60,7 +60,7 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     if (options.exempt?.(c.req.path)) return next()
     let shown: RateDecision | undefined
     if (settings.perIp > 0) {
-      const d = await consume(`ip:${clientIp(c, settings.trustProxy)}`, settings.perIp)
+      const d = await consume(`ip:${clientIp(c, options.trustedProxyHops)}`, settings.perIp)
       if (d && !d.allowed) return refuse("ip", d)
       shown = d
     }

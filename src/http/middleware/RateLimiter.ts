@@ -1,8 +1,9 @@
 /**
  * The rate limiter port: a fixed-window counter per key (`consume` counts one request). In memory
- * for a single node (`layerMemory`); `RedisRateLimiter` shares one count between all nodes.
+ * for a single node (`layerMemory`, a bounded LRU table); `RedisRateLimiter` shares one count between all nodes.
  */
 import { Context, Effect, Layer } from "effect"
+import { LruMap } from "./LruMap.ts"
 
 export interface RateDecision {
   readonly allowed: boolean
@@ -20,25 +21,38 @@ export interface RateLimiterShape {
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()("keyframe/RateLimiter") {
-  /** One process's counts; windows are swept lazily, so no timer keeps the process alive. */
-  static readonly layerMemory: Layer.Layer<RateLimiter> = Layer.sync(RateLimiter, () => makeMemoryRateLimiter())
+  /** One process's counts, at most `maxTracked` of them (RATE_LIMIT_MAX_TRACKED); no timer keeps the process alive. */
+  static readonly layerMemoryWith = (options: MemoryRateLimiterOptions): Layer.Layer<RateLimiter> =>
+    Layer.sync(RateLimiter, () => makeMemoryRateLimiter(options))
+  static readonly layerMemory: Layer.Layer<RateLimiter> = RateLimiter.layerMemoryWith({})
 }
 
-const SWEEP_AT = 10_000
+export interface MemoryRateLimiterOptions {
+  /** Counters kept at most; past it the least recently used is dropped (that client starts a new window). */
+  readonly maxTracked?: number | undefined
+  readonly now?: (() => number) | undefined
+}
 
-export const makeMemoryRateLimiter = (now: () => number = Date.now): RateLimiterShape => {
-  const windows = new Map<string, { count: number; endsAt: number }>()
-  const sweep = (t: number) => {
-    for (const [k, w] of windows) if (w.endsAt <= t) windows.delete(k)
-  }
+export interface MemoryRateLimiter extends RateLimiterShape {
+  /** How many counters the table holds now (never more than `maxTracked`). */
+  readonly trackedClients: () => number
+}
+
+/** RATE_LIMIT_MAX_TRACKED's default: a flood of made-up addresses costs at most this many small entries. */
+export const DEFAULT_MAX_TRACKED = 100_000
+
+export const makeMemoryRateLimiter = (options: MemoryRateLimiterOptions = {}): MemoryRateLimiter => {
+  const now = options.now ?? Date.now
+  // O(1) per request (LruMap.ts): a flood of distinct keys neither grows the table nor slows a request down
+  const windows = new LruMap<string, { count: number; endsAt: number }>(options.maxTracked ?? DEFAULT_MAX_TRACKED)
   return {
     kind: "memory",
+    trackedClients: () => windows.size,
     consume: (key, limit, windowMs) =>
       Effect.sync(() => {
         const t = now()
         let w = windows.get(key)
         if (w === undefined || w.endsAt <= t) {
-          if (windows.size >= SWEEP_AT) sweep(t)
           w = { count: 0, endsAt: t + windowMs }
           windows.set(key, w)
         }

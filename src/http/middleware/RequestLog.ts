@@ -17,7 +17,7 @@ export const routePattern = (c: Context<any>): string => {
 /** Probes and scrapes are logged at debug level, so they do not drown the request log. */
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"])
 
-export const requestLog = (runtime: AppRuntime<never>, options: { readonly trustProxy: boolean }): MiddlewareHandler<AppEnv> =>
+export const requestLog = (runtime: AppRuntime<never>, options: { readonly trustedProxyHops: number }): MiddlewareHandler<AppEnv> =>
 async (c, next) => {
   const start = performance.now()
   await next()
@@ -34,7 +34,7 @@ async (c, next) => {
     status,
     durationMs: Math.round(ms * 10) / 10,
     userId: actor?.userId ?? null,
-    ip: clientIp(c, options.trustProxy)
+    ip: clientIp(c, options.trustedProxyHops)
   }
   const log = QUIET.has(route) ? Effect.logDebug("request") : status >= 500 ? Effect.logError("request") : Effect.log("request")
   runtime.runFork(log.pipe(Effect.annotateLogs(fields)))

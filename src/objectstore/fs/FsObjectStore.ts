@@ -57,7 +57,7 @@ const make = (options: FsObjectStoreOptions) =>
   Effect.gen(function*() {
     const layout = layoutOf(resolve(options.root))
     yield* tryFs("open", async () => {
-      await mkdir(layout.tmp, { recursive: true })
+      await mkdir(layout.tmp, { recursive: true, mode: 0o700 }) // creates the root too: owner-only, like DATA_DIR
       await mkdir(layout.uploads, { recursive: true })
       await cleanStaleTemps(layout)
     })

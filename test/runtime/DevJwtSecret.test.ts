@@ -1,0 +1,52 @@
+/** The development secret file (DATA_DIR/jwt-dev-secret): created 0600, and refused when other users may read or change it. */
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Cause, ConfigProvider, Effect, Exit } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import { loadConfig } from "../../src/config.ts"
+import { DEV_SECRET_FILE, loadOrCreateDevSecret } from "../../src/runtime/DevJwtSecret.ts"
+import { authFromConfig } from "../../src/runtime/Main.ts"
+
+const root = mkdtempSync(join(tmpdir(), "keyframe-dev-secret-"))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+let n = 0
+const freshDataDir = () => join(root, `data-${n++}`)
+
+const startAuth = async (dataDir: string) =>
+  Effect.runPromiseExit(Effect.flatMap(loadConfig(ConfigProvider.fromUnknown({ DATA_DIR: dataDir })), authFromConfig))
+
+describe.skipIf(process.platform === "win32")("development secret file", () => {
+  it("is created owner-only (0600) on first start", async () => {
+    const dataDir = freshDataDir()
+    expect(Exit.isSuccess(await startAuth(dataDir))).toBe(true)
+    expect(statSync(join(dataDir, DEV_SECRET_FILE)).mode & 0o777).toBe(0o600)
+  })
+
+  it("is refused when group or others may read or write it, with the command that fixes it", async () => {
+    for (const mode of [0o644, 0o640, 0o604, 0o620]) {
+      const dataDir = freshDataDir()
+      await Effect.runPromise(loadOrCreateDevSecret(dataDir))
+      const path = join(dataDir, DEV_SECRET_FILE)
+      chmodSync(path, mode)
+      const exit = await startAuth(dataDir)
+      expect(Exit.isFailure(exit), mode.toString(8)).toBe(true)
+      const text = Exit.isFailure(exit) ? String((Cause.squash(exit.cause) as Error).message) : ""
+      expect(text).toMatch(/open to other users/)
+      expect(text).toContain(`chmod 600 ${path}`)
+      expect(text).toContain(`0${mode.toString(8)}`)
+      chmodSync(path, 0o600)
+      expect(Exit.isSuccess(await startAuth(dataDir))).toBe(true)
+    }
+  })
+
+  it("accepts an owner-only file it did not create (0400 too)", async () => {
+    const dataDir = freshDataDir()
+    await Effect.runPromise(loadOrCreateDevSecret(dataDir))
+    const path = join(dataDir, DEV_SECRET_FILE)
+    writeFileSync(path, `${"s".repeat(40)}\n`)
+    chmodSync(path, 0o400)
+    const got = await Effect.runPromise(loadOrCreateDevSecret(dataDir))
+    expect(got).toMatchObject({ secret: "s".repeat(40), created: false })
+  })
+})
