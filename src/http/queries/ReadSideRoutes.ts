@@ -9,6 +9,7 @@ import { makeRunEffect } from "../AppRuntime.ts"
 import { type AuthOptions, noAuth } from "../auth/Auth.ts"
 import { auditRoutes } from "../audit/AuditRoutes.ts"
 import type { AppEnv } from "../RequestId.ts"
+import type { FeedOptions } from "../sse/FeedOptions.ts"
 import { sseRoutes } from "../sse/SseRoutes.ts"
 import { projectionAdminRoutes } from "./ProjectionAdminRoutes.ts"
 import type { QueryDeps, ReadSideServices } from "./QueryKit.ts"
@@ -35,6 +36,10 @@ export interface ReadSideOptions {
   readonly settings?: ReadSideSettings | undefined
   readonly now?: (() => number) | undefined
   readonly sseHeartbeatMillis?: number | undefined
+  /** Live feed caps, lifetime and tickets (FEED_* settings; src/http/sse/FeedOptions.ts). */
+  readonly feeds?: FeedOptions | undefined
+  /** How many trusted proxies append to X-Forwarded-For: the address the feeds' per-address cap counts. */
+  readonly trustedProxyHops?: number | undefined
 }
 
 export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
@@ -48,7 +53,14 @@ export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
   }
   const app = new Hono<AppEnv>()
   // SSE first: `/uploads/:id/events` must not be shadowed by a broader pattern mounted later.
-  app.route("/", sseRoutes({ run, auth, uploadExpiryHours: deps.settings.uploadExpiryHours, heartbeatMillis: options.sseHeartbeatMillis }))
+  app.route("/", sseRoutes({
+    run,
+    auth,
+    uploadExpiryHours: deps.settings.uploadExpiryHours,
+    heartbeatMillis: options.sseHeartbeatMillis,
+    feeds: options.feeds,
+    trustedProxyHops: options.trustedProxyHops
+  }))
   app.route("/", videoQueries(deps))
   app.route("/", uploadQueries(deps))
   app.route("/", quotaQueries(deps))

@@ -4,19 +4,31 @@
  * snapshot; with it (a global position) every stored change after it is replayed first. The
  * feed ends with an "end" message when the upload reaches a terminal state; resuming after
  * that answers 204, which tells EventSource to stop reconnecting.
+ *
+ * Bounded (README "Security"): open feeds per user and per address are capped (429), a feed ends
+ * with a reconnect `end` at its longest lifetime or when its token expires (FeedEnd.ts), and all
+ * feeds of one stream share one store subscription (FeedHub.ts).
  */
-import { Effect, Stream } from "effect"
-import { Hono, type MiddlewareHandler } from "hono"
+import { Effect, Schema, Stream } from "effect"
+import { Hono } from "hono"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import type { RunEffect } from "../AppRuntime.ts"
-import { authenticate, type AuthOptions, verifyBearerToken } from "../auth/Auth.ts"
-import { errorResponse, HttpError, notFound } from "../HttpError.ts"
-import { describeRoute, withRouteDoc } from "../openapi/RouteDoc.ts"
+import type { AuthOptions } from "../auth/Auth.ts"
+import { feedTicketRoutes } from "../feeds/FeedTicketRoutes.ts"
+import { makeFeedTicketStore } from "../feeds/FeedTickets.ts"
+import { HttpError, notFound } from "../HttpError.ts"
+import { clientIp } from "../middleware/ClientIp.ts"
+import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import { IdParams } from "../queries/QuerySchemas.ts"
-import type { AppEnv } from "../RequestId.ts"
-import { SSE_HEADERS, sseComment, sseFrame, type SseMessage, sseRetry } from "./SseFrame.ts"
 import { uploadView } from "../queries/UploadView.ts"
+import type { AppEnv } from "../RequestId.ts"
+import { credentialExpiresAt, requireFeedAccess } from "./FeedAccess.ts"
+import { feedDeadline, reconnectMessage, untilDeadline } from "./FeedEnd.ts"
+import { makeFeedHub } from "./FeedHub.ts"
+import { makeFeedLimits } from "./FeedLimits.ts"
+import { DEFAULT_FEED_LIMITS, type FeedOptions } from "./FeedOptions.ts"
+import { SSE_HEADERS, sseComment, sseFrame, type SseMessage, sseRetry } from "./SseFrame.ts"
 import { emptyFeed, endMessage, type FeedKind, type FeedSpec, foldFeed, isFinished, liveMessages, messageFor, snapshotMessage } from "./UploadFeed.ts"
 
 export interface SseOptions {
@@ -26,45 +38,54 @@ export interface SseOptions {
   readonly uploadExpiryHours: number
   /** Comment lines sent this often keep proxies from closing an idle feed. */
   readonly heartbeatMillis?: number | undefined
+  /** Caps, lifetime, tickets (FEED_* settings); defaults as in src/config.ts. */
+  readonly feeds?: FeedOptions | undefined
+  /** How many trusted proxies append to X-Forwarded-For (ClientIp.ts): the address the per-address cap counts. */
+  readonly trustedProxyHops?: number | undefined
 }
 
-/** EventSource cannot send headers: the token may come as `?token=` instead of `Authorization: Bearer`. */
-const requireAuthOrQueryToken = (auth: AuthOptions): MiddlewareHandler<AppEnv> =>
-  withRouteDoc(
-    async (c, next) => {
-      const token = c.req.query("token")
-      const result = await (authenticate(c, auth) ??
-        (token !== undefined
-          ? verifyBearerToken(auth, token)
-          : Promise.resolve(new HttpError({ status: 401, code: "UNAUTHORIZED", message: "a bearer token is required (Authorization header or ?token=)", headers: { "WWW-Authenticate": 'Bearer realm="keyframe"' } }))))
-      if (result instanceof HttpError) return errorResponse(result)
-      c.set("actor", result)
-      await next()
-    },
-    { security: { roles: [] } }
-  )
-
 const LAST_EVENT_ID = /^\d{1,15}$/
+
+/** Documents the credentials a feed takes; the values are checked by requireFeedAccess. */
+const FeedQuery = Schema.Struct({
+  ticket: Schema.optional(Schema.String.annotate({ description: "a ticket from POST /feeds/tickets for this path (60 s, reusable until then)" })),
+  token: Schema.optional(Schema.String.annotate({
+    description: "discouraged: the bearer token itself; a URL is kept in access logs, proxies and browser history. Use `ticket`."
+  })),
+  lastEventId: Schema.optional(Schema.String.annotate({ description: "resume after this global position (as the Last-Event-ID header)" }))
+})
 
 const feedDoc = (kind: FeedKind) =>
   describeRoute({
     summary: kind === "upload" ? "Live progress of an upload (Server-Sent Events)" : "Live changes of a video (Server-Sent Events)",
     description: "text/event-stream. Messages: `snapshot` (first, unless resuming), `progress` and `state` (one per stored " +
-      "event, `id` = its global position), `processing` (ephemeral transcode percentages, no id), `end` (terminal state, " +
-      "then the stream closes). Resume with the `Last-Event-ID` header (EventSource sends it) or `?lastEventId=`; a resume " +
-      "after the end answers 204. EventSource cannot send headers: pass the token as `?token=`. " +
+      "event, `id` = its global position), `processing` (ephemeral transcode percentages, no id), `end` (then the stream " +
+      "closes): `reconnect: false` when the upload reached a terminal state, `reconnect: true` with `reason` `lifetime`, " +
+      "`token_expired` or `lagging` otherwise. Resume with the `Last-Event-ID` header (EventSource sends it) or " +
+      "`?lastEventId=`; a resume after the terminal end answers 204. EventSource cannot send headers: get a ticket " +
+      "(POST /feeds/tickets) and pass `?ticket=`; `?token=` still works but puts the token in URLs. Open feeds are " +
+      "capped per user and per address (429 TOO_MANY_FEEDS). " +
       (kind === "upload" ? "Visible to the owner and admins." : "Visible to the owner and admins, and to everyone once ready."),
     tags: ["queries"],
     headers: [{ name: "Last-Event-ID", description: "the id of the last message received: resume after it" }],
     responses: {
       200: { description: "the event stream", contentType: "text/event-stream" },
       204: { description: "resumed after the end: nothing more will come" },
-      404: { description: "NOT_FOUND" }
+      404: { description: "NOT_FOUND" },
+      429: { description: "TOO_MANY_FEEDS: this user or address holds FEED_MAX_PER_USER / FEED_MAX_PER_IP feeds open", headers: { "Retry-After": "seconds to wait" } }
     }
   })
 
 export const sseRoutes = (options: SseOptions) => {
   const heartbeat = Stream.tick(options.heartbeatMillis ?? 15_000).pipe(Stream.drop(1), Stream.map(() => sseComment("ping")))
+  const feeds = options.feeds ?? {}
+  const hub = feeds.hub ?? makeFeedHub()
+  const tickets = feeds.tickets ?? makeFeedTicketStore({ ttlMillis: feeds.ticketTtlMillis })
+  const limits = makeFeedLimits({
+    maxPerUser: feeds.maxPerUser ?? DEFAULT_FEED_LIMITS.maxPerUser,
+    maxPerIp: feeds.maxPerIp ?? DEFAULT_FEED_LIMITS.maxPerIp
+  })
+  const maxLifetimeMillis = (feeds.maxLifetimeSeconds ?? DEFAULT_FEED_LIMITS.maxLifetimeSeconds) * 1000
 
   const feed = (kind: FeedKind) => (c: Parameters<RunEffect<EventStore>>[0]) => {
     const spec: FeedSpec = { kind, viewUpload: (doc) => uploadView(doc, options.uploadExpiryHours) }
@@ -95,23 +116,36 @@ export const sseRoutes = (options: SseOptions) => {
         const finished = isFinished(state)
         if (lastEventId !== undefined && backlog.length === 0 && finished) return new Response(null, { status: 204 })
         const last = history[history.length - 1]!
-        const first = lastEventId === undefined ? [snapshotMessage(spec, state, last.position)] : backlog
-        const messages = finished
-          ? Stream.fromIterable([...first, endMessage(state)])
-          : Stream.concat(Stream.fromIterable(first), liveMessages(spec, stream, id, last.revision, state))
+        const first = Stream.fromIterable(lastEventId === undefined ? [snapshotMessage(spec, state, last.position)] : backlog)
+        let messages: Stream.Stream<SseMessage, unknown, EventStore> = Stream.concat(first, Stream.make(endMessage(state)))
+        let release = () => {}
+        if (!finished) {
+          // only a live feed holds a slot: a finished one ends right away
+          const slot = limits.acquire(actor.userId, clientIp(c, options.trustedProxyHops ?? 0))
+          if (slot instanceof HttpError) return yield* slot
+          release = slot
+          const now = Date.now()
+          const live = liveMessages(spec, hub, stream, id, last.revision, state).pipe(
+            Stream.catchTag("FeedLagging", () => Stream.make(reconnectMessage("lagging")))
+          )
+          messages = Stream.concat(first, untilDeadline(live, feedDeadline(now, maxLifetimeMillis, credentialExpiresAt(c)), now))
+        }
         const text = Stream.concat(Stream.make(sseRetry(2_000)), messages.pipe(Stream.map(sseFrame))).pipe(
           // a failing subscription ends the feed with an error message; the client resumes from its last id
           Stream.catch((e) => Stream.make(sseFrame({ event: "error", data: { code: "FEED_FAILED", message: String((e as { message?: unknown }).message ?? e) } }))),
           Stream.merge(heartbeat, { haltStrategy: "left" }),
+          Stream.ensuring(Effect.sync(release)),
           Stream.encodeText
         )
-        const body = yield* Stream.toReadableStreamEffect(text)
+        const body = yield* Stream.toReadableStreamEffect(text).pipe(Effect.onInterrupt(() => Effect.sync(release)))
         return new Response(body, { status: 200, headers: SSE_HEADERS })
       })
     )
   }
 
+  const access = requireFeedAccess(options.auth, tickets)
   return new Hono<AppEnv>()
-    .get("/uploads/:id/events", feedDoc("upload"), requireAuthOrQueryToken(options.auth), validate("param", IdParams), feed("upload"))
-    .get("/videos/:id/events", feedDoc("video"), requireAuthOrQueryToken(options.auth), validate("param", IdParams), feed("video"))
+    .route("/", feedTicketRoutes(options.auth, tickets))
+    .get("/uploads/:id/events", feedDoc("upload"), access, validate("param", IdParams), validate("query", FeedQuery), feed("upload"))
+    .get("/videos/:id/events", feedDoc("video"), access, validate("param", IdParams), validate("query", FeedQuery), feed("video"))
 }

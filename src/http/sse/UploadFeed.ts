@@ -13,9 +13,9 @@ import {
   type UploadDoc
 } from "../../../projections/UploadsProjection.ts"
 import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
-import { EventStore } from "../../eventstore/EventStore.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
 import { ProcessingProgress } from "../../workers/ProcessingProgress.ts"
+import type { FeedHub } from "./FeedHub.ts"
 import type { SseMessage } from "./SseFrame.ts"
 
 export type FeedKind = "upload" | "video"
@@ -79,18 +79,22 @@ export const snapshotMessage = ({ kind, viewUpload }: FeedSpec, state: FeedState
     : { position, video: state.video ?? null, upload: state.upload ? progressOf(state.upload) : null }
 })
 
-export const endMessage = (state: FeedState): SseMessage => ({ event: "end", data: { status: state.upload?.status ?? null } })
+/** The upload is ready, failed, cancelled or expired: nothing more will come (a resume answers 204). */
+export const endMessage = (state: FeedState): SseMessage => ({
+  event: "end",
+  data: { status: state.upload?.status ?? null, reason: "finished", reconnect: false }
+})
 
 /**
  * Live messages after the stream's revision `after`, folded on from `state`, until the upload
- * reaches a terminal status (the "end" message is the last). Merged with the ephemeral
- * processing percentages when this process runs workers.
+ * reaches a terminal status (the "end" message is the last). The events come from the hub's
+ * shared subscription of the stream. Merged with the ephemeral processing percentages when this
+ * process runs workers.
  */
-export const liveMessages = (spec: FeedSpec, stream: string, uploadId: string, after: number, start: FeedState) =>
+export const liveMessages = (spec: FeedSpec, hub: FeedHub, stream: string, uploadId: string, after: number, start: FeedState) =>
   Stream.unwrap(Effect.gen(function*() {
-    const events = yield* EventStore
     let state = start
-    const stored = events.subscribeToStream(stream, { after: after < 0 ? "start" : after }).pipe(
+    const stored = hub.watch(stream, after).pipe(
       Stream.map((event) => {
         const before = state
         state = foldFeed(state, event)

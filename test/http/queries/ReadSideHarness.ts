@@ -25,6 +25,7 @@ import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
+import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   readonly readStore?: Layer.Layer<ReadStore, unknown>
   readonly waitMillis?: number
   readonly sseHeartbeatMillis?: number
+  /** Live feed caps, lifetime, tickets and the hub (src/http/sse/FeedOptions.ts). */
+  readonly feeds?: FeedOptions
 }
 
 /** A commit delay the test can turn on, to make the read models lag behind on purpose. */
@@ -74,7 +77,8 @@ export const startHarness = async (options: HarnessOptions = {}) => {
     auth: { verifyToken: hs256Verifier(SECRET) },
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },
-      sseHeartbeatMillis: options.sseHeartbeatMillis
+      sseHeartbeatMillis: options.sseHeartbeatMillis,
+      feeds: options.feeds
     }
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
