@@ -8,7 +8,8 @@
  * swing on a shared machine hits both sides of a ratio alike. Baseline = plain parameterized
  * INSERTs of the same rows into a table of the same shape (same columns and unique keys), no
  * Keyframe code: one row per autocommitted statement, or 100 rows in one multi-row INSERT in
- * a transaction.
+ * a transaction. The embedded baseline is PGlite made durable the same way as the adapter
+ * (fsync on, DurableNodeFs.ts): both sides wait for the device.
  * Appends go to distinct new streams with the default expected revision ("any").
  * PostgreSQL: KEYFRAME_BENCH_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test), a
  * fresh schema dropped at the end. Embedded: temporary directories, removed at the end.
@@ -20,6 +21,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import postgres from "postgres"
+import { durablePgliteOptions } from "../../src/eventstore/embedded/DurableNodeFs.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore, type EventStoreShape } from "../../src/eventstore/EventStore.ts"
 import type { NewEvent } from "../../src/eventstore/EventStoreTypes.ts"
@@ -182,7 +184,7 @@ const measure = async (adapter: string, store: EventStoreShape, raw: Baseline, e
 const embedded = async () => {
   const dir = await mkdtemp(join(tmpdir(), "keyframe-bench-"))
   const { store, close } = await openStore(PgliteEventStore.layer({ dataDir: join(dir, "store") }))
-  const db = await PGlite.create(join(dir, "raw"))
+  const db = await PGlite.create(durablePgliteOptions(join(dir, "raw"), []))
   try {
     await db.exec(rawTable("raw_events"))
     const one = valuesSql("raw_events", 1)

@@ -1,14 +1,20 @@
 /** The embedded event store: PGlite (PostgreSQL in WASM) with files under a directory, or in memory. */
 import { PGlite } from "@electric-sql/pglite"
-import { Effect, Layer } from "effect"
+import { type Duration, Effect, Layer } from "effect"
 import { EventStore } from "../EventStore.ts"
 import { EventStoreUnavailable } from "../EventStoreError.ts"
 import { makeSqlEventStore } from "../sql/SqlEventStore.ts"
+import { type DurabilityObserver, durablePgliteOptions } from "./DurableNodeFs.ts"
+import { checkpointPeriodically } from "./PeriodicCheckpoint.ts"
 import { makePgliteDriver } from "./PgliteDriver.ts"
 
 export interface PgliteEventStoreOptions {
   /** Directory for the database files; in memory when omitted or "memory://". Only one process may open it. */
   readonly dataDir?: string | undefined
+  /** Sees the WAL writes and fsyncs of a store in a data directory (tests, diagnostics). */
+  readonly durability?: DurabilityObserver | undefined
+  /** How often a store in a data directory checkpoints (PeriodicCheckpoint.ts); 5 minutes by default. */
+  readonly checkpointInterval?: Duration.Input | undefined
 }
 
 /**
@@ -42,13 +48,22 @@ export class PgliteEventStore {
         if (dataDir !== undefined) yield* ensureDirectory(dataDir)
         const db = yield* Effect.acquireRelease(
           Effect.tryPromise({
-            try: () => PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), postgresqlconf: POSTGRESQL_CONF }),
+            try: () =>
+              PGlite.create(
+                dataDir === undefined
+                  ? { postgresqlconf: POSTGRESQL_CONF }
+                  // Acknowledged means durable: PostgreSQL's own fsyncs reach the device (DurableNodeFs.ts).
+                  : durablePgliteOptions(dataDir, POSTGRESQL_CONF, options.durability)
+              ),
             catch: (cause) =>
               new EventStoreUnavailable({ reason: `cannot open PGlite at ${dataDir ?? "memory://"}: ${String(cause)}`, cause })
           }),
           (db) => Effect.tryPromise(() => db.close()).pipe(Effect.ignore)
         )
-        return EventStore.of(yield* makeSqlEventStore(makePgliteDriver(db), { schema: "keyframe" }))
+        const driver = makePgliteDriver(db)
+        const store = yield* makeSqlEventStore(driver, { schema: "keyframe" })
+        if (dataDir !== undefined) yield* checkpointPeriodically(driver, options.checkpointInterval)
+        return EventStore.of(store)
       })
     )
   }
