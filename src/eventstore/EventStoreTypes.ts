@@ -106,3 +106,24 @@ export interface SubscribeToStreamOptions {
   /** Deliver events strictly after this revision; "start" (default) or "end" (live only). */
   readonly after?: number | "start" | "end"
 }
+
+/** A revision or position to read from (inclusive) or subscribe after (exclusive), or one end of the log. */
+export type ReadCursor = number | "start" | "end"
+
+/** readStream's options as the raw store gets them: checked, the direction's default cursor filled in. */
+export interface StreamRead {
+  readonly direction: Direction
+  readonly from: ReadCursor
+  readonly maxCount: number | undefined
+}
+
+/** readAll's options as the raw store gets them. */
+export interface AllRead extends StreamRead {
+  readonly filter: EventFilter | undefined
+}
+
+/** subscribeToAll's options as the raw store gets them ("start" unless given). */
+export interface AllSubscription {
+  readonly after: ReadCursor
+  readonly filter: EventFilter | undefined
+}

@@ -1,7 +1,7 @@
-/** Input checks shared by every adapter, so bad input fails the same way everywhere and writes nothing. */
+/** The event store port's input checks (run by makeEventStore), so bad input fails the same way on every adapter and writes nothing. */
 import { Effect } from "effect"
 import { InvalidArgument, InvalidEvent, InvalidStreamName } from "./EventStoreError.ts"
-import type { ExpectedRevision, JsonValue, NewEvent } from "./EventStoreTypes.ts"
+import type { Direction, EventFilter, ExpectedRevision, JsonValue, NewEvent, ReadCursor } from "./EventStoreTypes.ts"
 
 /** Largest event (data + metadata as UTF-8 JSON). */
 export const MAX_EVENT_BYTES = 1024 * 1024
@@ -53,6 +53,31 @@ export const validateCursor = <W extends string>(
     ? Effect.succeed(value as number | W | undefined)
     : Effect.fail(new InvalidArgument({ argument, reason: `expected a non-negative integer or ${words.join("/")}` }))
 
+/** A read's cursor with the direction's default filled in: from the start forwards, from the end backwards. */
+export const validateReadFrom = (
+  argument: string,
+  value: unknown,
+  direction: Direction
+): Effect.Effect<ReadCursor, InvalidArgument> =>
+  Effect.map(validateCursor(argument, value, READ_WORDS), (from) => from ?? (direction === "forwards" ? "start" : "end"))
+
+/** A subscription's cursor: from the start unless given. */
+export const validateAfter = (value: unknown): Effect.Effect<ReadCursor, InvalidArgument> =>
+  Effect.map(validateCursor("after", value, READ_WORDS), (after) => after ?? "start")
+
+const READ_WORDS: ReadonlyArray<"start" | "end"> = ["start", "end"]
+
+export const validateDirection = (value: unknown): Effect.Effect<Direction, InvalidArgument> =>
+  value === undefined || value === "forwards" || value === "backwards"
+    ? Effect.succeed(value ?? "forwards")
+    : Effect.fail(new InvalidArgument({ argument: "direction", reason: "expected forwards or backwards" }))
+
+/** A checkpoint's position: required, a non-negative integer. */
+export const validatePosition = (value: unknown): Effect.Effect<number, InvalidArgument> =>
+  isNonNegativeInteger(value)
+    ? Effect.succeed(value)
+    : Effect.fail(new InvalidArgument({ argument: "position", reason: "expected a non-negative integer" }))
+
 export const validateMaxCount = (value: unknown): Effect.Effect<number | undefined, InvalidArgument> =>
   value === undefined || (isNonNegativeInteger(value) && value > 0)
     ? Effect.succeed(value as number | undefined)
@@ -62,6 +87,22 @@ export const validateCheckpointName = (name: unknown): Effect.Effect<string, Inv
   typeof name === "string" && name.length <= MAX_NAME_LENGTH && CHECKPOINT_NAME.test(name)
     ? Effect.succeed(name)
     : Effect.fail(new InvalidArgument({ argument: "checkpoint", reason: "expected [A-Za-z0-9_.:-], 1–200 characters" }))
+
+/** A filter's parts must be arrays of non-empty strings; an empty array constrains nothing. */
+export const validateFilter = (filter: unknown): Effect.Effect<EventFilter | undefined, InvalidArgument> => {
+  if (filter === undefined) return Effect.succeed(undefined)
+  const list = (name: string, value: unknown) =>
+    value === undefined ||
+      (Array.isArray(value) && value.every((v) => typeof v === "string" && v.length > 0 && toJsonValue(v).ok))
+      ? undefined
+      : new InvalidArgument({ argument: `filter.${name}`, reason: "expected an array of non-empty strings (no NUL, valid Unicode)" })
+  if (typeof filter !== "object" || filter === null) {
+    return Effect.fail(new InvalidArgument({ argument: "filter", reason: "expected an object" }))
+  }
+  const f = filter as EventFilter
+  const bad = list("streamPrefixes", f.streamPrefixes) ?? list("eventTypes", f.eventTypes)
+  return bad ? Effect.fail(bad) : Effect.succeed(f)
+}
 
 /**
  * Returns the value as plain JSON, or the path of the first part that is not JSON:
@@ -201,15 +242,19 @@ const utf8Length = (s: string): number => encoder.encode(s).length
 const jsonBytes = (a: string, b: string): number =>
   (a.length + b.length) * 3 <= MAX_EVENT_BYTES ? a.length + b.length : utf8Length(a) + utf8Length(b)
 
-/** Everything an append takes, checked in the port's order (stream, expected revision, events); one helper for every adapter. */
+/** An append as the raw store gets it: every part checked, ids lower-cased or generated. */
+export interface ValidAppend {
+  readonly stream: string
+  readonly expected: ExpectedRevision
+  readonly events: ReadonlyArray<ValidatedEvent>
+}
+
+/** Everything an append takes, checked in the port's order (stream, expected revision, events). */
 export const validateAppend = (
   stream: unknown,
   events: unknown,
   expectedRevision: unknown
-): Effect.Effect<
-  { readonly stream: string; readonly expected: ExpectedRevision; readonly events: ReadonlyArray<ValidatedEvent> },
-  InvalidStreamName | InvalidArgument | InvalidEvent
-> =>
+): Effect.Effect<ValidAppend, InvalidStreamName | InvalidArgument | InvalidEvent> =>
   Effect.gen(function*() {
     const name = yield* validateStreamName(stream)
     const expected = yield* validateExpectedRevision(expectedRevision ?? "any")

@@ -1,7 +1,7 @@
-/** Runtime-neutral helpers on object bodies and options, shared by the adapters. */
+/** Runtime-neutral checks and helpers on object bodies, ranges and options: the port's, and the adapters'. */
 import { Effect } from "effect"
-import type { ObjectBody, PutOptions } from "./ObjectStore.ts"
-import { InvalidObjectRequest } from "./ObjectStoreError.ts"
+import type { ByteRange, ObjectBody, PutOptions } from "./ObjectStore.ts"
+import { InvalidObjectRequest, RangeNotSatisfiable } from "./ObjectStoreError.ts"
 
 /** Thrown inside a body stream when it is longer or shorter than announced; adapters map it to InvalidObjectRequest. */
 export class BodyLengthMismatch extends Error {
@@ -42,6 +42,47 @@ export const checkLength = (stream: ReadableStream<Uint8Array>, expected: number
       }
     })
   )
+}
+
+/**
+ * Holds the body to its declared length: bytes in memory are compared at once; a stream is passed
+ * through checkLength, so reading it fails with BodyLengthMismatch (the adapter maps it).
+ */
+export const checkBodyLength = (
+  operation: string,
+  key: string,
+  body: ObjectBody,
+  length: number | undefined
+): Effect.Effect<ObjectBody, InvalidObjectRequest> =>
+  length === undefined
+    ? Effect.succeed(body)
+    : !(body instanceof Uint8Array)
+    ? Effect.succeed(checkLength(body, length))
+    : body.byteLength === length
+    ? Effect.succeed(body)
+    : Effect.fail(
+      new InvalidObjectRequest({ operation, key, reason: new BodyLengthMismatch(length, body.byteLength, false).message })
+    )
+
+/** A range no object can satisfy (negative, fractional, or ending before it starts): refused like one past the end. */
+export const validateRange = (key: string, range: ByteRange | undefined): Effect.Effect<ByteRange | undefined, RangeNotSatisfiable> =>
+  range === undefined ||
+    (Number.isSafeInteger(range.start) && range.start >= 0 &&
+      (range.end === undefined || (Number.isSafeInteger(range.end) && range.end >= range.start)))
+    ? Effect.succeed(range)
+    : Effect.fail(new RangeNotSatisfiable({ key, start: range.start, end: range.end, size: undefined }))
+
+/** The parts a completion joins: at least one, in ascending part number order, each once. */
+export const validatePartList = (
+  key: string,
+  parts: ReadonlyArray<{ readonly partNumber: number }>
+): Effect.Effect<void, InvalidObjectRequest> => {
+  const reason = parts.length === 0
+    ? "the part list is empty"
+    : parts.every((p, i) => i === 0 || p.partNumber > parts[i - 1]!.partNumber)
+    ? undefined
+    : "part numbers must be listed in ascending order, each once"
+  return reason === undefined ? Effect.void : Effect.fail(new InvalidObjectRequest({ operation: "completeMultipartUpload", key, reason }))
 }
 
 const HEADER_VALUE = /^[\x20-\x7e]*$/

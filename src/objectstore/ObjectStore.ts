@@ -1,5 +1,7 @@
 /** The object store port (DESIGN.md §4): media and upload bytes by key. Adapters: FsObjectStore, S3ObjectStore. */
-import { Context, type Effect, type Stream } from "effect"
+import { Context, Effect, Stream } from "effect"
+import { checkBodyLength, DEFAULT_CONTENT_TYPE, validatePartList, validatePartNumber, validatePutOptions, validateRange } from "./ObjectBody.ts"
+import { validateDeletePrefix, validateKey, validatePrefix } from "./ObjectKey.ts"
 import type {
   InvalidObjectKey,
   InvalidObjectRequest,
@@ -140,3 +142,97 @@ export interface ObjectStoreShape {
 }
 
 export class ObjectStore extends Context.Service<ObjectStore, ObjectStoreShape>()("keyframe/ObjectStore") {}
+
+/** What an object is stored with beside its bytes, defaults filled in. */
+export interface ObjectMetadata {
+  readonly contentType: string
+  readonly cacheControl: string | undefined
+}
+
+/**
+ * What an adapter implements: the port's operations on arguments makeObjectStore already checked
+ * (keys, prefixes, options, declared lengths, ranges, part numbers, part lists), with defaults
+ * filled in. A body with a declared length comes held to it: bytes of that length, or a stream
+ * that fails with BodyLengthMismatch (ObjectBody.ts) when read, which the adapter maps to
+ * InvalidObjectRequest. What only the store knows (an object's size, an upload id) stays its to check.
+ */
+export interface RawObjectStore {
+  readonly kind: string
+  readonly minPartSize: number
+  put(key: string, body: ObjectBody, metadata: ObjectMetadata): Effect.Effect<PutResult, InvalidObjectRequest | ObjectStoreUnavailable>
+  get(key: string, range: ByteRange | undefined): Effect.Effect<GetResult, ObjectNotFound | RangeNotSatisfiable | ObjectStoreUnavailable>
+  head(key: string): Effect.Effect<ObjectHead, ObjectNotFound | ObjectStoreUnavailable>
+  delete(key: string): Effect.Effect<void, ObjectStoreUnavailable>
+  deletePrefix(prefix: string): Effect.Effect<number, ObjectStoreUnavailable>
+  list(prefix: string): Stream.Stream<ObjectInfo, ObjectStoreUnavailable>
+  createMultipartUpload(key: string, metadata: ObjectMetadata): Effect.Effect<string, InvalidObjectRequest | ObjectStoreUnavailable>
+  /** The port's arguments; a body with the declared length, as for put. */
+  uploadPart(
+    ...args: Parameters<ObjectStoreShape["uploadPart"]>
+  ): Effect.Effect<string, InvalidObjectRequest | MultipartUploadNotFound | ObjectStoreUnavailable>
+  /** The port's arguments; at least one part, in ascending part number order. */
+  completeMultipartUpload(
+    ...args: Parameters<ObjectStoreShape["completeMultipartUpload"]>
+  ): Effect.Effect<PutResult, InvalidObjectRequest | MultipartUploadNotFound | ObjectStoreUnavailable>
+  abortMultipartUpload(key: string, uploadId: string): Effect.Effect<void, ObjectStoreUnavailable>
+  listParts(key: string, uploadId: string): Effect.Effect<ReadonlyArray<UploadedPart>, MultipartUploadNotFound | ObjectStoreUnavailable>
+  presignGet(key: string, expiresSeconds: number): Effect.Effect<string | undefined, ObjectStoreUnavailable>
+  readonly ping: Effect.Effect<void, ObjectStoreUnavailable>
+}
+
+const metadataOf = (options: Omit<PutOptions, "contentLength"> | undefined): ObjectMetadata => ({
+  contentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
+  cacheControl: options?.cacheControl
+})
+
+/** The port over an adapter's raw store: every input check runs here, once, before the raw method. */
+export const makeObjectStore = (raw: RawObjectStore): ObjectStoreShape => ({
+  kind: raw.kind,
+  minPartSize: raw.minPartSize,
+  put: Effect.fn("ObjectStore.put")(function*(key, body, options) {
+    yield* validateKey(key)
+    yield* validatePutOptions("put", key, options)
+    return yield* raw.put(key, yield* checkBodyLength("put", key, body, options?.contentLength), metadataOf(options))
+  }),
+  get: Effect.fn("ObjectStore.get")(function*(key, options) {
+    yield* validateKey(key)
+    return yield* raw.get(key, yield* validateRange(key, options?.range))
+  }),
+  head: Effect.fn("ObjectStore.head")(function*(key) {
+    return yield* raw.head(yield* validateKey(key))
+  }),
+  delete: Effect.fn("ObjectStore.delete")(function*(key) {
+    return yield* raw.delete(yield* validateKey(key))
+  }),
+  deletePrefix: Effect.fn("ObjectStore.deletePrefix")(function*(prefix) {
+    return yield* raw.deletePrefix(yield* validateDeletePrefix(prefix))
+  }),
+  list: (prefix) => Stream.unwrap(Effect.map(validatePrefix(prefix), (valid) => raw.list(valid))),
+  createMultipartUpload: Effect.fn("ObjectStore.createMultipartUpload")(function*(key, options) {
+    yield* validateKey(key)
+    yield* validatePutOptions("createMultipartUpload", key, options)
+    return yield* raw.createMultipartUpload(key, metadataOf(options))
+  }),
+  uploadPart: Effect.fn("ObjectStore.uploadPart")(function*(key, uploadId, partNumber, body, contentLength) {
+    yield* validateKey(key)
+    yield* validatePartNumber(key, partNumber)
+    yield* validatePutOptions("uploadPart", key, { contentLength })
+    const checked = yield* checkBodyLength("uploadPart", key, body, contentLength)
+    return yield* raw.uploadPart(key, uploadId, partNumber, checked, contentLength)
+  }),
+  completeMultipartUpload: Effect.fn("ObjectStore.completeMultipartUpload")(function*(key, uploadId, parts) {
+    yield* validateKey(key)
+    yield* validatePartList(key, parts)
+    return yield* raw.completeMultipartUpload(key, uploadId, parts)
+  }),
+  abortMultipartUpload: Effect.fn("ObjectStore.abortMultipartUpload")(function*(key, uploadId) {
+    return yield* raw.abortMultipartUpload(yield* validateKey(key), uploadId)
+  }),
+  listParts: Effect.fn("ObjectStore.listParts")(function*(key, uploadId) {
+    return yield* raw.listParts(yield* validateKey(key), uploadId)
+  }),
+  presignGet: Effect.fn("ObjectStore.presignGet")(function*(key, expiresSeconds) {
+    return yield* raw.presignGet(yield* validateKey(key), expiresSeconds)
+  }),
+  ping: raw.ping.pipe(Effect.withSpan("ObjectStore.ping"))
+})

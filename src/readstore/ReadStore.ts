@@ -1,6 +1,16 @@
 /** The read store port (DESIGN.md §1, §4): JSON documents by id plus sorted indexes, written in atomic batches. */
-import { Context, type Effect, type Option } from "effect"
-import type { ReadStoreError, ReadStoreUnavailable } from "./ReadStoreError.ts"
+import { Context, Effect, Option } from "effect"
+import type { ReadStoreError, ReadStoreInvalidArgument, ReadStoreUnavailable } from "./ReadStoreError.ts"
+import {
+  checkLease,
+  checkProjectionName,
+  checkSlot,
+  type IndexRead,
+  prepareBatch,
+  type PreparedBatch,
+  validateList,
+  validateRead
+} from "./ReadStoreKeys.ts"
 import type { CommitBatch, ListOptions, ListPage, Slot } from "./ReadStoreTypes.ts"
 
 export interface ReadStoreShape {
@@ -46,3 +56,57 @@ export interface ReadStoreShape {
 }
 
 export class ReadStore extends Context.Service<ReadStore, ReadStoreShape>()("keyframe/ReadStore") {}
+
+/**
+ * What an adapter implements: the port's operations on arguments makeReadStore already checked
+ * (slots, projection, model and index names, ids, limits, orders, leases), with list's cursor
+ * decoded and a commit's documents encoded, so an adapter checks nothing of its input. `get` is
+ * getMany of one id.
+ */
+export interface RawReadStore extends
+  Pick<
+    ReadStoreShape,
+    "kind" | "getMany" | "checkpoint" | "active" | "acquireLease" | "renewLease" | "releaseLease" | "drop" | "ping"
+  >
+{
+  list(slot: Slot, model: string, index: string, read: IndexRead): Effect.Effect<ListPage, ReadStoreError>
+  commit(batch: PreparedBatch): Effect.Effect<void, ReadStoreError>
+}
+
+const check = (error: ReadStoreInvalidArgument | undefined): Effect.Effect<void, ReadStoreInvalidArgument> =>
+  error === undefined ? Effect.void : Effect.fail(error)
+
+/** The port over an adapter's raw store: every input check runs here, once, before the raw method. */
+export const makeReadStore = (raw: RawReadStore): ReadStoreShape => {
+  const getMany: ReadStoreShape["getMany"] = Effect.fn("ReadStore.getMany")(function*(slot, model, ids) {
+    yield* validateRead(slot, model, ids)
+    return yield* raw.getMany(slot, model, ids)
+  })
+  return {
+    kind: raw.kind,
+    getMany,
+    get: (slot, model, id) => Effect.map(getMany(slot, model, [id]), ([doc]) => Option.fromUndefinedOr(doc)),
+    list: Effect.fn("ReadStore.list")(function*(slot, model, index, options) {
+      return yield* raw.list(slot, model, index, yield* validateList(slot, model, index, options))
+    }),
+    checkpoint: (slot) => Effect.andThen(check(checkSlot(slot)), () => raw.checkpoint(slot)),
+    active: (projection) => Effect.andThen(check(checkProjectionName(projection)), () => raw.active(projection)),
+    commit: Effect.fn("ReadStore.commit")(function*(batch) {
+      return yield* raw.commit(yield* prepareBatch(batch))
+    }),
+    acquireLease: Effect.fn("ReadStore.acquireLease")(function*(name, holder, ttlMillis) {
+      yield* check(checkLease(name, holder, ttlMillis))
+      return yield* raw.acquireLease(name, holder, ttlMillis)
+    }),
+    renewLease: Effect.fn("ReadStore.renewLease")(function*(name, holder, ttlMillis) {
+      yield* check(checkLease(name, holder, ttlMillis))
+      return yield* raw.renewLease(name, holder, ttlMillis)
+    }),
+    releaseLease: Effect.fn("ReadStore.releaseLease")(function*(name, holder) {
+      yield* check(checkLease(name, holder))
+      return yield* raw.releaseLease(name, holder)
+    }),
+    drop: (slot) => Effect.andThen(check(checkSlot(slot)), () => raw.drop(slot)),
+    ping: raw.ping
+  }
+}

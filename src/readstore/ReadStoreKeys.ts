@@ -1,4 +1,4 @@
-/** Checks and encodings every read store adapter shares: names, slots, cursors, batch preparation. */
+/** The read store port's input checks (run by makeReadStore) and the encodings its adapters share: names, slots, cursors, batches. */
 import { Effect } from "effect"
 import { ReadStoreInvalidArgument } from "./ReadStoreError.ts"
 import type { CommitBatch, ListOptions, Slot, Write } from "./ReadStoreTypes.ts"
@@ -58,24 +58,47 @@ export const validateRead = (slot: Slot, model: string, ids: ReadonlyArray<strin
   return error ? Effect.fail(error) : Effect.void
 }
 
-export const validateList = (slot: Slot, model: string, index: string, options: ListOptions) => {
+/** list's options as the raw store gets them: checked, the partition "" unless given, the cursor decoded. */
+export interface IndexRead {
+  readonly value: string
+  readonly cursor: Cursor | undefined
+  readonly limit: number
+  readonly order: "asc" | "desc"
+}
+
+export const validateList = (
+  slot: Slot,
+  model: string,
+  index: string,
+  options: ListOptions
+): Effect.Effect<IndexRead, ReadStoreInvalidArgument> => {
+  const value = options.value ?? ""
   const error = checkSlot(slot) ?? checkName("model", model) ?? checkName("index", index) ??
-    checkId("value", options.value ?? "", true) ??
+    checkId("value", value, true) ??
     (Number.isSafeInteger(options.limit) && options.limit >= 1 && options.limit <= MAX_LIST_LIMIT
       ? undefined
       : invalid("limit", `expected an integer from 1 to ${MAX_LIST_LIMIT}`)) ??
     (options.order === "asc" || options.order === "desc" ? undefined : invalid("order", `expected "asc" or "desc"`))
   if (error) return Effect.fail(error)
-  if (options.cursor === undefined) return Effect.succeed(undefined)
+  const read = { value, limit: options.limit, order: options.order }
+  if (options.cursor === undefined) return Effect.succeed({ ...read, cursor: undefined })
   const cursor = decodeCursor(options.cursor)
-  return cursor ? Effect.succeed(cursor) : Effect.fail(invalid("cursor", "not a cursor from this index"))
+  return cursor ? Effect.succeed({ ...read, cursor }) : Effect.fail(invalid("cursor", "not a cursor from this index"))
 }
 
 /** A write whose document is already JSON text. */
 export type PreparedWrite = Exclude<Write, { _tag: "Put" }> | { readonly _tag: "Put"; readonly model: string; readonly id: string; readonly json: string }
 
-/** Validates a whole batch and JSON-encodes its documents, so an adapter can apply it without failing halfway. */
-export const prepareBatch = (batch: CommitBatch): Effect.Effect<ReadonlyArray<PreparedWrite>, ReadStoreInvalidArgument> => {
+/** A commit as the raw store gets it: checked whole, documents already JSON text, so applying it cannot fail halfway. */
+export interface PreparedBatch extends Omit<CommitBatch, "writes"> {
+  readonly writes: ReadonlyArray<PreparedWrite>
+}
+
+/** Validates a whole batch and JSON-encodes its documents. */
+export const prepareBatch = (batch: CommitBatch): Effect.Effect<PreparedBatch, ReadStoreInvalidArgument> =>
+  Effect.map(prepareWrites(batch), (writes) => ({ ...batch, writes }))
+
+const prepareWrites = (batch: CommitBatch): Effect.Effect<ReadonlyArray<PreparedWrite>, ReadStoreInvalidArgument> => {
   const slotError = checkSlot(batch.slot)
   if (slotError) return Effect.fail(slotError)
   if (batch.checkpoint !== undefined && !isCount(batch.checkpoint)) {

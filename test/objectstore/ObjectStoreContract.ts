@@ -272,6 +272,26 @@ export const describeObjectStoreContract = (name: string, target: ObjectStoreTar
       expect((await failureOf(runtime, store.presignGet("/x", 60)))._tag).toBe("InvalidObjectKey")
     })
 
+    it("refuses malformed ranges, lengths and part lists the same way, before looking at the store", async () => {
+      await run(store.put(`${ns}/checks.bin`, new Uint8Array(10)))
+      for (const range of [{ start: -1 }, { start: 0.5 }, { start: 0, end: Number.NaN }, { start: 6, end: 2 }]) {
+        for (const key of [`${ns}/checks.bin`, `${ns}/missing/checks.bin`]) {
+          const error = await failureOf(runtime, store.get(key, { range }))
+          expect(error._tag, `${key} ${JSON.stringify(range)}`).toBe("RangeNotSatisfiable")
+        }
+      }
+      const longer = await failureOf(runtime, store.put(`${ns}/longer.bin`, new Uint8Array(3), { contentLength: 2 }))
+      expect([longer._tag, longer.message]).toEqual([
+        "InvalidObjectRequest",
+        `put ${ns}/longer.bin: the body has 3 bytes, but its declared length is 2`
+      ])
+      expect((await failureOf(runtime, store.head(`${ns}/longer.bin`)))._tag).toBe("ObjectNotFound")
+      const uploadId = await run(store.createMultipartUpload(`${ns}/mp/checks`))
+      await run(store.abortMultipartUpload(`${ns}/mp/checks`, uploadId))
+      const empty = await failureOf(runtime, store.completeMultipartUpload(`${ns}/mp/checks`, uploadId, []))
+      expect([empty._tag, empty.message]).toEqual(["InvalidObjectRequest", `completeMultipartUpload ${ns}/mp/checks: the part list is empty`])
+    })
+
     it("a missing object is ObjectNotFound", async () => {
       expect((await failureOf(runtime, store.get(`${ns}/missing/x`)))._tag).toBe("ObjectNotFound")
       expect((await failureOf(runtime, store.head(`${ns}/missing/x`)))._tag).toBe("ObjectNotFound")

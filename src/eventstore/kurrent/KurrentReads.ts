@@ -11,7 +11,7 @@ import {
 } from "@kurrent/kurrentdb-client"
 import { Effect } from "effect"
 import type { EventStoreUnavailable } from "../EventStoreError.ts"
-import type { Direction, EventFilter, RecordedEvent } from "../EventStoreTypes.ts"
+import type { AllRead, Direction, EventFilter, ReadCursor, RecordedEvent } from "../EventStoreTypes.ts"
 import { isStreamNotFound, numberToPosition, planFilter, positionToNumber, toRecordedEvent, unavailable } from "./KurrentMapping.ts"
 
 export interface StreamRead {
@@ -48,8 +48,7 @@ export const readStreamEvents = (
     catch: unavailable("readStream")
   })
 
-export const revisionCursor = (from: number | "start" | "end" | undefined, direction: Direction): ReadRevision =>
-  from === undefined ? (direction === "forwards" ? START : END) : from === "start" ? START : from === "end" ? END : BigInt(from)
+export const revisionCursor = (from: ReadCursor): ReadRevision => (from === "start" ? START : from === "end" ? END : BigInt(from))
 
 /** Reads $all from a KurrentDB cursor, applying the filter plan and counting `maxCount` after it. */
 const readAllFrom = async (
@@ -91,23 +90,15 @@ const boundaryAfter = async (client: KurrentDBClient, position: number): Promise
   return END
 }
 
-export const readAllEvents = (
-  client: KurrentDBClient,
-  options: {
-    readonly direction: Direction
-    readonly fromPosition: number | "start" | "end" | undefined
-    readonly maxCount: number | undefined
-    readonly filter: EventFilter | undefined
-  }
-): Effect.Effect<Array<RecordedEvent>, EventStoreUnavailable> =>
+export const readAllEvents = (client: KurrentDBClient, read: AllRead): Effect.Effect<Array<RecordedEvent>, EventStoreUnavailable> =>
   Effect.tryPromise({
     try: async () => {
-      const { direction, fromPosition: from, maxCount, filter } = options
+      const { direction, filter, from, maxCount } = read
       if (direction === "forwards") {
-        const cursor: ReadPosition = from === undefined || from === "start" || from === 0 ? START : from === "end" ? END : numberToPosition(from)
+        const cursor: ReadPosition = from === "start" || from === 0 ? START : from === "end" ? END : numberToPosition(from)
         return readAllFrom(client, cursor, direction, maxCount, filter)
       }
-      const cursor: ReadPosition = from === undefined || from === "end"
+      const cursor: ReadPosition = from === "end"
         ? END
         : from === "start" || from === 0
         ? START

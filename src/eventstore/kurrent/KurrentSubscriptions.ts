@@ -2,7 +2,7 @@
 import { END, type KurrentDBClient, START } from "@kurrent/kurrentdb-client"
 import { Effect, Stream } from "effect"
 import type { EventStoreUnavailable } from "../EventStoreError.ts"
-import type { EventFilter, RecordedEvent } from "../EventStoreTypes.ts"
+import type { EventFilter, ReadCursor, RecordedEvent } from "../EventStoreTypes.ts"
 import { numberToPosition, planFilter, toRecordedEvent, unavailable } from "./KurrentMapping.ts"
 
 interface Subscription extends AsyncIterable<unknown> {
@@ -41,11 +41,11 @@ const fromSubscription = (
  */
 export const subscribeAll = (
   client: KurrentDBClient,
-  after: number | "start" | "end" | undefined,
+  after: ReadCursor,
   filter: EventFilter | undefined
 ): Stream.Stream<RecordedEvent, EventStoreUnavailable> => {
   const plan = planFilter(filter)
-  const fromPosition = after === undefined || after === "start" || after === 0 ? START : after === "end" ? END : numberToPosition(after)
+  const fromPosition = after === "start" || after === 0 ? START : after === "end" ? END : numberToPosition(after)
   return fromSubscription(
     "subscribeToAll",
     () => client.subscribeToAll({ fromPosition, filter: plan.server }),
@@ -57,9 +57,9 @@ export const subscribeAll = (
 export const subscribeStream = (
   client: KurrentDBClient,
   stream: string,
-  after: number | "start" | "end" | undefined
+  after: ReadCursor
 ): Stream.Stream<RecordedEvent, EventStoreUnavailable> => {
-  const fromRevision = after === undefined || after === "start" ? START : after === "end" ? END : BigInt(after)
+  const fromRevision = after === "start" ? START : after === "end" ? END : BigInt(after)
   return fromSubscription(
     "subscribeToStream",
     () => client.subscribeToStream(stream, { fromRevision }),

@@ -22,36 +22,13 @@
  * readAll needs no horizon either: committed rows form a prefix, so paging by position never
  * skips, and an append that returned is visible to the next read.
  */
-import { Clock, type Duration, Effect, Option, type Scope, Stream } from "effect"
-import type { EventStoreShape } from "../EventStore.ts"
-import { type EventStoreError, type EventStoreUnavailable, InvalidArgument } from "../EventStoreError.ts"
-import type {
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeToAllOptions,
-  SubscribeToStreamOptions
-} from "../EventStoreTypes.ts"
-import {
-  validateCheckpointName,
-  validateCursor,
-  validateAppend,
-  validateMaxCount,
-  validateStreamName
-} from "../EventValidation.ts"
+import { Clock, type Duration, Effect, Option, type Scope } from "effect"
+import { type EventStoreShape, makeEventStore, type RawEventStore } from "../EventStore.ts"
+import type { EventStoreUnavailable } from "../EventStoreError.ts"
 import { makeGroupCommit } from "./GroupCommit.ts"
 import { makeAppendWriter } from "./AppendWriter.ts"
 import { type SqlDriver, type SqlError, unavailable } from "./SqlDriver.ts"
-import {
-  END,
-  headPositionOf,
-  readAllPage,
-  readAllRows,
-  readStreamRows,
-  streamRevisionOf,
-  validateFilter
-} from "./SqlRead.ts"
+import { boundOf, headPositionOf, readAllPage, readAllRows, readStreamRows, streamRevisionOf } from "./SqlRead.ts"
 import { migrate, sqlTables } from "./SqlSchema.ts"
 import { makeStatistics } from "./SqlStatistics.ts"
 import { catchUp, DEFAULT_POLL_INTERVAL } from "./SqlSubscription.ts"
@@ -97,113 +74,66 @@ export const makeSqlEventStore = (
 
     const db = <A>(effect: Effect.Effect<A, SqlError>) => Effect.mapError(effect, unavailable)
 
-    const append = Effect.fn("EventStore.append")(function*(
-      stream: string,
-      events: ReadonlyArray<NewEvent>,
-      appendOptions?: { readonly expectedRevision?: unknown }
-    ) {
-      const valid = yield* validateAppend(stream, events, appendOptions?.expectedRevision)
-      const now = new Date(yield* Clock.currentTimeMillis).toISOString()
-      return yield* groupCommit.submit({ ...valid, now })
-    })
+    // Inputs arrive checked, defaults filled in (makeEventStore).
+    const raw: RawEventStore = {
+      kind: driver.kind,
 
-    const readStream = Effect.fn("EventStore.readStream")(function*(stream: string, readOptions?: ReadStreamOptions) {
-      const name = yield* validateStreamName(stream)
-      const direction = readOptions?.direction ?? "forwards"
-      if (direction !== "forwards" && direction !== "backwards") {
-        return yield* new InvalidArgument({ argument: "direction", reason: "expected forwards or backwards" })
-      }
-      const from = yield* validateCursor("fromRevision", readOptions?.fromRevision, ["start", "end"])
-      const maxCount = yield* validateMaxCount(readOptions?.maxCount)
-      const revision = from === "start" ? 0 : from === "end" ? END : from ?? (direction === "forwards" ? 0 : END)
-      const events = yield* db(readStreamRows(driver, tables, name, revision, direction, maxCount))
-      // A forwards read that ran out reached the head: the next append can skip reading it.
-      const last = events[events.length - 1]
-      if (direction === "forwards" && last !== undefined && (maxCount === undefined || events.length < maxCount)) {
-        writer.observe(name, { revision: last.revision, hash: last.metadata.hash })
-      }
-      return events
-    })
+      append: (request) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => groupCommit.submit({ ...request, now: new Date(now).toISOString() })),
 
-    const readAll = Effect.fn("EventStore.readAll")(function*(readOptions?: ReadAllOptions) {
-      const direction = readOptions?.direction ?? "forwards"
-      if (direction !== "forwards" && direction !== "backwards") {
-        return yield* new InvalidArgument({ argument: "direction", reason: "expected forwards or backwards" })
-      }
-      const from = yield* validateCursor("fromPosition", readOptions?.fromPosition, ["start", "end"])
-      const maxCount = yield* validateMaxCount(readOptions?.maxCount)
-      const filter = yield* validateFilter(readOptions?.filter)
-      const position = from === "start" ? 0 : from === "end" ? END : from ?? (direction === "forwards" ? 0 : END)
-      return yield* db(readAllRows(driver, tables, position, direction, maxCount, filter))
-    })
+      readStream: (stream, { direction, from, maxCount }) =>
+        db(readStreamRows(driver, tables, stream, boundOf(from), direction, maxCount)).pipe(
+          Effect.map((events) => {
+            // A forwards read that ran out reached the head: the next append can skip reading it.
+            const last = events[events.length - 1]
+            if (direction === "forwards" && last !== undefined && (maxCount === undefined || events.length < maxCount)) {
+              writer.observe(stream, { revision: last.revision, hash: last.metadata.hash })
+            }
+            return events
+          })
+        ),
 
-    const headPosition = db(headPositionOf(driver, tables)).pipe(Effect.withSpan("EventStore.headPosition"))
+      readAll: ({ direction, filter, from, maxCount }) =>
+        db(readAllRows(driver, tables, boundOf(from), direction, maxCount, filter)),
 
-    const subscribeToAll = (subscribeOptions?: SubscribeToAllOptions): Stream.Stream<RecordedEvent, EventStoreError> =>
-      Stream.unwrap(Effect.gen(function*() {
-        const after = yield* validateCursor("after", subscribeOptions?.after, ["start", "end"])
-        const filter = yield* validateFilter(subscribeOptions?.filter)
-        return catchUp({
+      subscribeToAll: ({ after, filter }) =>
+        catchUp({
           signal,
           pollInterval,
           pageSize: PAGE_SIZE,
-          start: after === "end" ? headPosition : Effect.succeed(after === "start" || after === undefined ? 0 : after),
+          start: after === "end" ? raw.headPosition : Effect.succeed(after === "start" ? 0 : after),
           readAfter: (cursor, pageSize) => db(readAllPage(driver, tables, cursor, pageSize, filter)),
           cursorOf: (event) => event.position
-        })
-      }))
+        }),
 
-    const subscribeToStream = (
-      stream: string,
-      subscribeOptions?: SubscribeToStreamOptions
-    ): Stream.Stream<RecordedEvent, EventStoreError> =>
-      Stream.unwrap(Effect.gen(function*() {
-        const name = yield* validateStreamName(stream)
-        const after = yield* validateCursor("after", subscribeOptions?.after, ["start", "end"])
-        return catchUp({
+      subscribeToStream: (stream, after) =>
+        catchUp({
           signal,
           pollInterval,
           pageSize: PAGE_SIZE,
           start: after === "end"
-            ? db(streamRevisionOf(driver, tables, name))
-            : Effect.succeed(after === "start" || after === undefined ? -1 : after),
+            ? db(streamRevisionOf(driver, tables, stream))
+            : Effect.succeed(after === "start" ? -1 : after),
           readAfter: (cursor, pageSize) =>
-            db(readStreamRows(driver, tables, name, cursor + 1, "forwards", pageSize)).pipe(Effect.map((events) => ({ events }))),
+            db(readStreamRows(driver, tables, stream, cursor + 1, "forwards", pageSize)).pipe(Effect.map((events) => ({ events }))),
           cursorOf: (event) => event.revision
-        })
-      }))
+        }),
 
-    const readCheckpoint = Effect.fn("EventStore.readCheckpoint")(function*(name: string) {
-      const checkpoint = yield* validateCheckpointName(name)
-      const rows = yield* db(
-        driver.query<{ position: unknown }>(`SELECT position FROM ${tables.checkpoints} WHERE name = $1`, [checkpoint])
-      )
-      return rows.length === 0 ? Option.none<number>() : Option.some(Number(rows[0]!.position))
-    })
+      headPosition: db(headPositionOf(driver, tables)),
 
-    const storeCheckpoint = Effect.fn("EventStore.storeCheckpoint")(function*(name: string, position: number) {
-      const checkpoint = yield* validateCheckpointName(name)
-      const value = yield* validateCursor("position", position, [])
-      if (value === undefined) return yield* new InvalidArgument({ argument: "position", reason: "required" })
-      yield* db(driver.query(
-        `INSERT INTO ${tables.checkpoints} (name, position) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
-        [checkpoint, value]
-      ))
-    })
+      readCheckpoint: (name) =>
+        db(driver.query<{ position: unknown }>(`SELECT position FROM ${tables.checkpoints} WHERE name = $1`, [name])).pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none<number>() : Option.some(Number(rows[0]!.position))))
+        ),
 
-    const ping = db(driver.query("SELECT 1")).pipe(Effect.asVoid, Effect.withSpan("EventStore.ping"))
+      storeCheckpoint: (name, position) =>
+        db(driver.query(
+          `INSERT INTO ${tables.checkpoints} (name, position) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
+          [name, position]
+        )).pipe(Effect.asVoid),
 
-    return {
-      kind: driver.kind,
-      append: append as EventStoreShape["append"],
-      readStream,
-      readAll,
-      subscribeToAll,
-      subscribeToStream,
-      headPosition,
-      readCheckpoint,
-      storeCheckpoint,
-      ping
-    } satisfies EventStoreShape
+      ping: db(driver.query("SELECT 1")).pipe(Effect.asVoid)
+    }
+    return makeEventStore(raw)
   })

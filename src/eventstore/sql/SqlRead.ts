@@ -1,14 +1,15 @@
 /** The SQL event store's reads: one stream by revision, all streams by position (with a filter). */
 import { Effect } from "effect"
-import type { Direction, EventFilter, RecordedEvent } from "../EventStoreTypes.ts"
-import { InvalidArgument } from "../EventStoreError.ts"
-import { toJsonValue } from "../EventValidation.ts"
+import type { Direction, EventFilter, ReadCursor, RecordedEvent } from "../EventStoreTypes.ts"
 import type { SqlError, SqlQueryable } from "./SqlDriver.ts"
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./SqlRows.ts"
 import type { SqlTables } from "./SqlSchema.ts"
 
 /** Larger than any revision or position; bigint holds it. */
 export const END = Number.MAX_SAFE_INTEGER
+
+/** A read cursor as a revision or position bound (both start at 0). */
+export const boundOf = (from: ReadCursor): number => (from === "start" ? 0 : from === "end" ? END : from)
 
 export const readStreamRows = (
   db: SqlQueryable,
@@ -24,22 +25,6 @@ export const readStreamRows = (
       : `SELECT ${EVENT_COLUMNS} FROM ${tables.events} WHERE stream = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`,
     [stream, from, maxCount ?? null]
   ).pipe(Effect.map((rows) => rows.map(toRecordedEvent)))
-
-/** A filter's parts must be arrays of non-empty strings; an empty array constrains nothing. */
-export const validateFilter = (filter: unknown): Effect.Effect<EventFilter | undefined, InvalidArgument> => {
-  if (filter === undefined) return Effect.succeed(undefined)
-  const list = (name: string, value: unknown) =>
-    value === undefined ||
-      (Array.isArray(value) && value.every((v) => typeof v === "string" && v.length > 0 && toJsonValue(v).ok))
-      ? undefined
-      : new InvalidArgument({ argument: `filter.${name}`, reason: "expected an array of non-empty strings (no NUL, valid Unicode)" })
-  if (typeof filter !== "object" || filter === null) {
-    return Effect.fail(new InvalidArgument({ argument: "filter", reason: "expected an object" }))
-  }
-  const f = filter as EventFilter
-  const bad = list("streamPrefixes", f.streamPrefixes) ?? list("eventTypes", f.eventTypes)
-  return bad ? Effect.fail(bad) : Effect.succeed(f)
-}
 
 /** Only the filter parts that are present go into the statement, so each shape keeps a simple plan. */
 const filterSql = (filter: EventFilter | undefined, params: Array<unknown>): string => {

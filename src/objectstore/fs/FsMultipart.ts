@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { abortable } from "../Abortable.ts"
 import { DEFAULT_CONTENT_TYPE, MIN_PART_SIZE, quoteEtag } from "../ObjectBody.ts"
-import type { PutOptions, UploadedPart } from "../ObjectStore.ts"
+import type { ObjectMetadata, UploadedPart } from "../ObjectStore.ts"
 import { InvalidObjectRequest, MultipartUploadNotFound, type ObjectStoreUnavailable } from "../ObjectStoreError.ts"
 import { bodyStream, type FileMeta, makeDirDurable, newEtag, readHeader, syncDir, writeObjectFile } from "./FsObjectFile.ts"
 import { errnoOf, type FsLayout, unavailable } from "./FsPaths.ts"
@@ -37,16 +37,12 @@ const findUpload = (layout: FsLayout, operation: string, key: string, uploadId: 
     return record
   })
 
-export const createUpload = (layout: FsLayout, key: string, options: Omit<PutOptions, "contentLength"> | undefined) =>
+export const createUpload = (layout: FsLayout, key: string, metadata: ObjectMetadata) =>
   tryFs("createMultipartUpload", async () => {
     const uploadId = randomUUID().replaceAll("-", "")
     const dir = uploadDir(layout, uploadId)
     await makeDirDurable(dir)
-    const record: UploadRecord = {
-      key,
-      contentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
-      cacheControl: options?.cacheControl
-    }
+    const record: UploadRecord = { key, contentType: metadata.contentType, cacheControl: metadata.cacheControl }
     const tmp = join(dir, "upload.json.tmp")
     await writeFile(tmp, JSON.stringify(record), { flush: true })
     await rename(tmp, join(dir, "upload.json"))
@@ -103,13 +99,10 @@ export const completeUpload = (
   Effect.gen(function*() {
     const record = yield* findUpload(layout, "completeMultipartUpload", key, uploadId)
     const invalid = (reason: string) => new InvalidObjectRequest({ operation: "completeMultipartUpload", key, reason })
-    if (wanted.length === 0) return yield* invalid("the part list is empty")
     const stored = new Map((yield* readParts(layout, uploadId)).map((p) => [p.partNumber, p]))
     const chosen: Array<FileMeta & { readonly partNumber: number }> = []
+    // The list is non-empty and ascending (makeObjectStore checked it).
     for (const [i, part] of wanted.entries()) {
-      if (i > 0 && part.partNumber <= wanted[i - 1]!.partNumber) {
-        return yield* invalid("part numbers must be listed in ascending order, each once")
-      }
       const found = stored.get(part.partNumber)
       if (found === undefined || quoteEtag(part.etag) !== found.etag) {
         return yield* invalid(`part ${part.partNumber} was not uploaded with etag ${quoteEtag(part.etag)}`)

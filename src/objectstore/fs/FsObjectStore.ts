@@ -3,18 +3,9 @@ import { constants } from "node:fs"
 import { access, type FileHandle, mkdir, open, readdir, rm, stat, unlink } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { Effect, Layer, Stream } from "effect"
-import {
-  BodyLengthMismatch,
-  checkLength,
-  DEFAULT_CONTENT_TYPE,
-  MIN_PART_SIZE,
-  toStream,
-  validatePartNumber,
-  validatePutOptions
-} from "../ObjectBody.ts"
 import { abortable } from "../Abortable.ts"
-import { validateDeletePrefix, validateKey, validatePrefix } from "../ObjectKey.ts"
-import { ObjectStore, type ObjectStoreShape } from "../ObjectStore.ts"
+import { BodyLengthMismatch, MIN_PART_SIZE, toStream } from "../ObjectBody.ts"
+import { makeObjectStore, ObjectStore, type ObjectMetadata, type RawObjectStore } from "../ObjectStore.ts"
 import { InvalidObjectRequest, ObjectNotFound, RangeNotSatisfiable, type ObjectStoreUnavailable } from "../ObjectStoreError.ts"
 import { bodyStream, readHeader, syncDir, writeObjectFile } from "./FsObjectFile.ts"
 import { isDirectory, listObjects, pruneEmptyDirs } from "./FsListing.ts"
@@ -67,7 +58,7 @@ const make = (options: FsObjectStoreOptions) =>
       operation: string,
       key: string,
       body: ReadableStream<Uint8Array>,
-      meta: { readonly contentType: string; readonly cacheControl: string | undefined }
+      meta: ObjectMetadata
     ) =>
       abortable(
         (signal) => writeObjectFile(layout.tmp, objectPath(layout, key), body, { ...meta, signal }),
@@ -119,54 +110,45 @@ const make = (options: FsObjectStoreOptions) =>
       cacheControl: found.meta.cacheControl ?? undefined
     })
 
-    const store: ObjectStoreShape = {
+    // Inputs arrive checked, defaults filled in (makeObjectStore).
+    const store: RawObjectStore = {
       kind: "fs",
       minPartSize: MIN_PART_SIZE,
 
-      put: Effect.fn("ObjectStore.put")(function*(key, body, options) {
-        yield* validateKey(key)
-        yield* validatePutOptions("put", key, options)
-        const stream = options?.contentLength === undefined ? toStream(body) : checkLength(toStream(body), options.contentLength)
-        const meta = yield* write("put", key, stream, {
-          contentType: options?.contentType ?? DEFAULT_CONTENT_TYPE,
-          cacheControl: options?.cacheControl
-        })
-        return { key, size: meta.size, etag: meta.etag }
-      }),
+      put: (key, body, metadata) =>
+        write("put", key, toStream(body), metadata).pipe(Effect.map((meta) => ({ key, size: meta.size, etag: meta.etag }))),
 
-      get: Effect.fn("ObjectStore.get")(function*(key, options) {
-        yield* validateKey(key)
-        const found = yield* openObject("get", key)
-        const size = found.meta.size
-        const range = options?.range
-        if (range === undefined) {
-          return { ...headOf(key, found), body: bodyStream(found.fh, 0, size - 1), contentLength: size, range: undefined }
-        }
-        const start = range.start
-        const end = Math.min(range.end ?? size - 1, size - 1)
-        if (!Number.isSafeInteger(start) || start < 0 || start >= size || end < start) {
+      get: (key, range) =>
+        Effect.gen(function*() {
+          const found = yield* openObject("get", key)
+          const size = found.meta.size
+          if (range === undefined) {
+            return { ...headOf(key, found), body: bodyStream(found.fh, 0, size - 1), contentLength: size, range: undefined }
+          }
+          const start = range.start
+          if (start >= size) {
+            yield* Effect.promise(() => found.fh.close())
+            return yield* new RangeNotSatisfiable({ key, start, end: range.end, size })
+          }
+          const end = Math.min(range.end ?? size - 1, size - 1)
+          return {
+            ...headOf(key, found),
+            body: bodyStream(found.fh, start, end),
+            contentLength: end - start + 1,
+            range: { start, end }
+          }
+        }),
+
+      head: (key) =>
+        Effect.gen(function*() {
+          const found = yield* openObject("head", key)
           yield* Effect.promise(() => found.fh.close())
-          return yield* new RangeNotSatisfiable({ key, start, end: range.end, size })
-        }
-        return {
-          ...headOf(key, found),
-          body: bodyStream(found.fh, start, end),
-          contentLength: end - start + 1,
-          range: { start, end }
-        }
-      }),
+          return headOf(key, found)
+        }),
 
-      head: Effect.fn("ObjectStore.head")(function*(key) {
-        yield* validateKey(key)
-        const found = yield* openObject("head", key)
-        yield* Effect.promise(() => found.fh.close())
-        return headOf(key, found)
-      }),
-
-      delete: Effect.fn("ObjectStore.delete")(function*(key) {
-        yield* validateKey(key)
+      delete: (key) => {
         const path = objectPath(layout, key)
-        yield* tryFs("delete", async () => {
+        return tryFs("delete", async () => {
           try {
             await unlink(path)
           } catch (error) {
@@ -180,11 +162,10 @@ const make = (options: FsObjectStoreOptions) =>
           await syncDir(dirname(path))
           await pruneEmptyDirs(layout, dirname(path))
         })
-      }),
+      },
 
-      deletePrefix: Effect.fn("ObjectStore.deletePrefix")(function*(prefix) {
-        yield* validateDeletePrefix(prefix)
-        return yield* tryFs("deletePrefix", async () => {
+      deletePrefix: (prefix) =>
+        tryFs("deletePrefix", async () => {
           let count = 0
           const dirs = new Set<string>()
           for await (const info of listObjects(layout, prefix)) {
@@ -199,62 +180,37 @@ const make = (options: FsObjectStoreOptions) =>
             await pruneEmptyDirs(layout, dir)
           }
           return count
-        })
-      }),
+        }),
 
-      list: (prefix) =>
-        Stream.unwrap(
-          validatePrefix(prefix).pipe(
-            Effect.map(() => Stream.fromAsyncIterable(listObjects(layout, prefix), (e) => unavailable("list", e)))
-          )
-        ),
+      list: (prefix) => Stream.fromAsyncIterable(listObjects(layout, prefix), (e) => unavailable("list", e)),
 
-      createMultipartUpload: Effect.fn("ObjectStore.createMultipartUpload")(function*(key, options) {
-        yield* validateKey(key)
-        yield* validatePutOptions("createMultipartUpload", key, options)
-        return yield* createUpload(layout, key, options)
-      }),
+      createMultipartUpload: (key, metadata) => createUpload(layout, key, metadata),
 
-      uploadPart: Effect.fn("ObjectStore.uploadPart")(function*(key, uploadId, partNumber, body, contentLength) {
-        yield* validateKey(key)
-        yield* validatePartNumber(key, partNumber)
-        yield* validatePutOptions("uploadPart", key, { contentLength })
-        return yield* uploadPart(layout, key, uploadId, partNumber, checkLength(toStream(body), contentLength)).pipe(
+      uploadPart: (key, uploadId, partNumber, body) =>
+        uploadPart(layout, key, uploadId, partNumber, toStream(body)).pipe(
           Effect.mapError((e) =>
             e._tag === "ObjectStoreUnavailable" && e.cause instanceof BodyLengthMismatch
               ? new InvalidObjectRequest({ operation: "uploadPart", key, reason: e.cause.message })
               : e
           )
-        )
-      }),
+        ),
 
-      completeMultipartUpload: Effect.fn("ObjectStore.completeMultipartUpload")(function*(key, uploadId, parts) {
-        yield* validateKey(key)
-        return yield* completeUpload(layout, key, objectPath(layout, key), uploadId, parts).pipe(
+      completeMultipartUpload: (key, uploadId, parts) =>
+        completeUpload(layout, key, objectPath(layout, key), uploadId, parts).pipe(
           Effect.mapError((e) =>
             e._tag === "ObjectStoreUnavailable" ? (conflict("completeMultipartUpload", key, e.cause) ?? e) : e
           )
-        )
-      }),
+        ),
 
-      abortMultipartUpload: Effect.fn("ObjectStore.abortMultipartUpload")(function*(key, uploadId) {
-        yield* validateKey(key)
-        yield* abortUpload(layout, key, uploadId)
-      }),
+      abortMultipartUpload: (key, uploadId) => abortUpload(layout, key, uploadId),
 
-      listParts: Effect.fn("ObjectStore.listParts")(function*(key, uploadId) {
-        yield* validateKey(key)
-        return yield* listParts(layout, key, uploadId)
-      }),
+      listParts: (key, uploadId) => listParts(layout, key, uploadId),
 
-      presignGet: Effect.fn("ObjectStore.presignGet")(function*(key, _expiresSeconds) {
-        yield* validateKey(key)
-        return undefined
-      }),
+      presignGet: () => Effect.succeed(undefined),
 
       ping: tryFs("ping", () => access(layout.root, constants.W_OK))
     }
-    return store
+    return makeObjectStore(store)
   })
 
 export const FsObjectStore = {

@@ -12,10 +12,9 @@ import {
 import { Upload } from "@aws-sdk/lib-storage"
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner"
 import { Effect, Layer, Redacted, Stream } from "effect"
-import { checkLength, DEFAULT_CONTENT_TYPE, MIN_PART_SIZE, quoteEtag, validatePutOptions } from "../ObjectBody.ts"
-import { validateDeletePrefix, validateKey, validatePrefix } from "../ObjectKey.ts"
-import { type ObjectHead, type ObjectInfo, ObjectStore, type ObjectStoreShape } from "../ObjectStore.ts"
-import { InvalidObjectRequest, ObjectStoreUnavailable, RangeNotSatisfiable } from "../ObjectStoreError.ts"
+import { DEFAULT_CONTENT_TYPE, MIN_PART_SIZE, quoteEtag } from "../ObjectBody.ts"
+import { makeObjectStore, type ObjectHead, type ObjectInfo, ObjectStore, type RawObjectStore } from "../ObjectStore.ts"
+import { ObjectStoreUnavailable } from "../ObjectStoreError.ts"
 import { type ErrorContext, fromSdkError, sdkCall } from "./S3Errors.ts"
 import { makeS3Multipart } from "./S3Multipart.ts"
 
@@ -125,157 +124,128 @@ const make = (options: S3ObjectStoreOptions) =>
         return { key, size: counter.bytes, etag: etagOf(out.ETag) }
       })
 
-    const store: ObjectStoreShape = {
+    const list = (prefix: string): Stream.Stream<ObjectInfo, ObjectStoreUnavailable> =>
+      Stream.fromAsyncIterable(
+        paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: prefix === "" ? undefined : prefix }),
+        (e) => {
+          const mapped = fromSdkError(e, ctx("list", prefix))
+          return mapped._tag === "ObjectStoreUnavailable"
+            ? mapped
+            : new ObjectStoreUnavailable({ operation: "list", reason: mapped.message, cause: e })
+        }
+      ).pipe(
+        Stream.flatMap((page) =>
+          Stream.fromIterable(
+            (page.Contents ?? []).map((o): ObjectInfo => ({
+              key: o.Key ?? "",
+              size: o.Size ?? 0,
+              etag: etagOf(o.ETag),
+              lastModified: o.LastModified ?? new Date(0)
+            }))
+          )
+        )
+      )
+
+    // Inputs arrive checked, defaults filled in (makeObjectStore).
+    const store: RawObjectStore = {
       kind: "s3",
       minPartSize: MIN_PART_SIZE,
 
-      put: Effect.fn("ObjectStore.put")(function*(key, body, putOptions) {
-        yield* validateKey(key)
-        yield* validatePutOptions("put", key, putOptions)
-        const contentType = putOptions?.contentType ?? DEFAULT_CONTENT_TYPE
-        const cacheControl = putOptions?.cacheControl
-        const length = putOptions?.contentLength
-        if (!(body instanceof Uint8Array)) {
-          return yield* uploadStream(key, length === undefined ? body : checkLength(body, length), contentType, cacheControl)
-        }
-        if (length !== undefined && length !== body.byteLength) {
-          return yield* new InvalidObjectRequest({
-            operation: "put",
-            key,
-            reason: `the body has ${body.byteLength} bytes, but its declared length is ${length}`
-          })
-        }
-        const out = yield* sdkCall(ctx("put", key), ["InvalidObjectRequest"], (abortSignal) =>
-          client.send(
-            new PutObjectCommand({
-              Bucket: bucket,
-              Key: key,
-              Body: body,
-              ContentLength: body.byteLength,
-              ContentType: contentType,
-              CacheControl: cacheControl
-            }),
-            { abortSignal }
-          ))
-        return { key, size: body.byteLength, etag: etagOf(out.ETag) }
-      }),
-
-      get: Effect.fn("ObjectStore.get")(function*(key, getOptions) {
-        yield* validateKey(key)
-        const range = getOptions?.range
-        if (range !== undefined && (!Number.isSafeInteger(range.start) || range.start < 0 || (range.end ?? range.start) < range.start)) {
-          // Unsendable (negative, or end before start): the same answer S3 gives to a range past the end.
-          return yield* new RangeNotSatisfiable({ key, start: range.start, end: range.end, size: undefined })
-        }
-        const out = yield* sdkCall(
-          ctx("get", key, { range: range && { start: range.start, end: range.end } }),
-          ["ObjectNotFound", "RangeNotSatisfiable"],
-          (abortSignal) =>
+      put: (key, body, { cacheControl, contentType }) =>
+        body instanceof Uint8Array
+          ? sdkCall(ctx("put", key), ["InvalidObjectRequest"], (abortSignal) =>
             client.send(
-              new GetObjectCommand({
+              new PutObjectCommand({
                 Bucket: bucket,
                 Key: key,
-                Range: range === undefined ? undefined : `bytes=${range.start}-${range.end ?? ""}`
+                Body: body,
+                ContentLength: body.byteLength,
+                ContentType: contentType,
+                CacheControl: cacheControl
               }),
               { abortSignal }
-            )
-        )
-        // "bytes 0-9/100": the served range and the whole size.
-        const served = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(out.ContentRange ?? "")
-        const contentLength = out.ContentLength ?? 0
-        const size = served?.[3] !== undefined && served[3] !== "*" ? Number(served[3]) : contentLength
-        const body = out.Body === undefined
-          ? new ReadableStream<Uint8Array>({ start: (c) => c.close() })
-          : (out.Body.transformToWebStream() as ReadableStream<Uint8Array>)
-        return {
-          key,
-          size,
-          etag: etagOf(out.ETag),
-          lastModified: out.LastModified ?? new Date(0),
-          contentType: out.ContentType ?? DEFAULT_CONTENT_TYPE,
-          cacheControl: out.CacheControl,
-          body,
-          contentLength,
-          range: range === undefined
-            ? undefined
-            : served
-            ? { start: Number(served[1]), end: Number(served[2]) }
-            : { start: 0, end: contentLength - 1 }
-        }
-      }),
+            )).pipe(Effect.map((out) => ({ key, size: body.byteLength, etag: etagOf(out.ETag) })))
+          : uploadStream(key, body, contentType, cacheControl),
 
-      head: Effect.fn("ObjectStore.head")(function*(key) {
-        yield* validateKey(key)
-        return yield* headObject("head", key)
-      }),
-
-      delete: Effect.fn("ObjectStore.delete")(function*(key) {
-        yield* validateKey(key)
-        yield* sdkCall(ctx("delete", key), [], (abortSignal) =>
-          client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }))
-      }),
-
-      deletePrefix: Effect.fn("ObjectStore.deletePrefix")(function*(prefix) {
-        yield* validateDeletePrefix(prefix)
-        const keys = (yield* Stream.runCollect(store.list(prefix))).map((o) => o.key)
-        for (let i = 0; i < keys.length; i += 1000) {
-          const batch = keys.slice(i, i + 1000)
-          const out = yield* sdkCall(ctx("deletePrefix", prefix), [], (abortSignal) =>
-            client.send(
-              new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-              { abortSignal }
-            ))
-          const failed = out.Errors ?? []
-          if (failed.length > 0) {
-            return yield* new ObjectStoreUnavailable({
-              operation: "deletePrefix",
-              reason: `${failed.length} objects were not deleted, e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`
-            })
-          }
-        }
-        return keys.length
-      }),
-
-      list: (prefix) =>
-        Stream.unwrap(
-          validatePrefix(prefix).pipe(
-            Effect.map(() =>
-              Stream.fromAsyncIterable(
-                paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, Prefix: prefix === "" ? undefined : prefix }),
-                (e) => {
-                  const mapped = fromSdkError(e, ctx("list", prefix))
-                  return mapped._tag === "ObjectStoreUnavailable"
-                    ? mapped
-                    : new ObjectStoreUnavailable({ operation: "list", reason: mapped.message, cause: e })
-                }
-              ).pipe(
-                Stream.flatMap((page) =>
-                  Stream.fromIterable(
-                    (page.Contents ?? []).map((o): ObjectInfo => ({
-                      key: o.Key ?? "",
-                      size: o.Size ?? 0,
-                      etag: etagOf(o.ETag),
-                      lastModified: o.LastModified ?? new Date(0)
-                    }))
-                  )
-                )
+      get: (key, range) =>
+        Effect.gen(function*() {
+          const out = yield* sdkCall(
+            ctx("get", key, { range: range && { start: range.start, end: range.end } }),
+            ["ObjectNotFound", "RangeNotSatisfiable"],
+            (abortSignal) =>
+              client.send(
+                new GetObjectCommand({
+                  Bucket: bucket,
+                  Key: key,
+                  Range: range === undefined ? undefined : `bytes=${range.start}-${range.end ?? ""}`
+                }),
+                { abortSignal }
               )
-            )
           )
-        ),
+          // "bytes 0-9/100": the served range and the whole size.
+          const served = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(out.ContentRange ?? "")
+          const contentLength = out.ContentLength ?? 0
+          const size = served?.[3] !== undefined && served[3] !== "*" ? Number(served[3]) : contentLength
+          const body = out.Body === undefined
+            ? new ReadableStream<Uint8Array>({ start: (c) => c.close() })
+            : (out.Body.transformToWebStream() as ReadableStream<Uint8Array>)
+          return {
+            key,
+            size,
+            etag: etagOf(out.ETag),
+            lastModified: out.LastModified ?? new Date(0),
+            contentType: out.ContentType ?? DEFAULT_CONTENT_TYPE,
+            cacheControl: out.CacheControl,
+            body,
+            contentLength,
+            range: range === undefined
+              ? undefined
+              : served
+              ? { start: Number(served[1]), end: Number(served[2]) }
+              : { start: 0, end: contentLength - 1 }
+          }
+        }),
+
+      head: (key) => headObject("head", key),
+
+      delete: (key) =>
+        sdkCall(ctx("delete", key), [], (abortSignal) =>
+          client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal })).pipe(Effect.asVoid),
+
+      deletePrefix: (prefix) =>
+        Effect.gen(function*() {
+          const keys = (yield* Stream.runCollect(list(prefix))).map((o) => o.key)
+          for (let i = 0; i < keys.length; i += 1000) {
+            const batch = keys.slice(i, i + 1000)
+            const out = yield* sdkCall(ctx("deletePrefix", prefix), [], (abortSignal) =>
+              client.send(
+                new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+                { abortSignal }
+              ))
+            const failed = out.Errors ?? []
+            if (failed.length > 0) {
+              return yield* new ObjectStoreUnavailable({
+                operation: "deletePrefix",
+                reason: `${failed.length} objects were not deleted, e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`
+              })
+            }
+          }
+          return keys.length
+        }),
+
+      list,
 
       ...makeS3Multipart({ client, bucket, ctx, headObject }),
-      presignGet: Effect.fn("ObjectStore.presignGet")(function*(key, expiresSeconds) {
-        yield* validateKey(key)
+      presignGet: (key, expiresSeconds) => {
         const expiresIn = Math.max(1, Math.min(MAX_PRESIGN_SECONDS, Math.floor(expiresSeconds)))
-        return yield* sdkCall(ctx("presignGet", key), [], () =>
+        return sdkCall(ctx("presignGet", key), [], () =>
           getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn }))
-      }),
+      },
 
       ping: sdkCall(ctx("ping", ""), [], (abortSignal) =>
         client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal })).pipe(Effect.asVoid)
     }
-    return store
+    return makeObjectStore(store)
   })
 
 export const S3ObjectStore = {

@@ -1,8 +1,8 @@
 /** The embedded read store: everything in process memory, rebuilt from the event history at start. */
 import { Clock, Effect, Layer, Option } from "effect"
-import { ReadStore, type ReadStoreShape } from "../ReadStore.ts"
+import { makeReadStore, type RawReadStore, ReadStore, type ReadStoreShape } from "../ReadStore.ts"
 import { CheckpointMoved, ReadStoreCorrupted } from "../ReadStoreError.ts"
-import { checkLease, checkProjectionName, checkSlot, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
+import { encodeCursor, slotSegment } from "../ReadStoreKeys.ts"
 import type { ListItem, Slot } from "../ReadStoreTypes.ts"
 import { SortedIndex } from "./SortedIndex.ts"
 
@@ -41,109 +41,95 @@ export const makeMemoryReadStore = (): ReadStoreShape => {
     return data
   }
 
-  const getMany: ReadStoreShape["getMany"] = Effect.fn("MemoryReadStore.getMany")(function*(slot, model, ids) {
-    yield* validateRead(slot, model, ids)
-    const docs = slotData(slot, false)?.docs.get(model)
-    const out: Array<unknown> = new Array(ids.length)
-    for (let i = 0; i < ids.length; i++) {
-      const json = docs?.get(ids[i]!)
-      out[i] = json === undefined ? undefined : yield* parse(`${model}/${ids[i]}`, json)
-    }
-    return out
-  })
-
-  return ReadStore.of({
+  // Inputs arrive checked, documents encoded (makeReadStore).
+  const raw: RawReadStore = {
     kind: "memory",
-    getMany,
-    get: (slot, model, id) => Effect.map(getMany(slot, model, [id]), ([doc]) => Option.fromUndefinedOr(doc)),
-    list: Effect.fn("MemoryReadStore.list")(function*(slot, model, index, options) {
-      const cursor = yield* validateList(slot, model, index, options)
-      const data = slotData(slot, false)
-      const entries = data?.indexes.get(indexKey(model, index, options.value ?? ""))?.page(options.order, options.limit + 1, cursor) ?? []
-      const page = entries.slice(0, options.limit)
-      const docs = data?.docs.get(model)
-      const items: Array<ListItem> = []
-      for (const e of page) {
-        const json = docs?.get(e.id)
-        if (json !== undefined) items.push({ id: e.id, score: e.score, doc: yield* parse(`${model}/${e.id}`, json) })
-      }
-      const last = page[page.length - 1]
-      return entries.length > options.limit && last ? { items, next: encodeCursor(last) } : { items }
-    }),
-    checkpoint: (slot) => {
-      const error = checkSlot(slot)
-      return error ? Effect.fail(error) : Effect.sync(() => Option.fromUndefinedOr(slotData(slot, false)?.checkpoint))
-    },
-    active: (projection) => {
-      const error = checkProjectionName(projection)
-      return error ? Effect.fail(error) : Effect.sync(() => Option.fromUndefinedOr(active.get(projection)))
-    },
-    commit: Effect.fn("MemoryReadStore.commit")(function*(batch) {
-      // Everything that can fail happens in prepareBatch; the loop below cannot, so a batch is all or nothing.
-      const writes = yield* prepareBatch(batch)
-      if (batch.after !== undefined) {
-        const actual = slotData(batch.slot, false)?.checkpoint ?? 0
-        if (actual !== batch.after) return yield* new CheckpointMoved({ slot: batch.slot, expected: batch.after, actual })
-      }
-      const data = slotData(batch.slot, true)!
-      for (const w of writes) {
-        switch (w._tag) {
-          case "Put": {
-            let docs = data.docs.get(w.model)
-            if (!docs) data.docs.set(w.model, (docs = new Map()))
-            docs.set(w.id, w.json)
-            break
-          }
-          case "Delete":
-            data.docs.get(w.model)?.delete(w.id)
-            break
-          case "IndexAdd": {
-            const key = indexKey(w.model, w.index, w.value)
-            let index = data.indexes.get(key)
-            if (!index) data.indexes.set(key, (index = new SortedIndex()))
-            index.add(w.id, w.score)
-            break
-          }
-          case "IndexRemove": {
-            const key = indexKey(w.model, w.index, w.value)
-            const index = data.indexes.get(key)
-            index?.remove(w.id)
-            if (index?.size === 0) data.indexes.delete(key)
-            break
+    getMany: (slot, model, ids) =>
+      Effect.gen(function*() {
+        const docs = slotData(slot, false)?.docs.get(model)
+        const out: Array<unknown> = new Array(ids.length)
+        for (let i = 0; i < ids.length; i++) {
+          const json = docs?.get(ids[i]!)
+          out[i] = json === undefined ? undefined : yield* parse(`${model}/${ids[i]}`, json)
+        }
+        return out
+      }),
+    list: (slot, model, index, { cursor, limit, order, value }) =>
+      Effect.gen(function*() {
+        const data = slotData(slot, false)
+        const entries = data?.indexes.get(indexKey(model, index, value))?.page(order, limit + 1, cursor) ?? []
+        const page = entries.slice(0, limit)
+        const docs = data?.docs.get(model)
+        const items: Array<ListItem> = []
+        for (const e of page) {
+          const json = docs?.get(e.id)
+          if (json !== undefined) items.push({ id: e.id, score: e.score, doc: yield* parse(`${model}/${e.id}`, json) })
+        }
+        const last = page[page.length - 1]
+        return entries.length > limit && last ? { items, next: encodeCursor(last) } : { items }
+      }),
+    checkpoint: (slot) => Effect.sync(() => Option.fromUndefinedOr(slotData(slot, false)?.checkpoint)),
+    active: (projection) => Effect.sync(() => Option.fromUndefinedOr(active.get(projection))),
+    commit: (batch) =>
+      Effect.suspend(() => {
+        // The batch was checked and encoded whole (prepareBatch); the loop below cannot fail, so it is all or nothing.
+        if (batch.after !== undefined) {
+          const actual = slotData(batch.slot, false)?.checkpoint ?? 0
+          if (actual !== batch.after) return Effect.fail(new CheckpointMoved({ slot: batch.slot, expected: batch.after, actual }))
+        }
+        const data = slotData(batch.slot, true)!
+        for (const w of batch.writes) {
+          switch (w._tag) {
+            case "Put": {
+              let docs = data.docs.get(w.model)
+              if (!docs) data.docs.set(w.model, (docs = new Map()))
+              docs.set(w.id, w.json)
+              break
+            }
+            case "Delete":
+              data.docs.get(w.model)?.delete(w.id)
+              break
+            case "IndexAdd": {
+              const key = indexKey(w.model, w.index, w.value)
+              let index = data.indexes.get(key)
+              if (!index) data.indexes.set(key, (index = new SortedIndex()))
+              index.add(w.id, w.score)
+              break
+            }
+            case "IndexRemove": {
+              const key = indexKey(w.model, w.index, w.value)
+              const index = data.indexes.get(key)
+              index?.remove(w.id)
+              if (index?.size === 0) data.indexes.delete(key)
+              break
+            }
           }
         }
-      }
-      if (batch.checkpoint !== undefined) data.checkpoint = batch.checkpoint
-      if (batch.activate) active.set(batch.slot.projection, { ...batch.slot })
-    }),
-    acquireLease: Effect.fn("MemoryReadStore.acquireLease")(function*(name, holder, ttlMillis) {
-      const error = checkLease(name, holder, ttlMillis)
-      if (error) return yield* error
-      const now = yield* Clock.currentTimeMillis
-      const lease = leases.get(name)
-      if (lease !== undefined && lease.until > now && lease.holder !== holder) return false
-      leases.set(name, { holder, until: now + ttlMillis })
-      return true
-    }),
-    renewLease: Effect.fn("MemoryReadStore.renewLease")(function*(name, holder, ttlMillis) {
-      const error = checkLease(name, holder, ttlMillis)
-      if (error) return yield* error
-      const now = yield* Clock.currentTimeMillis
-      const lease = heldBy(name, holder, now)
-      if (lease) lease.until = now + ttlMillis
-      return lease !== undefined
-    }),
-    releaseLease: Effect.fn("MemoryReadStore.releaseLease")(function*(name, holder) {
-      const error = checkLease(name, holder)
-      if (error) return yield* error
-      if (heldBy(name, holder, yield* Clock.currentTimeMillis)) leases.delete(name)
-    }),
-    drop: (slot) => {
-      const error = checkSlot(slot)
-      return error ? Effect.fail(error) : Effect.sync(() => void slots.delete(slotSegment(slot)))
-    },
+        if (batch.checkpoint !== undefined) data.checkpoint = batch.checkpoint
+        if (batch.activate) active.set(batch.slot.projection, { ...batch.slot })
+        return Effect.void
+      }),
+    acquireLease: (name, holder, ttlMillis) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const lease = leases.get(name)
+        if (lease !== undefined && lease.until > now && lease.holder !== holder) return false
+        leases.set(name, { holder, until: now + ttlMillis })
+        return true
+      }),
+    renewLease: (name, holder, ttlMillis) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const lease = heldBy(name, holder, now)
+        if (lease) lease.until = now + ttlMillis
+        return lease !== undefined
+      }),
+    releaseLease: (name, holder) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (heldBy(name, holder, now)) leases.delete(name)
+      }),
+    drop: (slot) => Effect.sync(() => void slots.delete(slotSegment(slot))),
     ping: Effect.void
-  })
+  }
+  return makeReadStore(raw)
 }
 
 export class MemoryReadStore {

@@ -10,9 +10,9 @@
  */
 import { Effect, Layer, Option } from "effect"
 import { Redis } from "ioredis"
-import { ReadStore, type ReadStoreShape } from "../ReadStore.ts"
+import { makeReadStore, type RawReadStore, ReadStore, type ReadStoreShape } from "../ReadStore.ts"
 import { CheckpointMoved, ReadStoreCorrupted, ReadStoreUnavailable } from "../ReadStoreError.ts"
-import { checkLease, checkProjectionName, checkSlot, type Cursor, encodeCursor, prepareBatch, slotSegment, validateList, validateRead } from "../ReadStoreKeys.ts"
+import { checkSlot, type Cursor, encodeCursor, slotSegment } from "../ReadStoreKeys.ts"
 import type { ListItem, Slot } from "../ReadStoreTypes.ts"
 import { COMMIT_SCRIPT, coalesce } from "./RedisCommit.ts"
 import { ACQUIRE_LEASE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT } from "./RedisLease.ts"
@@ -74,8 +74,8 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
       catch: (e) => new ReadStoreCorrupted({ key, reason: `not JSON: ${String(e)}` })
     })
 
-  const getMany: ReadStoreShape["getMany"] = Effect.fn("RedisReadStore.getMany")(function*(slot, model, ids) {
-    yield* validateRead(slot, model, ids)
+  // Inputs arrive checked, documents encoded (makeReadStore).
+  const getMany: RawReadStore["getMany"] = Effect.fn("RedisReadStore.getMany")(function*(slot, model, ids) {
     if (ids.length === 0) return []
     const key = docsKey(slot, model)
     const raw = yield* call(`HMGET ${key}`, () => client.hmget(key, ...ids))
@@ -104,13 +104,11 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
     }
   })
 
-  return ReadStore.of({
+  return makeReadStore({
     kind: "redis",
     getMany,
-    get: (slot, model, id) => Effect.map(getMany(slot, model, [id]), ([doc]) => Option.fromUndefinedOr(doc)),
     list: Effect.fn("RedisReadStore.list")(function*(slot, model, index, options) {
-      const cursor = yield* validateList(slot, model, index, options)
-      const entries = yield* range(indexKey(slot, model, index, options.value ?? ""), options.order, options.limit + 1, cursor)
+      const entries = yield* range(indexKey(slot, model, index, options.value), options.order, options.limit + 1, options.cursor)
       const page = entries.slice(0, options.limit)
       const docs = page.length === 0 ? [] : yield* getMany(slot, model, page.map((e) => e.id))
       const items: Array<ListItem> = []
@@ -121,8 +119,6 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
       return entries.length > options.limit && last ? { items, next: encodeCursor(last) } : { items }
     }),
     checkpoint: Effect.fn("RedisReadStore.checkpoint")(function*(slot) {
-      const error = checkSlot(slot)
-      if (error) return yield* error
       const key = checkpointKey(slot)
       const raw = yield* call(`GET ${key}`, () => client.get(key))
       if (raw === null) return Option.none()
@@ -131,8 +127,6 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
       return Option.some(n)
     }),
     active: Effect.fn("RedisReadStore.active")(function*(projection) {
-      const error = checkProjectionName(projection)
-      if (error) return yield* error
       const key = activeKey(projection)
       const slot = (yield* parse(key, yield* call(`GET ${key}`, () => client.get(key)))) as Slot | undefined
       if (slot === undefined) return Option.none()
@@ -140,8 +134,7 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
       return Option.some(slot)
     }),
     commit: Effect.fn("RedisReadStore.commit")(function*(batch) {
-      const writes = yield* prepareBatch(batch)
-      const { docs, indexes } = coalesce(writes)
+      const { docs, indexes } = coalesce(batch.writes)
       const keys = [checkpointKey(batch.slot), activeKey(batch.slot.projection)]
       const args = [
         batch.after === undefined ? "" : String(batch.after),
@@ -171,26 +164,18 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
       if (found !== null) return yield* new CheckpointMoved({ slot: batch.slot, expected: batch.after!, actual: Number(found) })
     }),
     acquireLease: Effect.fn("RedisReadStore.acquireLease")(function*(name, holder, ttlMillis) {
-      const error = checkLease(name, holder, ttlMillis)
-      if (error) return yield* error
       const key = leaseKey(name)
       return (yield* call(`acquire ${key}`, () => client.kfAcquireLease(key, holder, ttlMillis))) === 1
     }),
     renewLease: Effect.fn("RedisReadStore.renewLease")(function*(name, holder, ttlMillis) {
-      const error = checkLease(name, holder, ttlMillis)
-      if (error) return yield* error
       const key = leaseKey(name)
       return (yield* call(`renew ${key}`, () => client.kfRenewLease(key, holder, ttlMillis))) === 1
     }),
     releaseLease: Effect.fn("RedisReadStore.releaseLease")(function*(name, holder) {
-      const error = checkLease(name, holder)
-      if (error) return yield* error
       const key = leaseKey(name)
       yield* call(`release ${key}`, () => client.kfReleaseLease(key, holder))
     }),
     drop: Effect.fn("RedisReadStore.drop")(function*(slot) {
-      const error = checkSlot(slot)
-      if (error) return yield* error
       const pattern = `${globEscape(base(slot))}*`
       let cursor = "0"
       do {

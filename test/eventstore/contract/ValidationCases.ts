@@ -1,7 +1,12 @@
 /** Contract cases: bad input fails with a typed error and writes nothing. */
 import assert from "node:assert/strict"
 import type { EventStoreShape } from "../../../src/eventstore/EventStore.ts"
-import type { ExpectedRevision, NewEvent } from "../../../src/eventstore/EventStoreTypes.ts"
+import type {
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  SubscribeToAllOptions
+} from "../../../src/eventstore/EventStoreTypes.ts"
 import {
   type ContractCase,
   events,
@@ -148,6 +153,32 @@ export const validationCases: ReadonlyArray<ContractCase> = [
       for (const after of [-1, 0.5, "later"]) {
         await expectStreamFailure(store.subscribeToAll({ after: after as number }), "InvalidArgument", `subscribeToAll after ${after}`)
         await expectStreamFailure(store.subscribeToStream(stream, { after: after as number }), "InvalidArgument", `subscribeToStream after ${after}`)
+      }
+    }
+  },
+  {
+    name: "validation: an unknown direction and a malformed filter fail with InvalidArgument on every adapter",
+    run: async (store) => {
+      const stream = uniqueStream()
+      await run(store.append(stream, events("Fine", 1)))
+      for (const direction of ["sideways", "FORWARDS", ""]) {
+        const options = { direction } as unknown as ReadAllOptions
+        const read = await expectFailure(store.readStream(stream, options), "InvalidArgument", `readStream direction ${direction}`)
+        assert.equal(read.argument, "direction")
+        const all = await expectFailure(store.readAll(options), "InvalidArgument", `readAll direction ${direction}`)
+        assert.equal(all.argument, "direction")
+      }
+      const badFilters: ReadonlyArray<[unknown, string]> = [
+        ["upload-", "filter"],
+        [{ streamPrefixes: "upload-" }, "filter.streamPrefixes"],
+        [{ streamPrefixes: [""] }, "filter.streamPrefixes"],
+        [{ eventTypes: [42] }, "filter.eventTypes"]
+      ]
+      for (const [filter, argument] of badFilters) {
+        const options = { filter } as unknown as SubscribeToAllOptions
+        const all = await expectFailure(store.readAll(options), "InvalidArgument", `readAll filter ${JSON.stringify(filter)}`)
+        assert.equal(all.argument, argument)
+        await expectStreamFailure(store.subscribeToAll(options), "InvalidArgument", `subscribeToAll filter ${JSON.stringify(filter)}`)
       }
     }
   },

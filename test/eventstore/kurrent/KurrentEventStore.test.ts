@@ -2,7 +2,12 @@
 import { Effect, Exit, Layer, ManagedRuntime, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { EventStore, type EventStoreShape } from "../../../src/eventstore/EventStore.ts"
-import type { RecordedEvent } from "../../../src/eventstore/EventStoreTypes.ts"
+import type {
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions
+} from "../../../src/eventstore/EventStoreTypes.ts"
 import { KurrentEventStore } from "../../../src/eventstore/kurrent/KurrentEventStore.ts"
 import { planFilter, positionToNumber, storedMetadata, toRecordedEvent } from "../../../src/eventstore/kurrent/KurrentMapping.ts"
 
@@ -51,6 +56,16 @@ describe("KurrentEventStore without a server", () => {
     expect(await failureTag(store.readAll({ maxCount: 0 }))).toBe("InvalidArgument")
     expect(await failureTag(store.storeCheckpoint("bad name", 1))).toBe("InvalidArgument")
     expect(await failureTag(Stream.runCollect(store.subscribeToAll({ after: -1 })))).toBe("InvalidArgument")
+  })
+
+  it("refuses an unknown direction and a malformed filter like the SQL adapters, without calling the server", async () => {
+    const sideways = { direction: "sideways" } as unknown as ReadStreamOptions
+    expect(await failureTag(store.readStream("upload-1", sideways))).toBe("InvalidArgument")
+    expect(await failureTag(store.readAll(sideways as ReadAllOptions))).toBe("InvalidArgument")
+    expect(await failureTag(store.readAll({ filter: { streamPrefixes: [""] } }))).toBe("InvalidArgument")
+    const badTypes = { filter: { eventTypes: [42] } } as unknown as SubscribeToAllOptions
+    expect(await failureTag(Stream.runCollect(Stream.take(store.subscribeToAll(badTypes), 1))))
+      .toBe("InvalidArgument")
   })
 
   it("a malformed connection string fails the layer with EventStoreUnavailable", async () => {
