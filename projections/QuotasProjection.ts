@@ -4,9 +4,9 @@
  * completed at query time from the settings (the default limit is configuration, not history).
  */
 import { QuotaEventCodec } from "../src/domain/quota/QuotaAggregate.ts"
-import type { QuotaEvent } from "../src/domain/quota/QuotaEvents.ts"
+import { QuotaEvent } from "../src/domain/quota/QuotaEvents.ts"
 import { WEEK_MS } from "../src/domain/quota/QuotaPeriod.ts"
-import { type EventPlace, makeDecoder } from "./DomainEvents.ts"
+import { type EventPlace, eventTypesOf, makeDecoder } from "./DomainEvents.ts"
 import { defineProjection } from "./Projection.ts"
 
 export interface QuotaPeriodDoc {
@@ -85,6 +85,7 @@ export const evolvePeriod = (current: QuotaPeriodDoc | undefined, event: Exclude
         openReservations: Math.max(0, doc.openReservations - 1)
       }
     case "ReservationReleased":
+    case "ReservationReconciled":
       return { ...doc, reservedBytes: Math.max(0, doc.reservedBytes - event.bytes), openReservations: Math.max(0, doc.openReservations - 1) }
   }
 }
@@ -92,7 +93,7 @@ export const evolvePeriod = (current: QuotaPeriodDoc | undefined, event: Exclude
 export const QuotasProjection = defineProjection<QuotasModels>()({
   name: "quotas",
   version: 1,
-  handles: ["UploadReserved", "UploadCommitted", "ReservationReleased", "QuotaLimitSet"],
+  handles: eventTypesOf(QuotaEvent),
   streamPrefixes: ["quota-"],
   models: {
     period: {

@@ -1,8 +1,9 @@
 /**
  * The media workers as a layer chosen from the config: ffmpeg/ffprobe checked at start (a missing ffmpeg
  * is a start-up error naming FFMPEG_PATH, not a failed upload later), scratch space under DATA_DIR/scratch,
- * and the workers themselves. `npm start` runs it beside the API unless RUN_WORKERS=false (sharing the
- * ProcessingProgress hub with the SSE routes); `npm run worker` runs it alone.
+ * and the workers themselves, with the quota reconciler (QUOTA_RECONCILE_GRACE_SECONDS) beside them.
+ * `npm start` runs it beside the API unless RUN_WORKERS=false (sharing the ProcessingProgress hub with the
+ * SSE routes); `npm run worker` runs it alone.
  */
 import { Effect, Layer } from "effect"
 import type { ActorSystem } from "../actors/ActorSystem.ts"
@@ -13,6 +14,7 @@ import type { FfmpegNotFound } from "../media/MediaError.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { MediaWorkers } from "../workers/MediaWorkers.ts"
 import type { ProcessingProgress } from "../workers/ProcessingProgress.ts"
+import { QuotaReconciler, quotaReconcilerOptions } from "../workers/QuotaReconciler.ts"
 import { newWorkerId, workerOptions } from "../workers/WorkerOptions.ts"
 import { ScratchFileError } from "../workers/WorkerPlatform.ts"
 
@@ -29,12 +31,14 @@ const platformLayer = (root: string) =>
 export const workersLayer = (
   config: KeyframeSettings,
   workerId: string = newWorkerId()
-): Layer.Layer<MediaWorkers, WorkersStartError, EventStore | ActorSystem | ObjectStore | ProcessingProgress> =>
+): Layer.Layer<MediaWorkers | QuotaReconciler, WorkersStartError, EventStore | ActorSystem | ObjectStore | ProcessingProgress> =>
   MediaWorkers.layer(workerOptions(config, workerId)).pipe(
     Layer.provide(Media.layerChecked({
       ffmpegPath: config.media.ffmpegPath,
       ffprobePath: config.media.ffprobePath,
       acceptedFormats: config.upload.acceptedFormats
     })),
-    Layer.provide(platformLayer(`${config.server.dataDir.replace(/\/+$/, "")}/scratch`))
+    Layer.provide(platformLayer(`${config.server.dataDir.replace(/\/+$/, "")}/scratch`)),
+    // the janitor giving back reservations whose upload was never created
+    Layer.merge(QuotaReconciler.layer(quotaReconcilerOptions(config)))
   )

@@ -6,6 +6,7 @@ import { QuotaEvent } from "../domain/quota/QuotaEvents.ts"
 import type { QuotaState } from "../domain/quota/QuotaState.ts"
 import { oneIn, pick, weighted } from "./Pools.ts"
 import { byTag, fromSchema } from "./SchemaArbitrary.ts"
+import { testActors } from "./TestContext.ts"
 
 const users = ["alice", "alice", "alice", "alice", "alice", "alice", "alice", "bob"] as const
 const uploads = ["up-1", "up-2", "up-3", "up-4", "up-5", "up-6", "up-7", "up-8"] as const
@@ -19,6 +20,7 @@ const intoPools = (command: QuotaCommand): QuotaCommand => {
     case "CommitUpload":
       return { ...command, userId, uploadId: pick(uploads, command.uploadId), receivedBytes: command.receivedBytes % 70 }
     case "ReleaseUpload":
+    case "ReconcileReservation":
       return { ...command, userId, uploadId: pick(uploads, command.uploadId) }
     case "SetQuotaLimit":
       return { ...command, userId, limitBytes: command.limitBytes === null ? null : pick([-1, 0, 50, 100, 150, 200], command.limitBytes) }
@@ -28,7 +30,7 @@ const intoPools = (command: QuotaCommand): QuotaCommand => {
 const commands = byTag(QuotaCommand)
 
 /**
- * Commits and releases mostly name an open reservation, and commit about its reserved size
+ * Commits, releases and reconciles mostly name an open reservation, and commit about its reserved size
  * (a little less, sometimes more).
  */
 const fit = (command: QuotaCommand, state: QuotaState): QuotaCommand => {
@@ -38,15 +40,20 @@ const fit = (command: QuotaCommand, state: QuotaState): QuotaCommand => {
     const delta = oneIn(5, command.uploadId) ? 1 + (command.receivedBytes % 10) : -(command.receivedBytes % 3)
     return { ...command, uploadId: reservation.uploadId, receivedBytes: Math.max(0, reservation.bytes + delta) }
   }
-  if (command._tag === "ReleaseUpload" && !oneIn(4, command.uploadId)) {
+  if ((command._tag === "ReleaseUpload" || command._tag === "ReconcileReservation") && !oneIn(4, command.uploadId)) {
     return { ...command, uploadId: pick(state.reservations, command.uploadId).uploadId }
   }
   return command
 }
 
-/** Bob acts for the quota's own user; dave, a stranger, stays himself (and is refused). */
-const actorFor = (command: QuotaCommand, _state: QuotaState, drawn: Actor): Actor =>
-  drawn.userId === "bob" ? { userId: command.userId, roles: ["user"] } : drawn
+/**
+ * Bob acts for the quota's own user, or as the system for the janitor's reconcile; dave, a stranger, stays
+ * himself (and is refused).
+ */
+const actorFor = (command: QuotaCommand, _state: QuotaState, drawn: Actor): Actor => {
+  if (drawn.userId !== "bob") return drawn
+  return command._tag === "ReconcileReservation" ? testActors.system : { userId: command.userId, roles: ["user"] }
+}
 
 export const quotaArbitraries = {
   /** Any valid quota command. */
@@ -58,7 +65,7 @@ export const quotaArbitraries = {
   /** One arbitrary per event type. */
   events: byTag(QuotaEvent),
   /** Commands whose ids and sizes fall into small pools, so a sequence's commands meet. */
-  interacting: weighted(commands, { ReserveUpload: 4, CommitUpload: 3, ReleaseUpload: 2, SetQuotaLimit: 1 }).map(intoPools),
+  interacting: weighted(commands, { ReserveUpload: 4, CommitUpload: 3, ReleaseUpload: 2, ReconcileReservation: 1, SetQuotaLimit: 1 }).map(intoPools),
   /** Pass as `fit` to `checkInvariant` to make sequences go deep. */
   fit,
   /** Pass as `actorFor` to `checkInvariant`. */

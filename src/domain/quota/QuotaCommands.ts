@@ -25,6 +25,15 @@ export const ReleaseUpload = Schema.TaggedStruct("ReleaseUpload", {
   reason: ReleaseReason
 })
 
+/**
+ * The janitor's command for a reservation whose upload was never created (its stream is still missing
+ * QUOTA_RECONCILE_GRACE_SECONDS after the reservation): gives it back. The system's only; idempotent.
+ */
+export const ReconcileReservation = Schema.TaggedStruct("ReconcileReservation", {
+  userId: UserId,
+  uploadId: EntityId
+})
+
 /** An override of the weekly limit: bytes, -1 for unlimited, null to go back to the default. */
 export const QuotaLimit = Schema.NullOr(Schema.Int.check(Schema.isGreaterThanOrEqualTo(-1)))
 
@@ -34,5 +43,5 @@ export const SetQuotaLimit = Schema.TaggedStruct("SetQuotaLimit", {
   reason: Reason
 })
 
-export const QuotaCommand = Schema.Union([ReserveUpload, CommitUpload, ReleaseUpload, SetQuotaLimit])
+export const QuotaCommand = Schema.Union([ReserveUpload, CommitUpload, ReleaseUpload, ReconcileReservation, SetQuotaLimit])
 export type QuotaCommand = typeof QuotaCommand.Type

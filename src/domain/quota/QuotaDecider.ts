@@ -5,14 +5,15 @@
  * reserved + committed + bytes would pass the limit); a commit turns the reservation into the
  * bytes really received and counts in the period the reservation was made in, even when it
  * lands in the next one (so a period's usage never grows after its own checks); releasing is
- * idempotent; a limit override is an admin's (or the system's) event and may not go below what
+ * idempotent; the janitor (the system only) reconciles a reservation whose upload was never created,
+ * once; a limit override is an admin's (or the system's) event and may not go below what
  * a tracked period already holds. Hence reserved + committed <= limit in every period.
  */
 import type { Actor, DecideContext, Decider } from "../shared/Decider.ts"
 import { accept, type Decision, reject, unchanged } from "../shared/Decision.ts"
 import { Forbidden, tagOf, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 import type { DomainSettings } from "../shared/DomainSettings.ts"
-import { hasRole } from "../shared/ActorRoles.ts"
+import { hasRole, isSystem } from "../shared/ActorRoles.ts"
 import type { QuotaCommand } from "./QuotaCommands.ts"
 import { LimitBelowUsage, QuotaExceeded, type QuotaError, ReservationConflict, ReservationNotFound } from "./QuotaErrors.ts"
 import type { QuotaEvent } from "./QuotaEvents.ts"
@@ -120,6 +121,25 @@ const release = (state: TrackedQuota, command: Extract<QuotaCommand, { _tag: "Re
   })
 }
 
+const reconcile = (
+  state: TrackedQuota,
+  command: Extract<QuotaCommand, { _tag: "ReconcileReservation" }>,
+  context: Context
+): QuotaDecision => {
+  if (!isSystem(context.actor)) return reject(new Forbidden({ action: "reconcile a quota reservation", allowed: "the system" }))
+  const reservation = state.reservations.find((r) => r.uploadId === command.uploadId)
+  if (reservation === undefined) return unchanged
+  return accept({
+    _tag: "ReservationReconciled",
+    userId: command.userId,
+    uploadId: command.uploadId,
+    periodStart: reservation.periodStart,
+    bytes: reservation.bytes,
+    reservedAt: reservation.reservedAt,
+    at: context.now
+  })
+}
+
 const setLimit = (state: TrackedQuota, command: Extract<QuotaCommand, { _tag: "SetQuotaLimit" }>, context: Context): QuotaDecision => {
   if (!hasRole(context.actor, "admin", "system")) {
     return reject(new Forbidden({ action: "change a quota limit", allowed: "admins" }))
@@ -153,6 +173,8 @@ export const decideQuota = (command: QuotaCommand, current: QuotaState, context:
       return commit(state, command, context)
     case "ReleaseUpload":
       return release(state, command, context)
+    case "ReconcileReservation":
+      return reconcile(state, command, context)
     case "SetQuotaLimit":
       return setLimit(state, command, context)
     default:

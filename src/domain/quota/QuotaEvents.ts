@@ -30,6 +30,16 @@ export const ReservationReleased = Schema.TaggedStruct("ReservationReleased", {
   at: EpochMillis
 })
 
+/** A reservation the janitor gave back because its upload was never created; `reservedAt` is when it was made. */
+export const ReservationReconciled = Schema.TaggedStruct("ReservationReconciled", {
+  userId: UserId,
+  uploadId: EntityId,
+  periodStart: Schema.Int,
+  bytes: PositiveInt,
+  reservedAt: EpochMillis,
+  at: EpochMillis
+})
+
 export const QuotaLimitSet = Schema.TaggedStruct("QuotaLimitSet", {
   userId: UserId,
   limitBytes: QuotaLimit,
@@ -38,5 +48,5 @@ export const QuotaLimitSet = Schema.TaggedStruct("QuotaLimitSet", {
   at: EpochMillis
 })
 
-export const QuotaEvent = Schema.Union([UploadReserved, UploadCommitted, ReservationReleased, QuotaLimitSet])
+export const QuotaEvent = Schema.Union([UploadReserved, UploadCommitted, ReservationReleased, ReservationReconciled, QuotaLimitSet])
 export type QuotaEvent = typeof QuotaEvent.Type

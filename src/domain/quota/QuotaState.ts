@@ -12,11 +12,14 @@ export interface Reservation {
   readonly uploadId: string
   readonly bytes: number
   readonly periodStart: number
+  /** When it was made (the janitor reconciles only old ones). */
+  readonly reservedAt: number
 }
 
 export interface Settlement {
   readonly uploadId: string
-  readonly outcome: "committed" | "released"
+  /** "reconciled": released by the janitor because the upload was never created. */
+  readonly outcome: "committed" | "released" | "reconciled"
   readonly bytes: number
 }
 
@@ -82,7 +85,7 @@ export const evolveQuota = (current: QuotaState, event: QuotaEvent): QuotaState 
       return prune({
         ...state,
         periods: addPeriod(state.periods, event.periodStart, event.periodEnd),
-        reservations: [...state.reservations, { uploadId: event.uploadId, bytes: event.bytes, periodStart: event.periodStart }]
+        reservations: [...state.reservations, { uploadId: event.uploadId, bytes: event.bytes, periodStart: event.periodStart, reservedAt: event.at }]
       })
     case "UploadCommitted": {
       const settled = settle(state, event.uploadId, "committed", event.committedBytes)
@@ -95,6 +98,8 @@ export const evolveQuota = (current: QuotaState, event: QuotaEvent): QuotaState 
     }
     case "ReservationReleased":
       return prune(settle(state, event.uploadId, "released", event.bytes))
+    case "ReservationReconciled":
+      return prune(settle(state, event.uploadId, "reconciled", event.bytes))
     case "QuotaLimitSet":
       return { ...state, limitOverride: event.limitBytes }
   }

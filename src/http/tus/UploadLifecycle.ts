@@ -6,6 +6,7 @@
 import { Clock, Effect, Result } from "effect"
 import { ActorSystem } from "../../actors/ActorSystem.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
+import { isDomainError } from "../../domain/shared/DomainError.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import { QuotaAggregate } from "../../domain/quota/QuotaAggregate.ts"
 import type { QuotaExceeded } from "../../domain/quota/QuotaErrors.ts"
@@ -41,10 +42,30 @@ export const releaseReservation = (userId: string, uploadId: string, reason: "ca
   )
 
 /**
+ * Failures after which the command was certainly not applied: the decider refused it, the mailbox
+ * never took it, other writers won every try, or the store refused the append as invalid. Anything
+ * else (the store unavailable, a lost reply, a stream that does not decode) may hide a write.
+ */
+const DEFINITE_STORE_REFUSALS = new Set([
+  "ActorBusy",
+  "ConcurrencyConflict",
+  "WrongExpectedRevision",
+  "InvalidStreamName",
+  "InvalidEvent",
+  "InvalidArgument"
+])
+
+const isDefiniteRejection = (error: unknown): boolean =>
+  isDomainError(error) ||
+  (typeof error === "object" && error !== null && "_tag" in error && DEFINITE_STORE_REFUSALS.has(String(error._tag)))
+
+/**
  * Creates an upload. The Upload decider first runs dry (pure, nothing written), so a file it would
  * refuse (name, format, size) never touches the quota; then the Quota reserves the declared size
- * (QUOTA_EXCEEDED stops here); then the Upload is created. If that last step fails, the
- * reservation is released again.
+ * (QUOTA_EXCEEDED stops here); then the Upload is created. If that last step is definitely
+ * rejected, the reservation is released again; after a failure of unknown outcome the Upload may
+ * exist, so the reservation stays and the quota reconciler (src/workers/QuotaReconciler.ts) gives it
+ * back once QUOTA_RECONCILE_GRACE_SECONDS have shown that the Upload was never created.
  */
 export const createUpload = Effect.fn("Tus.createUpload")(function*(input: NewUpload) {
   const actors = yield* ActorSystem
@@ -71,7 +92,9 @@ export const createUpload = Effect.fn("Tus.createUpload")(function*(input: NewUp
     correlationId: requestId
   })
   return yield* actors.send(UploadAggregate, uploadId, { command, actor, commandId: `create:${uploadId}`, correlationId: requestId }).pipe(
-    Effect.tapError(() => releaseReservation(actor.userId, uploadId, "failed", requestId).pipe(Effect.ignore))
+    Effect.tapError((error) =>
+      isDefiniteRejection(error) ? releaseReservation(actor.userId, uploadId, "failed", requestId).pipe(Effect.ignore) : Effect.void
+    )
   )
 })
 

@@ -139,3 +139,37 @@ describe("quota: limit overrides", () => {
       .then("LIMIT_BELOW_USAGE")
   })
 })
+
+describe("quota: reconciling a reservation whose upload was never created", () => {
+  const reconcile = { _tag: "ReconcileReservation", userId: "alice", uploadId: "up-1" } as const
+  const reconciled: QuotaEvent = {
+    _tag: "ReservationReconciled", userId: "alice", uploadId: "up-1", periodStart: T0, bytes: GiB, reservedAt: T0, at
+  }
+
+  it("gives the reservation back with its own event, saying when it was made", () => {
+    const { state } = given([reserved("up-1", GiB)]).when(reconcile, { actor: system }).then([reconciled])
+    expect(state.status === "Tracked" && state.reservations).toEqual([])
+    expect(state.status === "Tracked" && state.settled).toEqual([{ uploadId: "up-1", outcome: "reconciled", bytes: GiB }])
+    given([reserved("up-1", 4 * GiB), reconciled]).when({ _tag: "ReserveUpload", userId: "alice", uploadId: "up-2", bytes: 4 * GiB })
+      .then([{ ...reserved("up-2", 4 * GiB), at }])
+  })
+
+  it("changes nothing when repeated, or when the reservation was released, committed or never made", () => {
+    const released: QuotaEvent = { _tag: "ReservationReleased", userId: "alice", uploadId: "up-1", periodStart: T0, bytes: GiB, reason: "failed", at }
+    const committed: QuotaEvent = { _tag: "UploadCommitted", userId: "alice", uploadId: "up-1", periodStart: T0, reservedBytes: GiB, committedBytes: GiB, at }
+    for (const history of [[reserved("up-1", GiB), reconciled], [reserved("up-1", GiB), released], [reserved("up-1", GiB), committed], []]) {
+      given(history).when(reconcile, { actor: system }).then([])
+    }
+    given([reserved("up-1", GiB), reconciled]).when({ _tag: "ReleaseUpload", userId: "alice", uploadId: "up-1", reason: "failed" }).then([])
+  })
+
+  it("a commit after the janitor gave the reservation back is a conflict, not free bytes", () => {
+    given([reserved("up-1", GiB), reconciled]).when({ _tag: "CommitUpload", userId: "alice", uploadId: "up-1", receivedBytes: GiB })
+      .then("RESERVATION_CONFLICT")
+  })
+
+  it("is the system's only: not the user's, not an admin's", () => {
+    given([reserved("up-1", GiB)]).when(reconcile, { actor: alice }).then("FORBIDDEN")
+    given([reserved("up-1", GiB)]).when(reconcile, { actor: carol }).then("FORBIDDEN")
+  })
+})

@@ -63,6 +63,31 @@ describe("quota properties", () => {
     })
   })
 
+  it("only the system reconciles, once per open reservation, giving back exactly what it held", () => {
+    let accepted = 0
+    checkInvariant({
+      ...sequences,
+      invariant: (state, events, { command, context, previous, error }) => {
+        if (command._tag !== "ReconcileReservation" || error?.code === "AGGREGATE_ID_MISMATCH") return
+        if (!context.actor.roles.includes("system")) return expect(error?.code).toBe("FORBIDDEN")
+        const open = previous.status === "Tracked" ? previous.reservations.find((r) => r.uploadId === command.uploadId) : undefined
+        expect(error).toBeUndefined()
+        expect(events).toEqual(open === undefined ? [] : [{
+          _tag: "ReservationReconciled",
+          userId: command.userId,
+          uploadId: command.uploadId,
+          periodStart: open.periodStart,
+          bytes: open.bytes,
+          reservedAt: open.reservedAt,
+          at: context.now
+        }])
+        expect(state.status === "Tracked" && state.reservations.some((r) => r.uploadId === command.uploadId)).toBe(false)
+        if (open !== undefined) accepted++
+      }
+    })
+    expect(accepted).toBeGreaterThan(0) // the sequences do reach open reservations
+  })
+
   it("a commit records exactly the bytes received and settles its reservation", () => {
     checkInvariant({
       ...sequences,
