@@ -12,10 +12,12 @@ import { type AuthOptions, noAuth } from "./auth/Auth.ts"
 import { healthRoutes } from "./HealthRoutes.ts"
 import { codeForStatus, errorResponse, HttpError, invalidJson, notFound } from "./HttpError.ts"
 import { mediaRoutes } from "./media/MediaRoutes.ts"
-import { metricsRoutes } from "./middleware/MetricsEndpoint.ts"
+import { jsonBodyLimit } from "./middleware/JsonBodyLimit.ts"
+import { type MetricsOptions, metricsRoutes } from "./middleware/MetricsEndpoint.ts"
 import { rateLimit, type RateLimitSettings } from "./middleware/RateLimit.ts"
 import type { RateLimiterShape } from "./middleware/RateLimiter.ts"
 import { requestLog } from "./middleware/RequestLog.ts"
+import { hideUnavailableDetail } from "./middleware/UnavailableDetail.ts"
 import type { ApiInfo } from "./openapi/OpenApiDocument.ts"
 import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import type { RequestBodyReader } from "./RequestBody.ts"
@@ -43,6 +45,10 @@ export interface AppOptions {
   readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth" | "trustedProxyHops"> | undefined
   /** How upload bodies are read; the runtime adapter may give a cheaper reader (RequestBody.ts). */
   readonly requestBody?: RequestBodyReader | undefined
+  /** Largest JSON request body (JSON_BODY_LIMIT_BYTES); default 64 KiB. */
+  readonly jsonBodyLimitBytes?: number | undefined
+  /** METRICS_TOKEN, and whether /metrics has its own listener (METRICS_PORT); default: open, on this app. */
+  readonly metrics?: MetricsOptions | undefined
 }
 
 /** Probes and the scrape endpoint are never rate limited. */
@@ -63,11 +69,13 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   const app = new Hono<AppEnv>()
   app.use(requestId())
   app.use(requestLog(options.runtime, { trustedProxyHops }))
+  app.use(hideUnavailableDetail(options.runtime))
+  app.use(jsonBodyLimit(options.jsonBodyLimitBytes ?? 65_536))
   if (options.rateLimit) {
     app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, trustedProxyHops, exempt: (path) => OPS_PATHS.has(path) }))
   }
   app.route("/", healthRoutes(run))
-  app.route("/", metricsRoutes(run))
+  if (options.metrics?.ownPort !== true) app.route("/", metricsRoutes(run, options.metrics))
   app.route("/", openApiRoutes(() => app, API_INFO(options.version ?? "0.1.0")))
   app.route("/admin", adminRoutes(run, auth))
   app.route("/files", tusRoutes({

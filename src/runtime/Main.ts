@@ -7,6 +7,7 @@ import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
 import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
+import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
@@ -15,6 +16,7 @@ import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { projectionsLayer, readSideSettings } from "./ReadSideLayer.ts"
+import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
 
 /** The HTTP listener could not start (port taken, no permission). */
@@ -24,10 +26,11 @@ export class ServerStartFailed extends Data.TaggedError("ServerStartFailed")<{ r
   }
 }
 
-/** What a runtime supplies: listen on `port` with a web-standard fetch handler until the scope closes. */
+/** What a runtime supplies: listen on `port` with a web-standard fetch handler until the scope closes, within `limits`. */
 export type Serve = (
   fetch: (request: Request) => Response | Promise<Response>,
-  port: number
+  port: number,
+  limits?: ServerLimits
 ) => Effect.Effect<{ readonly port: number }, ServerStartFailed, Scope.Scope>
 
 /** What a runtime adapter (node.ts, deno.ts) hands the application. */
@@ -117,6 +120,8 @@ export const appOptionsFor = (config: KeyframeSettings) =>
       readSide: { settings: readSideSettings(config), feeds: config.feeds },
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
+      jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
+      metrics: { token: config.http.metricsToken, ownPort: config.http.metricsPort !== 0 },
       rateLimit: {
         limiter,
         settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000 }
@@ -131,8 +136,15 @@ const serverLayer = ({ name: runtimeName, requestBody, serve }: RuntimeAdapter) 
       const store = yield* EventStore
       const limiter = yield* RateLimiter
       const context = yield* Effect.context<AppServices>()
-      const app = makeApp({ runtime: runtimeFrom(context), requestBody, ...(yield* appOptionsFor(config)) })
-      const { port } = yield* serve(app.fetch, config.server.port)
+      const runtime = runtimeFrom(context)
+      const app = makeApp({ runtime, requestBody, ...(yield* appOptionsFor(config)) })
+      const limits = serverLimits(config)
+      const { port } = yield* serve(app.fetch, config.server.port, limits)
+      if (config.http.metricsPort !== 0) {
+        // METRICS_PORT: a listener of its own for the scrape, kept off the public port
+        const metrics = yield* serve(metricsApp(runtime, { token: config.http.metricsToken }).fetch, config.http.metricsPort, limits)
+        yield* Effect.log(`Keyframe metrics listening on port ${metrics.port}${config.http.metricsToken ? " (token required)" : ""}`)
+      }
       yield* Effect.log(
         `Keyframe HTTP listening on port ${port} (${runtimeName}); event store: ${describeEventStore(config.eventStore)} ` +
           `(${store.kind} adapter); object store: ${config.objectStore.bucket ? `S3 bucket ${config.objectStore.bucket}` : "files"}; ` +

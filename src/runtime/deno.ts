@@ -23,6 +23,11 @@ declare const Deno: {
   exit(code: number): never
 }
 
+/**
+ * Deno.serve has no settings for the header, request and keep-alive timeouts or a connection cap:
+ * the HTTP_* listener limits apply on Node.js only (Deno's own defaults hold here). The JSON body
+ * limit, /metrics' token and METRICS_PORT are the app's and the main program's, so they hold on both.
+ */
 const denoServe: Serve = (fetch, port) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly server: DenoServer; readonly port: number }, ServerStartFailed>((resume) => {

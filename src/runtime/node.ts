@@ -4,16 +4,36 @@ import { serve as honoServe } from "@hono/node-server"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
-import type { Server } from "node:http"
+import type { Server, ServerOptions } from "node:http"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
+import type { ServerLimits } from "./ServerLimits.ts"
 
 const CLOSE_GRACE_MS = 5_000
 
-const nodeServe: Serve = (fetch, port) =>
+/**
+ * node:http's timeouts from the limits. Node refuses a headers timeout above a non-zero request
+ * timeout, and checks both only every `connectionsCheckingInterval` (30 s by default): a quarter of
+ * the headers timeout keeps a slow client's cut-off close to the setting.
+ */
+const nodeServerOptions = (limits: ServerLimits): ServerOptions => {
+  const headersTimeout = limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs
+  return {
+    headersTimeout,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node keeps the socket its keepAliveTimeoutBuffer (1 s) past this, the advertised `Keep-Alive: timeout`
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4)))
+  }
+}
+
+const nodeServe: Serve = (fetch, port, limits) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly server: Server; readonly port: number }, ServerStartFailed>((resume) => {
-      const server = honoServe({ fetch, port }, (info) => resume(Effect.succeed({ server: server as Server, port: info.port })))
+      const serverOptions = limits === undefined ? {} : nodeServerOptions(limits)
+      const server = honoServe({ fetch, port, serverOptions }, (info) => resume(Effect.succeed({ server: server as Server, port: info.port })))
+      // past the cap node:http closes a new connection as it is accepted
+      if (limits !== undefined) server.maxConnections = limits.maxConnections
       server.once("error", (e) => resume(Effect.fail(new ServerStartFailed({ reason: String(e) }))))
     }),
     ({ server }) =>

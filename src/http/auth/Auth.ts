@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import type { Actor } from "../../domain/shared/Decider.ts"
-import { errorResponse, HttpError } from "../HttpError.ts"
+import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../RequestId.ts"
 import { AuthUnavailable, type VerifyToken } from "./JwtVerifier.ts"
@@ -87,9 +87,8 @@ export const verifyBearerToken = async (auth: AuthOptions, token: string): Promi
   try {
     claims = await auth.verifyToken(token)
   } catch (e) {
-    if (e instanceof AuthUnavailable) {
-      return new HttpError({ status: 503, code: "AUTH_UNAVAILABLE", message: e.message, headers: { "Retry-After": "5" } })
-    }
+    // one mapping for the key server's failure (HttpError.ts); its text is replaced before any answer leaves
+    if (e instanceof AuthUnavailable) return toHttpError(e)!
     return unauthorized(`invalid token: ${reasonOf(e)}`, e instanceof TokenRejected ? e.code : "UNAUTHORIZED")
   }
   const actor = actorFromClaims(claims)

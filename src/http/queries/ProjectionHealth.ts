@@ -65,6 +65,12 @@ export const readSideHealth: Effect.Effect<ReadSideHealth> = Effect.gen(function
   return { ok: out.every((p) => p.ok), projections: out }
 })
 
+/** What /readyz shows of the read side: states and lag, not a runner's last error (driver text; /admin/projections has it). */
+export const readinessView = (health: ReadSideHealth): ReadSideHealth => ({
+  ok: health.ok,
+  projections: health.projections.map(({ lastError: _lastError, ...p }) => p)
+})
+
 const lagPositions = Metric.gauge("keyframe_projection_lag_positions", { description: "Global positions the projection is behind the head (0 when nothing it handles is left)" })
 const lagSeconds = Metric.gauge("keyframe_projection_lag_seconds", { description: "Age of the oldest event the projection has not folded in yet" })
 const checkpointGauge = Metric.gauge("keyframe_projection_checkpoint", { description: "Last global position the projection folded in" })

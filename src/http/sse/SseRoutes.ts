@@ -132,7 +132,15 @@ export const sseRoutes = (options: SseOptions) => {
         }
         const text = Stream.concat(Stream.make(sseRetry(2_000)), messages.pipe(Stream.map(sseFrame))).pipe(
           // a failing subscription ends the feed with an error message; the client resumes from its last id
-          Stream.catch((e) => Stream.make(sseFrame({ event: "error", data: { code: "FEED_FAILED", message: String((e as { message?: unknown }).message ?? e) } }))),
+          // the store's own text names hosts and paths: it goes to the log, the client gets the request id
+          Stream.catch((e) =>
+            Stream.fromEffect(
+              Effect.logWarning(`FEED_FAILED: ${String((e as { message?: unknown }).message ?? e)}`).pipe(
+                Effect.annotateLogs({ requestId: c.get("requestId"), path: c.req.path }),
+                Effect.as(sseFrame({ event: "error", data: { code: "FEED_FAILED", message: `the live feed failed; reconnect to resume (request id ${c.get("requestId")})` } }))
+              )
+            )
+          ),
           Stream.merge(heartbeat, { haltStrategy: "left" }),
           Stream.ensuring(Effect.sync(release)),
           Stream.encodeText
