@@ -11,7 +11,7 @@ import type { RunEffect } from "./AppRuntime.ts"
 import { errorBody, toHttpError, unavailableMessage } from "./HttpError.ts"
 import { type ProjectionHealth, readinessView, readSideHealth } from "./queries/ProjectionHealth.ts"
 import { describeRoute } from "./openapi/RouteDoc.ts"
-import type { AppEnv } from "./RequestId.ts"
+import type { AppEnv } from "./AppEnv.ts"
 
 const PING_TIMEOUT = Duration.seconds(5)
 /** How long one check's outcome answers the probes that follow it. */

@@ -5,7 +5,7 @@ import type { Role } from "../../domain/shared/ActorRoles.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { AuthUnavailable, type VerifyToken } from "./JwtVerifier.ts"
 import { TokenRejected } from "./TokenLifetime.ts"
 

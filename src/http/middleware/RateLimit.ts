@@ -8,7 +8,7 @@ import { recordRateLimited } from "../../observability/Metrics.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { authenticate, type AuthOptions } from "../auth/Auth.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { clientIp } from "./ClientIp.ts"
 import type { RateDecision, RateLimiterShape } from "./RateLimiter.ts"
 

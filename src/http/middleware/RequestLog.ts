@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono"
 import { matchedRoutes } from "hono/route"
 import { recordRequest } from "../../observability/Metrics.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { clientIp } from "./ClientIp.ts"
 
 /** The pattern of the route that answered (`/uploads/:id`), or "unmatched" when only middleware matched (a 404). */

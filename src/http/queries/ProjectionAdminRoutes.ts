@@ -7,7 +7,7 @@ import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import { notFound } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { readSideHealth } from "./ProjectionHealth.ts"
 import { readSideService } from "./ReadModel.ts"
 
