@@ -5,6 +5,8 @@ export interface AppEnv {
   Variables: {
     /** Set first by `requestId` (RequestId.ts). */
     requestId: string
+    /** The client's address, set by `clientAddress` (middleware/ClientIp.ts) before any route. */
+    clientIp: string
     /** `actor` is set by `requireAuth` (src/http/auth/Auth.ts) on the routes it guards. */
     actor: Actor
   }

@@ -1,5 +1,6 @@
 /** The program both entry points run: read config, build the adapters it names, serve the Hono app until interrupted. */
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
+import type { GetConnInfo } from "hono/conninfo"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
@@ -38,6 +39,8 @@ export interface RuntimeAdapter {
   /** For the start-up line, e.g. "Node.js 24.21.0". */
   readonly name: string
   readonly serve: Serve
+  /** How this runtime's server tells a request's socket peer (its hono `getConnInfo`; the client address, ClientIp.ts). */
+  readonly connInfo: GetConnInfo
   /** A cheaper way to read upload bodies than `Request.body`, when the runtime has one. */
   readonly requestBody?: RequestBodyReader | undefined
 }
@@ -129,7 +132,7 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-const serverLayer = ({ name: runtimeName, requestBody, serve }: RuntimeAdapter) =>
+const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo }: RuntimeAdapter) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const config = yield* KeyframeConfig
@@ -137,7 +140,7 @@ const serverLayer = ({ name: runtimeName, requestBody, serve }: RuntimeAdapter) 
       const limiter = yield* RateLimiter
       const context = yield* Effect.context<AppServices>()
       const runtime = runtimeFrom(context)
-      const app = makeApp({ runtime, requestBody, ...(yield* appOptionsFor(config)) })
+      const app = makeApp({ runtime, requestBody, connInfo, ...(yield* appOptionsFor(config)) })
       const limits = serverLimits(config)
       const { port } = yield* serve(app.fetch, config.server.port, limits)
       if (config.http.metricsPort !== 0) {

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { type Context, Effect, Exit, Layer, Logger, ManagedRuntime, Result, Scope, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload } from "tus-js-client"
@@ -112,8 +113,9 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     runtime,
     auth: { verifyToken: hs256Verifier(SECRET) },
     settings,
-    // as src/runtime/node.ts serves it: bodies read straight from node:http
-    requestBody: nodeRequestBody
+    // as src/runtime/node.ts serves it: bodies read straight from node:http, peers from its socket
+    requestBody: nodeRequestBody,
+    connInfo: getConnInfo
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))

@@ -38,8 +38,6 @@ export interface ReadSideOptions {
   readonly sseHeartbeatMillis?: number | undefined
   /** Live feed caps, lifetime and tickets (FEED_* settings; src/http/sse/FeedOptions.ts). */
   readonly feeds?: FeedOptions | undefined
-  /** How many trusted proxies append to X-Forwarded-For: the address the feeds' per-address cap counts. */
-  readonly trustedProxyHops?: number | undefined
 }
 
 export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
@@ -58,8 +56,7 @@ export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
     auth,
     uploadExpiryHours: deps.settings.uploadExpiryHours,
     heartbeatMillis: options.sseHeartbeatMillis,
-    feeds: options.feeds,
-    trustedProxyHops: options.trustedProxyHops
+    feeds: options.feeds
   }))
   app.route("/", videoQueries(deps))
   app.route("/", uploadQueries(deps))

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { sign } from "hono/jwt"
 import { allProjections } from "../../../projections/index.ts"
@@ -75,6 +76,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   const app = makeApp({
     runtime: runtime as never,
     auth: { verifyToken: hs256Verifier(SECRET) },
+    connInfo: getConnInfo,
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },
       sseHeartbeatMillis: options.sseHeartbeatMillis,

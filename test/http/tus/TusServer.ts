@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { Effect, Layer, Logger, ManagedRuntime, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload, type UploadOptions } from "tus-js-client"
@@ -64,8 +65,9 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
     runtime,
     auth: { verifyToken: hs256Verifier(SECRET) },
     settings,
-    // as src/runtime/node.ts serves it: bodies read straight from node:http
-    requestBody: nodeRequestBody
+    // as src/runtime/node.ts serves it: bodies read straight from node:http, peers from its socket
+    requestBody: nodeRequestBody,
+    connInfo: getConnInfo
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
