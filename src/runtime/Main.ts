@@ -10,6 +10,7 @@ import type { AppRuntime } from "../http/AppRuntime.ts"
 import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
 import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
+import { ReadSideProbe } from "../http/queries/ProjectionHealth.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
@@ -74,8 +75,8 @@ export const servicesLayer = (config: KeyframeSettings) =>
         // PGlite's files are opened by one process, and this actor system is its only writer
         soleWriter: config.eventStore.kind === "embedded"
       }),
-      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
-      projectionsLayer.pipe(Layer.provideMerge(readStoreLayer(config)))
+      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts), and their probe
+      ReadSideProbe.layer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
     ).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
     objectStoreLayer(config),
     rateLimiterLayer(config),

@@ -25,6 +25,7 @@ import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventS
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../src/http/App.ts"
+import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
@@ -54,7 +55,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = ActorSystem | EventStore | ObjectStore | ProcessingProgress | Media | WorkerPlatform
+type Services = ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | WorkerPlatform
 
 export interface Pipeline {
   readonly origin: string
@@ -102,6 +103,8 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
       Layer.provideMerge(eventStore)
     ),
     options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") }),
+    // no projections here: /readyz and /metrics report no read side
+    ReadSideProbe.layerNone,
     ProcessingProgress.layer,
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),

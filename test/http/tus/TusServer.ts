@@ -21,6 +21,7 @@ import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventSt
 import type { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
+import { ReadSideProbe } from "../../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { stagingPrefix } from "../../../src/http/tus/UploadStaging.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
@@ -43,7 +44,7 @@ export interface TusServer {
   /** `${origin}/files`: tus-js-client's endpoint. */
   readonly endpoint: string
   readonly settings: DomainSettings
-  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore | ReadSideProbe, unknown>
   stop(): Promise<void>
 }
 
@@ -57,6 +58,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
       Layer.provideMerge(eventStore)
     ),
     objectStore,
+    ReadSideProbe.layerNone, // no projections: GET /uploads/:id folds the aggregate (QueryRoutes' withoutReadSide)
     Logger.layer([]) // quiet: errors show up as responses
   )
   const runtime = ManagedRuntime.make(services)
