@@ -1,17 +1,21 @@
 /** The Hono app, runtime-neutral: node.ts and deno.ts serve it, tests call `app.request(...)`. */
 import { Cause } from "effect"
 import { Hono } from "hono"
+import type { GetConnInfo } from "hono/conninfo"
 import { HTTPException } from "hono/http-exception"
 import type { ActorSystem } from "../actors/ActorSystem.ts"
 import { defaultDomainSettings, type DomainSettings } from "../domain/shared/DomainSettings.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import type { ReadSideProbe } from "./queries/ProjectionHealth.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
+import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
 import { type AuthOptions, noAuth } from "./auth/Auth.ts"
 import { healthRoutes } from "./HealthRoutes.ts"
 import { codeForStatus, errorResponse, HttpError, invalidJson, notFound } from "./HttpError.ts"
 import { mediaRoutes } from "./media/MediaRoutes.ts"
+import { clientAddress } from "./middleware/ClientIp.ts"
 import { jsonBodyLimit } from "./middleware/JsonBodyLimit.ts"
 import { type MetricsOptions, metricsRoutes } from "./middleware/MetricsEndpoint.ts"
 import { rateLimit, type RateLimitSettings } from "./middleware/RateLimit.ts"
@@ -21,12 +25,12 @@ import { hideUnavailableDetail } from "./middleware/UnavailableDetail.ts"
 import type { ApiInfo } from "./openapi/OpenApiDocument.ts"
 import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import type { RequestBodyReader } from "./RequestBody.ts"
-import { type AppEnv, requestId } from "./RequestId.ts"
+import { requestId } from "./RequestId.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>
@@ -38,11 +42,13 @@ export interface AppOptions {
   readonly trustProxy?: boolean | undefined
   /** With trustProxy: how many proxies append to X-Forwarded-For (default 1); see middleware/ClientIp.ts. */
   readonly trustProxyHops?: number | undefined
+  /** The runtime's reader of the socket's peer (its hono `getConnInfo`); unset (`app.request`, no socket): "unknown". */
+  readonly connInfo?: GetConnInfo | undefined
   readonly version?: string | undefined
   /** The domain settings the upload routes enforce (max size, expiry, formats); default: the domain's defaults. */
   readonly settings?: DomainSettings | undefined
   /** The read side's settings (query wait bound, quota defaults, live feed caps) and clock; default: the defaults (ReadSideRoutes.ts). */
-  readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth" | "trustedProxyHops"> | undefined
+  readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth"> | undefined
   /** How upload bodies are read; the runtime adapter may give a cheaper reader (RequestBody.ts). */
   readonly requestBody?: RequestBodyReader | undefined
   /** Largest JSON request body (JSON_BODY_LIMIT_BYTES); default 64 KiB. */
@@ -64,15 +70,16 @@ const API_INFO = (version: string): ApiInfo => ({
 export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   const run = makeRunEffect(options.runtime)
   const auth = options.auth ?? noAuth
-  // one count for the log and the limiter, so both see the same client address
   const trustedProxyHops = options.trustProxy ? options.trustProxyHops ?? 1 : 0
   const app = new Hono<AppEnv>()
   app.use(requestId())
-  app.use(requestLog(options.runtime, { trustedProxyHops }))
+  // one address per request, for the log, the limiter and the feeds alike
+  app.use(clientAddress({ trustedProxyHops, connInfo: options.connInfo }))
+  app.use(requestLog(options.runtime))
   app.use(hideUnavailableDetail(options.runtime))
   app.use(jsonBodyLimit(options.jsonBodyLimitBytes ?? 65_536))
   if (options.rateLimit) {
-    app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, trustedProxyHops, exempt: (path) => OPS_PATHS.has(path) }))
+    app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, exempt: (path) => OPS_PATHS.has(path) }))
   }
   app.route("/", healthRoutes(run))
   if (options.metrics?.ownPort !== true) app.route("/", metricsRoutes(run, options.metrics))
@@ -86,7 +93,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   }))
   app.route("/media", mediaRoutes(run))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
-  app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide, trustedProxyHops }))
+  app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for
   // /openapi.json: `describeRoute({...})` + `validate(...)` from ./openapi/ (see RouteDoc.ts); a test walks them all.
 

@@ -2,7 +2,7 @@
 import { Cause, Effect, Exit } from "effect"
 import type { Context } from "hono"
 import { errorResponse, internalError, toHttpError } from "./HttpError.ts"
-import type { AppEnv } from "./RequestId.ts"
+import type { AppEnv } from "./AppEnv.ts"
 
 /** The part of a `ManagedRuntime<R>` the HTTP layer uses; node.ts/deno.ts and tests hand one in. */
 export interface AppRuntime<R> {

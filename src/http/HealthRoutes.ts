@@ -9,9 +9,9 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { RunEffect } from "./AppRuntime.ts"
 import { errorBody, toHttpError, unavailableMessage } from "./HttpError.ts"
-import { type ProjectionHealth, readinessView, readSideHealth } from "./queries/ProjectionHealth.ts"
+import { type ProjectionHealth, readinessView, readSideHealth, type ReadSideProbe } from "./queries/ProjectionHealth.ts"
 import { describeRoute } from "./openapi/RouteDoc.ts"
-import type { AppEnv } from "./RequestId.ts"
+import type { AppEnv } from "./AppEnv.ts"
 
 const PING_TIMEOUT = Duration.seconds(5)
 /** How long one check's outcome answers the probes that follow it. */
@@ -76,7 +76,7 @@ const sharedReadiness = () => {
   })
 }
 
-export const healthRoutes = (run: RunEffect<EventStore | ObjectStore>) => {
+export const healthRoutes = (run: RunEffect<EventStore | ObjectStore | ReadSideProbe>) => {
   const readiness = sharedReadiness()
   return new Hono<AppEnv>()
     .get("/healthz", describeRoute({ summary: "Liveness: 200 while the process serves", tags: ["ops"] }), (c) => c.json({ status: "ok" }))

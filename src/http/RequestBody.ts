@@ -4,7 +4,7 @@
  * the copy `Readable.toWeb` makes of every chunk). Only the upload routes read bodies this way.
  */
 import type { Context } from "hono"
-import type { AppEnv } from "./RequestId.ts"
+import type { AppEnv } from "./AppEnv.ts"
 
 export type RequestBodyReader = (c: Context<AppEnv>) => ReadableStream<Uint8Array> | null
 

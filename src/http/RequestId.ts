@@ -1,13 +1,12 @@
 /** `X-Request-Id`: kept from the client when sane, otherwise generated; echoed on every response and put on log lines. */
 import type { MiddlewareHandler } from "hono"
+import type { AppEnv } from "./AppEnv.ts"
 
-import type { Actor } from "../domain/shared/Decider.ts"
+// Transitional: queries/ReadModel.ts and queries/QueryRoutes.ts (being reworked on another branch) still import
+// AppEnv from here; point them at AppEnv.ts and drop this line.
+export type { AppEnv } from "./AppEnv.ts"
 
-export interface AppEnv {
-  /** `actor` is set by `requireAuth` (src/http/auth/Auth.ts) on the routes it guards. */
-  Variables: { requestId: string; actor: Actor }
-}
-
+// Not hono/request-id: it refuses "." and ":" (trace ids like "svc.a:42", accepted here) and takes 255 characters.
 const SANE = /^[A-Za-z0-9._:-]{1,128}$/
 
 export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {

@@ -1,5 +1,6 @@
 /** The program both entry points run: read config, build the adapters it names, serve the Hono app until interrupted. */
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
+import type { GetConnInfo } from "hono/conninfo"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
@@ -9,6 +10,7 @@ import type { AppRuntime } from "../http/AppRuntime.ts"
 import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
 import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
+import { ReadSideProbe } from "../http/queries/ProjectionHealth.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
@@ -38,6 +40,8 @@ export interface RuntimeAdapter {
   /** For the start-up line, e.g. "Node.js 24.21.0". */
   readonly name: string
   readonly serve: Serve
+  /** How this runtime's server tells a request's socket peer (its hono `getConnInfo`; the client address, ClientIp.ts). */
+  readonly connInfo: GetConnInfo
   /** A cheaper way to read upload bodies than `Request.body`, when the runtime has one. */
   readonly requestBody?: RequestBodyReader | undefined
 }
@@ -71,8 +75,8 @@ export const servicesLayer = (config: KeyframeSettings) =>
         // PGlite's files are opened by one process, and this actor system is its only writer
         soleWriter: config.eventStore.kind === "embedded"
       }),
-      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
-      projectionsLayer.pipe(Layer.provideMerge(readStoreLayer(config)))
+      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts), and their probe
+      ReadSideProbe.layer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
     ).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
     objectStoreLayer(config),
     rateLimiterLayer(config),
@@ -129,7 +133,7 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-const serverLayer = ({ name: runtimeName, requestBody, serve }: RuntimeAdapter) =>
+const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo }: RuntimeAdapter) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const config = yield* KeyframeConfig
@@ -137,7 +141,7 @@ const serverLayer = ({ name: runtimeName, requestBody, serve }: RuntimeAdapter) 
       const limiter = yield* RateLimiter
       const context = yield* Effect.context<AppServices>()
       const runtime = runtimeFrom(context)
-      const app = makeApp({ runtime, requestBody, ...(yield* appOptionsFor(config)) })
+      const app = makeApp({ runtime, requestBody, connInfo, ...(yield* appOptionsFor(config)) })
       const limits = serverLimits(config)
       const { port } = yield* serve(app.fetch, config.server.port, limits)
       if (config.http.metricsPort !== 0) {

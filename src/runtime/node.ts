@@ -1,5 +1,6 @@
 /** Node.js entry point (`npm start`): @hono/node-server on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
 import { serve as honoServe } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 // The module itself, not the package index: the index loads all of platform-node (~30 MB of memory).
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect } from "effect"
@@ -58,7 +59,12 @@ const dotEnv = (): string => {
 }
 const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
 
-const program = mainProgram({ name: `Node.js ${process.versions.node}`, serve: nodeServe, requestBody: nodeRequestBody }).pipe(
+const program = mainProgram({
+  name: `Node.js ${process.versions.node}`,
+  serve: nodeServe,
+  connInfo: getConnInfo,
+  requestBody: nodeRequestBody
+}).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

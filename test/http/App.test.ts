@@ -7,6 +7,7 @@ import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
 import { makeApp } from "../../src/http/App.ts"
+import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
 import { makeRunEffect } from "../../src/http/AppRuntime.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
@@ -19,6 +20,7 @@ const runtime = ManagedRuntime.make(
   Layer.mergeAll(
     PgliteEventStore.layer({ dataDir: join(dataDir, "eventstore") }),
     FsObjectStore.layer({ root: join(dataDir, "objects") }),
+    ReadSideProbe.layerNone, // an app without projections
     captureLogs
   )
 )

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeApp } from "../../src/http/App.ts"
 import { actorFromToken, type AuthOptions, jwksVerifier, jwtVerifier, requireAuth, verifyBearerToken } from "../../src/http/auth/Auth.ts"
 import { HttpError } from "../../src/http/HttpError.ts"
-import type { AppEnv } from "../../src/http/RequestId.ts"
+import type { AppEnv } from "../../src/http/AppEnv.ts"
 
 const SECRET = "hs256-secret-for-the-auth-test-0123456789"
 const now = () => Math.floor(Date.now() / 1000)

@@ -4,6 +4,7 @@
  * proxy added (counted from the right), never the entries left of it, which the client wrote.
  */
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { Logger, ManagedRuntime } from "effect"
 import { Hono } from "hono"
 import type { AddressInfo } from "node:net"
@@ -27,7 +28,7 @@ const listen = (fetch: (r: Request, env: unknown) => Response | Promise<Response
 
 /** An app whose only route answers the address clientIp sees, for each trust setting. */
 const probe = await listen(
-  new Hono().get("/ip/:hops", (c) => c.text(clientIp(c, Number(c.req.param("hops"))))).fetch
+  new Hono().get("/ip/:hops", (c) => c.text(clientIp(c, Number(c.req.param("hops")), getConnInfo))).fetch
 )
 const ipSeen = async (hops: number, headers: Record<string, string> = {}) => (await fetch(`${probe}/ip/${hops}`, { headers })).text()
 
@@ -67,6 +68,7 @@ describe("the app behind a trusted proxy (TRUST_PROXY=true)", () => {
       auth: noAuth,
       trustProxy: true,
       trustProxyHops,
+      connInfo: getConnInfo,
       rateLimit: { limiter: makeMemoryRateLimiter(), settings: { perIp: 3, perUser: 0, windowMs: 60_000 } }
     })
 

@@ -12,6 +12,7 @@ import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
 import { makeApp } from "../../src/http/App.ts"
+import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 
@@ -46,7 +47,8 @@ const counted = Layer.mergeAll(
   ).pipe(Layer.provide(FsObjectStore.layer({ root: join(dataDir, "objects") })))
 )
 const runtime = ManagedRuntime.make(
-  Layer.provideMerge(counted, Logger.layer([Logger.make((o) => logs.push(JSON.parse(Logger.formatJson.log(o))))]))
+  // no projections here: the read side reports healthy and empty
+  Layer.provideMerge(Layer.mergeAll(counted, ReadSideProbe.layerNone), Logger.layer([Logger.make((o) => logs.push(JSON.parse(Logger.formatJson.log(o))))]))
 )
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 /** Token settings at start-up: a JWT_SECRET under 32 bytes stops the start; JWT_MAX_TTL_SECONDS and JWT_LEEWAY_SECONDS reach the verifier. */
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -33,7 +34,7 @@ describe("JWT_SECRET shorter than 32 bytes", () => {
   it("stops the start before any adapter is built, logged as one line", async () => {
     const lines: Array<string> = []
     const capture = Logger.layer([Logger.make((o) => lines.push(String(o.message)))])
-    const runtime = { name: "test", serve: () => Effect.fail(new ServerStartFailed({ reason: "must not be reached" })) }
+    const runtime = { name: "test", connInfo: getConnInfo, serve: () => Effect.fail(new ServerStartFailed({ reason: "must not be reached" })) }
     const exit = await Effect.runPromiseExit(
       mainProgram(runtime).pipe(
         Effect.provide(capture),

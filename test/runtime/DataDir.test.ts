@@ -1,4 +1,5 @@
 /** DATA_DIR and its folders are created owner-only (0700) before any adapter opens them; looser existing folders are reported, not changed. */
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -78,7 +79,7 @@ describe.skipIf(process.platform === "win32")("DATA_DIR permissions", () => {
 
   it("the start creates them before the adapters are built", async () => {
     const dataDir = freshDataDir()
-    const runtime = { name: "test", serve: () => Effect.fail(new ServerStartFailed({ reason: "not needed" })) }
+    const runtime = { name: "test", connInfo: getConnInfo, serve: () => Effect.fail(new ServerStartFailed({ reason: "not needed" })) }
     const env = { DATA_DIR: dataDir, EVENTSTORE_URL: "postgres://root@127.0.0.1:1/nothing-listens-here" }
     const { exit } = await withLogs(mainProgram(runtime).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromUnknown(env))))
     expect(Exit.isFailure(exit)).toBe(true) // the event store cannot be reached: the folders were made before

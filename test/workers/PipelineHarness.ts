@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { type Context, Effect, Exit, Layer, Logger, ManagedRuntime, Result, Scope, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload } from "tus-js-client"
@@ -24,6 +25,7 @@ import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventS
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../src/http/App.ts"
+import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
@@ -53,7 +55,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = ActorSystem | EventStore | ObjectStore | ProcessingProgress | Media | WorkerPlatform
+type Services = ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | WorkerPlatform
 
 export interface Pipeline {
   readonly origin: string
@@ -101,6 +103,8 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
       Layer.provideMerge(eventStore)
     ),
     options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") }),
+    // no projections here: /readyz and /metrics report no read side
+    ReadSideProbe.layerNone,
     ProcessingProgress.layer,
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),
@@ -112,8 +116,9 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     runtime,
     auth: { verifyToken: hs256Verifier(SECRET) },
     settings,
-    // as src/runtime/node.ts serves it: bodies read straight from node:http
-    requestBody: nodeRequestBody
+    // as src/runtime/node.ts serves it: bodies read straight from node:http, peers from its socket
+    requestBody: nodeRequestBody,
+    connInfo: getConnInfo
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))

@@ -1,6 +1,7 @@
 /** Why the quota aggregate rejects a command. */
 import { Schema } from "effect"
-import { formatBytes, formatInstant } from "../shared/Bytes.ts"
+import { formatBytes } from "../shared/Bytes.ts"
+import { formatInstant } from "../shared/FormatInstant.ts"
 import type { Forbidden, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 
 export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExceeded", {

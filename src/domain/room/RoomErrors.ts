@@ -1,6 +1,6 @@
 /** Why the room aggregate rejects a command. */
 import { Schema } from "effect"
-import { formatInstant } from "../shared/Bytes.ts"
+import { formatInstant } from "../shared/FormatInstant.ts"
 import type { AlreadyExists, Forbidden, NotFound, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 
 export class RoomFull extends Schema.TaggedError<RoomFull>()("RoomFull", { capacity: Schema.Number }) {

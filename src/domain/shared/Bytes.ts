@@ -11,7 +11,3 @@ export const formatBytes = (bytes: number): string => {
   }
   return unit === 0 ? `${bytes} bytes` : `${Number(value.toFixed(1))} ${UNITS[unit]}`
 }
-
-/** An instant as ISO-8601 (pure: formats the number it is given). */
-export const formatInstant = (epochMillis: number): string =>
-  Number.isFinite(epochMillis) && Math.abs(epochMillis) <= 8.64e15 ? new Date(epochMillis).toISOString() : String(epochMillis)

@@ -1,6 +1,7 @@
 /** Why the upload aggregate rejects a command. */
 import { Schema } from "effect"
-import { formatBytes, formatInstant } from "../shared/Bytes.ts"
+import { formatBytes } from "../shared/Bytes.ts"
+import { formatInstant } from "../shared/FormatInstant.ts"
 import type { AlreadyExists, Forbidden, NotFound, NotOwner, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 
 export class UploadTerminal extends Schema.TaggedError<UploadTerminal>()("UploadTerminal", {

@@ -12,7 +12,7 @@ import type { RunEffect } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { QuotaLimitBody, QuotaLimitResult, QuotaView, SponsorBody, UserParams } from "./AdminSchemas.ts"
 
 const SANE_KEY = /^[A-Za-z0-9._:-]{1,128}$/

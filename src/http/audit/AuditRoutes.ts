@@ -11,7 +11,7 @@ import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { HttpError } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { aggregateAt, parseAuditPoint } from "./AuditAggregates.ts"
 import {
   AggregateAtView,

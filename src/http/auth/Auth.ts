@@ -1,16 +1,17 @@
 /** Bearer JWT authentication (DESIGN.md §7): `sub` is the user id, `roles` among user, sponsor, admin, auditor. */
 import { Effect } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
+import type { Role } from "../../domain/shared/ActorRoles.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { AuthUnavailable, type VerifyToken } from "./JwtVerifier.ts"
 import { TokenRejected } from "./TokenLifetime.ts"
 
 export { hs256Verifier, jwksVerifier, jwtVerifier } from "./JwtVerifier.ts"
 
-export type Role = "user" | "sponsor" | "admin" | "auditor"
+/** The roles a token may grant: the domain's (ActorRoles.ts) but "system", which only workers and janitors act as. */
 export const ROLES: ReadonlyArray<Role> = ["user", "sponsor", "admin", "auditor"]
 
 /** How tokens are checked: an HS256 secret, a JWKS (RS256), or both — see `jwtVerifier`. */

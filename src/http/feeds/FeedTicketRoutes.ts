@@ -4,7 +4,7 @@ import { Hono } from "hono"
 import { type AuthOptions, requireAuth, tokenExpiresAt } from "../auth/Auth.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { FEED_PATH, type FeedTicketStore } from "./FeedTickets.ts"
 
 export const FeedTicketRequest = Schema.Struct({

@@ -18,7 +18,7 @@ import { type GetResult, type ObjectHead, ObjectStore } from "../../objectstore/
 import type { RunEffect } from "../AppRuntime.ts"
 import { errorResponse, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { contentRange, parseRange } from "./ByteRanges.ts"
 
 /** How long a presigned S3 URL stays valid, and how long the redirect to it may be cached (well within). */

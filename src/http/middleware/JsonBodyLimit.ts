@@ -7,7 +7,7 @@
 import type { MiddlewareHandler } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { errorResponse, HttpError } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 
 /** The media types Hono's json validator parses (application/json, application/*+json). */
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i

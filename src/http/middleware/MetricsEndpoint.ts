@@ -9,11 +9,12 @@ import { Hono, type MiddlewareHandler } from "hono"
 import { ActorSystem } from "../../actors/ActorSystem.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import { recordRuntimeGauges } from "../../observability/Metrics.ts"
-import { recordProjectionGauges } from "../queries/ProjectionHealth.ts"
+import { type ReadSideProbe, recordProjectionGauges } from "../queries/ProjectionHealth.ts"
 import { type AppRuntime, logInternal, makeRunEffect, type RunEffect } from "../AppRuntime.ts"
 import { errorResponse, HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
-import { type AppEnv, requestId } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
+import { requestId } from "../RequestId.ts"
 import { sameBytes } from "../tus/TusHeaders.ts"
 
 const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -44,7 +45,10 @@ const requireMetricsToken = (token: Redacted.Redacted<string>): MiddlewareHandle
 
 const pass: MiddlewareHandler<AppEnv> = (_c, next) => next()
 
-export const metricsRoutes = (run: RunEffect<never>, options: MetricsOptions = {}) =>
+/** What a process serving /metrics provides: the actors and the store it reports on, and its read side's probe. */
+export type MetricsServices = ActorSystem | EventStore | ReadSideProbe
+
+export const metricsRoutes = (run: RunEffect<MetricsServices>, options: MetricsOptions = {}) =>
   new Hono<AppEnv>().get(
     "/metrics",
     describeRoute({
@@ -62,13 +66,9 @@ export const metricsRoutes = (run: RunEffect<never>, options: MetricsOptions = {
       run(
         c,
         Effect.gen(function*() {
-          const actors = yield* Effect.serviceOption(ActorSystem)
-          const store = yield* Effect.serviceOption(EventStore)
-          const stats = Option.isSome(actors) ? yield* actors.value.stats : { live: 0, queued: 0 }
+          const stats = yield* (yield* ActorSystem).stats
           // a store that does not answer leaves the gauge as it was: /metrics must still answer
-          const head = Option.isSome(store)
-            ? yield* store.value.headPosition.pipe(Effect.timeout("2 seconds"), Effect.option, Effect.map(Option.getOrUndefined))
-            : undefined
+          const head = yield* (yield* EventStore).headPosition.pipe(Effect.timeout("2 seconds"), Effect.option, Effect.map(Option.getOrUndefined))
           yield* recordRuntimeGauges(stats, head)
           yield* recordProjectionGauges // keyframe_projection_* (src/http/queries/ProjectionHealth.ts)
           return c.body(PrometheusMetrics.formatUnsafe(Context.empty()), 200, { "Content-Type": CONTENT_TYPE })
@@ -77,7 +77,7 @@ export const metricsRoutes = (run: RunEffect<never>, options: MetricsOptions = {
   )
 
 /** The listener on METRICS_PORT: /metrics and nothing else (404 JSON for any other path). */
-export const metricsApp = <R>(runtime: AppRuntime<R>, options: Omit<MetricsOptions, "ownPort"> = {}): Hono<AppEnv> => {
+export const metricsApp = (runtime: AppRuntime<MetricsServices>, options: Omit<MetricsOptions, "ownPort"> = {}): Hono<AppEnv> => {
   const app = new Hono<AppEnv>()
   app.use(requestId())
   app.route("/", metricsRoutes(makeRunEffect(runtime), options))

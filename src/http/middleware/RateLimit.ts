@@ -8,8 +8,7 @@ import { recordRateLimited } from "../../observability/Metrics.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { authenticate, type AuthOptions } from "../auth/Auth.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
-import { clientIp } from "./ClientIp.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import type { RateDecision, RateLimiterShape } from "./RateLimiter.ts"
 
 export interface RateLimitSettings {
@@ -25,8 +24,6 @@ export interface RateLimitOptions {
   readonly limiter: RateLimiterShape
   readonly auth: AuthOptions
   readonly runtime: AppRuntime<never>
-  /** Proxies trusted to append to X-Forwarded-For (0 = none: the socket's peer is the client); see ClientIp.ts. */
-  readonly trustedProxyHops: number
   /** Paths never limited (probes and scrapes). */
   readonly exempt?: (path: string) => boolean
 }
@@ -60,7 +57,7 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     if (options.exempt?.(c.req.path)) return next()
     let shown: RateDecision | undefined
     if (settings.perIp > 0) {
-      const d = await consume(`ip:${clientIp(c, options.trustedProxyHops)}`, settings.perIp)
+      const d = await consume(`ip:${c.get("clientIp")}`, settings.perIp)
       if (d && !d.allowed) return refuse("ip", d)
       shown = d
     }

@@ -4,8 +4,7 @@ import type { Context, MiddlewareHandler } from "hono"
 import { matchedRoutes } from "hono/route"
 import { recordRequest } from "../../observability/Metrics.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
-import type { AppEnv } from "../RequestId.ts"
-import { clientIp } from "./ClientIp.ts"
+import type { AppEnv } from "../AppEnv.ts"
 
 /** The pattern of the route that answered (`/uploads/:id`), or "unmatched" when only middleware matched (a 404). */
 export const routePattern = (c: Context<any>): string => {
@@ -17,7 +16,7 @@ export const routePattern = (c: Context<any>): string => {
 /** Probes and scrapes are logged at debug level, so they do not drown the request log. */
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"])
 
-export const requestLog = (runtime: AppRuntime<never>, options: { readonly trustedProxyHops: number }): MiddlewareHandler<AppEnv> =>
+export const requestLog = (runtime: AppRuntime<never>): MiddlewareHandler<AppEnv> =>
 async (c, next) => {
   const start = performance.now()
   await next()
@@ -34,7 +33,7 @@ async (c, next) => {
     status,
     durationMs: Math.round(ms * 10) / 10,
     userId: actor?.userId ?? null,
-    ip: clientIp(c, options.trustedProxyHops)
+    ip: c.get("clientIp")
   }
   const log = QUIET.has(route) ? Effect.logDebug("request") : status >= 500 ? Effect.logError("request") : Effect.log("request")
   runtime.runFork(log.pipe(Effect.annotateLogs(fields)))

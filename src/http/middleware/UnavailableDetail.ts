@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import type { MiddlewareHandler } from "hono"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { isUnavailableCode, unavailableMessage } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 
 export const hideUnavailableDetail = <R>(runtime: AppRuntime<R>): MiddlewareHandler<AppEnv> => async (c, next) => {
   await next()

@@ -1,6 +1,6 @@
 /** `/openapi.json` and `/docs`, built from the app they are mounted in (once all routes are registered). */
 import { Hono } from "hono"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { docsPage } from "./DocsPage.ts"
 import { type ApiInfo, openApiDocument } from "./OpenApiDocument.ts"
 import { describeRoute } from "./RouteDoc.ts"

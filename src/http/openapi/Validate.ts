@@ -8,7 +8,7 @@ import { Result, Schema } from "effect"
 import type { MiddlewareHandler } from "hono"
 import { validator } from "hono/validator"
 import { errorResponse, HttpError, type RequestPart, validationFailed } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { type RouteDoc, withRouteDoc } from "./RouteDoc.ts"
 
 export type Target = "json" | "param" | "query"

@@ -1,7 +1,7 @@
 /** JSON responses with a strong ETag over the exact body, answering `If-None-Match` with 304 (RFC 9110 §13.1.2). */
 import { Effect } from "effect"
 import type { Context } from "hono"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 
 const encoder = new TextEncoder()
 

@@ -7,8 +7,8 @@ import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import { notFound } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
-import { readSideHealth } from "./ProjectionHealth.ts"
+import type { AppEnv } from "../AppEnv.ts"
+import { healthOf } from "./ProjectionHealth.ts"
 import { readSideService } from "./ReadModel.ts"
 
 const NameParams = Schema.Struct({ name: Schema.String.check(Schema.isPattern(/^[a-z][A-Za-z0-9_-]{0,63}$/)) })
@@ -16,7 +16,7 @@ const NameParams = Schema.Struct({ name: Schema.String.check(Schema.isPattern(/^
 const statusOf = (name?: string) =>
   Effect.gen(function*() {
     const runner = yield* readSideService("*", ProjectionRunner)
-    const health = yield* readSideHealth
+    const health = yield* healthOf(runner)
     const all = (yield* runner.status).map((s) => ({
       ...s,
       health: health.projections.find((h) => h.projection === s.projection)

@@ -2,8 +2,8 @@
  * The read side's health, for /readyz and /metrics (the wiring's HealthRoutes and MetricsEndpoint
  * call these): per projection its state, checkpoint and lag in positions and seconds.
  */
-import { Context, Effect, Metric, Option } from "effect"
-import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
+import { Context, Effect, Layer, Metric, Option } from "effect"
+import { ProjectionRunner, type ProjectionRunnerShape } from "../../../projections/ProjectionRunner.ts"
 
 export interface ProjectionHealth {
   readonly projection: string
@@ -32,16 +32,14 @@ const CAUGHT_UP_SECONDS = 5
 /** Caught up once since the process started: until then a freshly started (memory) read side is still rebuilding. */
 const caughtUpOnce = new WeakMap<object, Set<string>>()
 
-/** The read side's health; an absent runner (a process without projections) is healthy and empty. */
-export const readSideHealth: Effect.Effect<ReadSideHealth> = Effect.gen(function*() {
-  const runner = yield* Effect.serviceOption(ProjectionRunner)
-  if (Option.isNone(runner)) return { ok: true, projections: [] }
+/** The health of the projections `runner` runs. */
+export const healthOf = (runner: ProjectionRunnerShape): Effect.Effect<ReadSideHealth> => Effect.gen(function*() {
   const out: Array<ProjectionHealth> = []
-  let seen = caughtUpOnce.get(runner.value)
-  if (seen === undefined) caughtUpOnce.set(runner.value, (seen = new Set()))
-  for (const s of yield* runner.value.status) {
+  let seen = caughtUpOnce.get(runner)
+  if (seen === undefined) caughtUpOnce.set(runner, (seen = new Set()))
+  for (const s of yield* runner.status) {
     const lag = s.runner
-      ? yield* runner.value.lag(s.projection).pipe(Effect.timeout("2 seconds"), Effect.option, Effect.map(Option.getOrUndefined))
+      ? yield* runner.lag(s.projection).pipe(Effect.timeout("2 seconds"), Effect.option, Effect.map(Option.getOrUndefined))
       : undefined
     // Under steady traffic a probe rarely finds nothing pending: a few seconds behind counts as caught up.
     if (lag !== undefined && (lag.caughtUp || lag.secondsBehind < CAUGHT_UP_SECONDS)) seen.add(s.projection)
@@ -65,6 +63,24 @@ export const readSideHealth: Effect.Effect<ReadSideHealth> = Effect.gen(function
   return { ok: out.every((p) => p.ok), projections: out }
 })
 
+/**
+ * What /readyz and /metrics report of this process's read side, chosen where its layers are: the
+ * projections its ProjectionRunner runs (`layer`), or none (`layerNone`, a process without projections).
+ */
+export class ReadSideProbe extends Context.Service<ReadSideProbe, { readonly health: Effect.Effect<ReadSideHealth> }>()("keyframe/ReadSideProbe") {
+  static readonly layer: Layer.Layer<ReadSideProbe, never, ProjectionRunner> = Layer.effect(
+    ReadSideProbe,
+    Effect.gen(function*() {
+      return ReadSideProbe.of({ health: healthOf(yield* ProjectionRunner) })
+    })
+  )
+  /** No projections run here: healthy, with nothing to report. */
+  static readonly layerNone: Layer.Layer<ReadSideProbe> = Layer.succeed(ReadSideProbe, ReadSideProbe.of({ health: Effect.succeed({ ok: true, projections: [] }) }))
+}
+
+/** The read side's health, as this process's ReadSideProbe reports it. */
+export const readSideHealth: Effect.Effect<ReadSideHealth, never, ReadSideProbe> = ReadSideProbe.use((probe) => probe.health)
+
 /** What /readyz shows of the read side: states and lag, not a runner's last error (driver text; /admin/projections has it). */
 export const readinessView = (health: ReadSideHealth): ReadSideHealth => ({
   ok: health.ok,
@@ -81,7 +97,7 @@ const leaderGauge = Metric.gauge("keyframe_projection_leader", { description: "1
 const defaultContext = Context.empty()
 
 /** Sets the projection gauges in Effect's default registry; call it just before /metrics renders. */
-export const recordProjectionGauges: Effect.Effect<void> = Effect.gen(function*() {
+export const recordProjectionGauges: Effect.Effect<void, never, ReadSideProbe> = Effect.gen(function*() {
   const health = yield* readSideHealth
   for (const p of health.projections) {
     const labels = { projection: p.projection }

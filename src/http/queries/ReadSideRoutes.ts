@@ -8,7 +8,7 @@ import type { AppRuntime } from "../AppRuntime.ts"
 import { makeRunEffect } from "../AppRuntime.ts"
 import { type AuthOptions, noAuth } from "../auth/Auth.ts"
 import { auditRoutes } from "../audit/AuditRoutes.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import type { FeedOptions } from "../sse/FeedOptions.ts"
 import { sseRoutes } from "../sse/SseRoutes.ts"
 import { projectionAdminRoutes } from "./ProjectionAdminRoutes.ts"
@@ -38,8 +38,6 @@ export interface ReadSideOptions {
   readonly sseHeartbeatMillis?: number | undefined
   /** Live feed caps, lifetime and tickets (FEED_* settings; src/http/sse/FeedOptions.ts). */
   readonly feeds?: FeedOptions | undefined
-  /** How many trusted proxies append to X-Forwarded-For: the address the feeds' per-address cap counts. */
-  readonly trustedProxyHops?: number | undefined
 }
 
 export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
@@ -58,8 +56,7 @@ export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
     auth,
     uploadExpiryHours: deps.settings.uploadExpiryHours,
     heartbeatMillis: options.sseHeartbeatMillis,
-    feeds: options.feeds,
-    trustedProxyHops: options.trustedProxyHops
+    feeds: options.feeds
   }))
   app.route("/", videoQueries(deps))
   app.route("/", uploadQueries(deps))

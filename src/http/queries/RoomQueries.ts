@@ -1,7 +1,7 @@
 /** `GET /rooms` (open rooms by last activity, by default) and `GET /rooms/:id`: visible to everyone signed in. */
 import { Effect } from "effect"
 import { Hono } from "hono"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { type QueryDeps, resolveUser } from "./QueryKit.ts"
 import { RoomListQuery, RoomView } from "./QuerySchemas.ts"
 import { documentRoute, listRoute } from "./QueryRoutes.ts"

@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import { Hono } from "hono"
 import type { VideoDoc } from "../../../projections/VideosProjection.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { forbidden, isAdmin, type QueryDeps, resolveUser } from "./QueryKit.ts"
 import { VideoListQuery, VideoView } from "./QuerySchemas.ts"
 import { documentRoute, listRoute } from "./QueryRoutes.ts"

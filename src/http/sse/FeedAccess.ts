@@ -9,7 +9,7 @@ import { type AuthOptions, authenticate, tokenExpiresAt, verifyBearerToken } fro
 import type { FeedTicket, FeedTicketStore } from "../feeds/FeedTickets.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 
 // when the token behind each request's feed expires (ms; undefined = the token said nothing)
 const expiries = new WeakMap<Request, number | undefined>()

@@ -17,12 +17,11 @@ import type { AuthOptions } from "../auth/Auth.ts"
 import { feedTicketRoutes } from "../feeds/FeedTicketRoutes.ts"
 import { makeFeedTicketStore } from "../feeds/FeedTickets.ts"
 import { HttpError, notFound } from "../HttpError.ts"
-import { clientIp } from "../middleware/ClientIp.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import { IdParams } from "../queries/QuerySchemas.ts"
 import { uploadView } from "../queries/UploadView.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { credentialExpiresAt, requireFeedAccess } from "./FeedAccess.ts"
 import { feedDeadline, reconnectMessage, untilDeadline } from "./FeedEnd.ts"
 import { makeFeedHub } from "./FeedHub.ts"
@@ -40,8 +39,6 @@ export interface SseOptions {
   readonly heartbeatMillis?: number | undefined
   /** Caps, lifetime, tickets (FEED_* settings); defaults as in src/config.ts. */
   readonly feeds?: FeedOptions | undefined
-  /** How many trusted proxies append to X-Forwarded-For (ClientIp.ts): the address the per-address cap counts. */
-  readonly trustedProxyHops?: number | undefined
 }
 
 const LAST_EVENT_ID = /^\d{1,15}$/
@@ -121,7 +118,7 @@ export const sseRoutes = (options: SseOptions) => {
         let release = () => {}
         if (!finished) {
           // only a live feed holds a slot: a finished one ends right away
-          const slot = limits.acquire(actor.userId, clientIp(c, options.trustedProxyHops ?? 0))
+          const slot = limits.acquire(actor.userId, c.get("clientIp"))
           if (slot instanceof HttpError) return yield* slot
           release = slot
           const now = Date.now()

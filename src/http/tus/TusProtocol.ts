@@ -10,7 +10,7 @@ export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number]
 export const OFFSET_OCTET_STREAM = "application/offset+octet-stream"
 
 /** Request headers a browser client may send cross-origin (answer to a CORS preflight). */
-export const ALLOWED_HEADERS = [
+export const ALLOWED_HEADERS: ReadonlyArray<string> = [
   "Authorization",
   "Content-Type",
   "Tus-Resumable",
@@ -23,10 +23,10 @@ export const ALLOWED_HEADERS = [
   "X-HTTP-Method-Override",
   "X-Request-Id",
   "X-Requested-With"
-].join(", ")
+]
 
 /** Response headers a browser client must be able to read (tus-js-client and Uppy read these). */
-export const EXPOSED_HEADERS = [
+export const EXPOSED_HEADERS: ReadonlyArray<string> = [
   "Location",
   "Tus-Resumable",
   "Tus-Version",
@@ -39,9 +39,11 @@ export const EXPOSED_HEADERS = [
   "Upload-Expires",
   "X-Request-Id",
   "Retry-After"
-].join(", ")
+]
 
-export const ALLOWED_METHODS = "OPTIONS, HEAD, GET, POST, PATCH, DELETE"
+export const TUS_METHODS: ReadonlyArray<string> = ["OPTIONS", "HEAD", "GET", "POST", "PATCH", "DELETE"]
+/** For `Allow:` headers. */
+export const ALLOWED_METHODS = TUS_METHODS.join(", ")
 
 /** What OPTIONS answers (the server's capabilities). */
 export const discoveryHeaders = (maxSize: number): Record<string, string> => ({

@@ -5,20 +5,31 @@
  */
 import { Effect } from "effect"
 import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { cors } from "hono/cors"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { errorResponse } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { fetchRequestBody, type RequestBodyReader } from "../RequestBody.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { lockVisibleUpload, openUpload, type TusContext, type TusServices } from "./TusContext.ts"
 import { createUploadRoute } from "./TusCreation.ts"
 import { checkResumable } from "./TusHeaders.ts"
 import { formatMetadata } from "./TusMetadata.ts"
 import { createDoc, deleteDoc, headDoc, optionsDoc, overrideDoc, patchDoc } from "./TusRouteDocs.ts"
 import { expiresHeader, patchUpload } from "./TusPatch.ts"
-import { ALLOWED_HEADERS, ALLOWED_METHODS, discoveryHeaders, EXPOSED_HEADERS, TUS_VERSION, tusError, uploadGone, uploadNotFound } from "./TusProtocol.ts"
+import {
+  ALLOWED_HEADERS,
+  ALLOWED_METHODS,
+  discoveryHeaders,
+  EXPOSED_HEADERS,
+  TUS_METHODS,
+  TUS_VERSION,
+  tusError,
+  uploadGone,
+  uploadNotFound
+} from "./TusProtocol.ts"
 import { makeTusRunner } from "./TusRunner.ts"
 import { cancelUpload, loadUpload } from "./UploadLifecycle.ts"
 import { makeUploadLocks } from "./UploadLocks.ts"
@@ -38,21 +49,25 @@ export interface TusDeps {
   readonly requestBody?: RequestBodyReader | undefined
 }
 
-/** Tus-Resumable on every response; CORS so browser clients (tus-js-client, Uppy) can read the tus headers. */
-const tusResponseHeaders = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+/** Tus-Resumable on every response. */
+const tusResumable: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
-  const headers = c.res.headers
-  headers.set("Tus-Resumable", TUS_VERSION)
-  if (c.req.header("Origin") === undefined) return
-  // Bearer tokens, not cookies: any origin may call, so "*" is enough.
-  headers.set("Access-Control-Allow-Origin", "*")
-  headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS)
-  if (c.req.method === "OPTIONS" && c.req.header("Access-Control-Request-Method") !== undefined) {
-    headers.set("Access-Control-Allow-Methods", ALLOWED_METHODS)
-    headers.set("Access-Control-Allow-Headers", ALLOWED_HEADERS)
-    headers.set("Access-Control-Max-Age", "86400")
-  }
+  c.res.headers.set("Tus-Resumable", TUS_VERSION)
 }
+
+/**
+ * CORS (hono/cors), so browser clients (tus-js-client, Uppy) can send and read the tus headers. Bearer
+ * tokens, not cookies: any origin may call, so "*" is enough. It answers every OPTIONS itself (204), so
+ * it ends the discovery routes and is skipped for OPTIONS elsewhere (an unknown path stays a 404).
+ */
+const tusCors = cors({
+  origin: "*",
+  allowMethods: [...TUS_METHODS],
+  allowHeaders: [...ALLOWED_HEADERS],
+  exposeHeaders: [...EXPOSED_HEADERS],
+  maxAge: 86_400
+})
+const corsBeyondOptions: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === "OPTIONS" ? next() : tusCors(c, next))
 
 /** Everything but OPTIONS (discovery, CORS preflight) needs the tus version this server speaks, then a bearer token. */
 const guard = (auth: AuthOptions): MiddlewareHandler<AppEnv> => {
@@ -117,13 +132,18 @@ export const tusRoutes = (deps: TusDeps): Hono<AppEnv> => {
     lockWaitMs: deps.lockWaitMs ?? 5_000,
     requestBody: deps.requestBody ?? fetchRequestBody
   }
-  const discovery = (c: Context<AppEnv>) => c.body(null, 204, discoveryHeaders(deps.settings.maxFileSizeBytes))
+  // the capabilities on a discovery OPTIONS (and on a preflight); tusCors answers it
+  const discovery: MiddlewareHandler<AppEnv> = async (c, next) => {
+    for (const [name, value] of Object.entries(discoveryHeaders(deps.settings.maxFileSizeBytes))) c.header(name, value)
+    await next()
+  }
   const patch = patchUpload(context)
   const terminate = terminateUpload(context)
   return new Hono<AppEnv>()
-    .use("*", tusResponseHeaders())
-    .options("/", describeRoute(optionsDoc), discovery)
-    .options("/:id", describeRoute(optionsDoc), discovery)
+    .use("*", tusResumable)
+    .options("/", describeRoute(optionsDoc), discovery, tusCors)
+    .options("/:id", describeRoute(optionsDoc), discovery, tusCors)
+    .use("*", corsBeyondOptions)
     .use("*", guard(deps.auth))
     .post("/", describeRoute(createDoc), createUploadRoute(context))
     .get("/:id", describeRoute(headDoc), headUpload(context))

@@ -5,7 +5,7 @@ import { QuotaExceeded } from "../../domain/quota/QuotaErrors.ts"
 import { isDomainError } from "../../domain/shared/DomainError.ts"
 import { type AppRuntime, logInternal } from "../AppRuntime.ts"
 import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
 import { summaryOf } from "./UploadLifecycle.ts"
 
 /**

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { sign } from "hono/jwt"
 import { allProjections } from "../../../projections/index.ts"
@@ -23,6 +24,7 @@ import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
+import { ReadSideProbe } from "../../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
 import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
@@ -68,13 +70,17 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   const services = Layer.mergeAll(
     FsObjectStore.layer({ root: objectsDir }),
     ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings }),
-    ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } }).pipe(Layer.provideMerge(readStore))
+    ReadSideProbe.layer.pipe(
+      Layer.provideMerge(ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } })),
+      Layer.provideMerge(readStore)
+    )
   ).pipe(Layer.provideMerge(options.eventStore ?? PgliteEventStore.layer({})), Layer.provideMerge(Logger.layer([])))
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void)
   const app = makeApp({
     runtime: runtime as never,
     auth: { verifyToken: hs256Verifier(SECRET) },
+    connInfo: getConnInfo,
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },
       sseHeartbeatMillis: options.sseHeartbeatMillis,

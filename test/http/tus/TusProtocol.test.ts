@@ -73,6 +73,31 @@ describe("discovery and protocol checks", () => {
     expect(res.headers.get("Access-Control-Expose-Headers")).toContain("Location")
   })
 
+  it("lets a browser read the tus headers of discovery and of answers with a token, and allows every tus request header", async () => {
+    const origin = { Origin: "https://app.example" }
+    const preflight = await fetch(server.endpoint, {
+      method: "OPTIONS",
+      headers: { ...origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "upload-length,tus-resumable" }
+    })
+    for (const h of ["Upload-Length", "Upload-Metadata", "Upload-Checksum", "Tus-Resumable", "Authorization", "X-HTTP-Method-Override"]) {
+      expect(preflight.headers.get("Access-Control-Allow-Headers")).toContain(h)
+    }
+    expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("PATCH")
+    expect(preflight.headers.get("Tus-Resumable")).toBe("1.0.0")
+    const discovery = await fetch(server.endpoint, { method: "OPTIONS", headers: origin })
+    expect(discovery.status).toBe(204)
+    expect(discovery.headers.get("Tus-Version")).toBe("1.0.0")
+    expect(discovery.headers.get("Access-Control-Allow-Origin")).toBe("*")
+    const head = await fetch(`${server.endpoint}/no-such-upload`, { method: "HEAD", headers: { ...origin, ...(await tusHeaders("cora")) } })
+    expect(head.status).toBe(404)
+    expect(head.headers.get("Access-Control-Allow-Origin")).toBe("*")
+    for (const h of ["Upload-Offset", "Upload-Length", "Upload-Expires", "Tus-Resumable", "Location", "Upload-Metadata"]) {
+      expect(head.headers.get("Access-Control-Expose-Headers")).toContain(h)
+    }
+    // OPTIONS off the tus routes is not answered as a preflight
+    expect((await fetch(`${server.endpoint}/a/b`, { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "PATCH" } })).status).toBe(404)
+  })
+
   it("no token is a 401 JSON error with Tus-Resumable, on every method", async () => {
     for (const [method, url] of [["POST", server.endpoint], ["HEAD", `${server.endpoint}/a`], ["PATCH", `${server.endpoint}/a`], [
       "DELETE",

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
+import { getConnInfo } from "@hono/node-server/conninfo"
 import { Effect, Layer, Logger, ManagedRuntime, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload, type UploadOptions } from "tus-js-client"
@@ -20,6 +21,7 @@ import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventSt
 import type { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
+import { ReadSideProbe } from "../../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { stagingPrefix } from "../../../src/http/tus/UploadStaging.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
@@ -42,7 +44,7 @@ export interface TusServer {
   /** `${origin}/files`: tus-js-client's endpoint. */
   readonly endpoint: string
   readonly settings: DomainSettings
-  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore | ReadSideProbe, unknown>
   stop(): Promise<void>
 }
 
@@ -56,6 +58,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
       Layer.provideMerge(eventStore)
     ),
     objectStore,
+    ReadSideProbe.layerNone, // no projections: GET /uploads/:id folds the aggregate (QueryRoutes' withoutReadSide)
     Logger.layer([]) // quiet: errors show up as responses
   )
   const runtime = ManagedRuntime.make(services)
@@ -64,8 +67,9 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
     runtime,
     auth: { verifyToken: hs256Verifier(SECRET) },
     settings,
-    // as src/runtime/node.ts serves it: bodies read straight from node:http
-    requestBody: nodeRequestBody
+    // as src/runtime/node.ts serves it: bodies read straight from node:http, peers from its socket
+    requestBody: nodeRequestBody,
+    connInfo: getConnInfo
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
