@@ -14,7 +14,7 @@ import {
 } from "../../../projections/UploadsProjection.ts"
 import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
-import { ProcessingProgress } from "../../workers/ProcessingProgress.ts"
+import { ProcessingProgress } from "../../uploads/ProcessingProgress.ts"
 import type { FeedHub } from "./FeedHub.ts"
 import type { SseMessage } from "./SseFrame.ts"
 
