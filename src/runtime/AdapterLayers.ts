@@ -33,18 +33,18 @@ export const objectStoreLayer = (config: KeyframeSettings): Layer.Layer<ObjectSt
     }).pipe(Effect.mapError((e) => new ObjectStoreUnavailable({ operation: "open", reason: e.message, cause: e })))
   )
 
-const redisLayers = new WeakMap<KeyframeSettings, Layer.Layer<Redis>>()
+const redisLayers = new Map<string, Layer.Layer<Redis>>()
 
 /**
- * The process's Redis (src/redis/Redis.ts) for REDIS_URL. One layer value per config: layers are
- * memoized by identity, so the read store, the rate limiter and the progress channel built into one
- * process share its connection.
+ * The process's Redis (src/redis/Redis.ts) for REDIS_URL. One layer value per URL: layers are
+ * memoized by identity within a build, so the read store, the rate limiter and the progress channel
+ * built into one process share its connection. (A map of layer descriptions: it holds no connection.)
  */
-export const redisLayer = (config: KeyframeSettings, url: string): Layer.Layer<Redis> => {
-  let layer = redisLayers.get(config)
+export const redisLayer = (url: string): Layer.Layer<Redis> => {
+  let layer = redisLayers.get(url)
   if (layer === undefined) {
     layer = Layer.unwrap(Effect.map(load("Redis", () => import("../redis/Redis.ts")), (m) => m.Redis.layer({ url }))).pipe(Layer.orDie)
-    redisLayers.set(config, layer)
+    redisLayers.set(url, layer)
   }
   return layer
 }
@@ -56,7 +56,7 @@ export const readStoreLayer = (config: KeyframeSettings): Layer.Layer<ReadStore>
       const url = config.readStore.redisUrl
       if (url === undefined) return (yield* load("memory", () => import("../readstore/memory/MemoryReadStore.ts"))).MemoryReadStore.layer
       const m = yield* load("Redis", () => import("../readstore/redis/RedisReadStore.ts"))
-      return m.RedisReadStore.layer({ keyPrefix: config.readStore.keyPrefix }).pipe(Layer.provide(redisLayer(config, url)))
+      return m.RedisReadStore.layer({ keyPrefix: config.readStore.keyPrefix }).pipe(Layer.provide(redisLayer(url)))
     }).pipe(Effect.orDie)
   )
 
@@ -70,7 +70,7 @@ export const rateLimiterLayer = (config: KeyframeSettings): Layer.Layer<RateLimi
       const url = config.readStore.redisUrl
       if (url === undefined) return RateLimiter.layerMemoryWith({ maxTracked: config.rateLimit.maxTrackedClients })
       const { RedisRateLimiter } = yield* load("Redis rate limiter", () => import("../http/middleware/RedisRateLimiter.ts"))
-      return RedisRateLimiter.layer().pipe(Layer.provide(redisLayer(config, url)))
+      return RedisRateLimiter.layer().pipe(Layer.provide(redisLayer(url)))
     }).pipe(Effect.orDie)
   )
 
@@ -85,7 +85,7 @@ export const processingProgressLayer = (config: KeyframeSettings): Layer.Layer<P
       if (url === undefined) return ProcessingProgress.layer
       const m = yield* load("Redis progress", () => import("../uploads/redis/RedisProcessingProgress.ts"))
       return m.RedisProcessingProgress.layer({ channel: `${config.readStore.keyPrefix ?? ""}keyframe:progress` }).pipe(
-        Layer.provide(redisLayer(config, url))
+        Layer.provide(redisLayer(url))
       )
     }).pipe(Effect.orDie)
   )

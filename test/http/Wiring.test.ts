@@ -124,7 +124,7 @@ describe("Redis", () => {
     try {
       await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
         const services = yield* Layer.build(
-          Layer.mergeAll(readStoreLayer(config), rateLimiterLayer(config), processingProgressLayer(config), redisLayer(config, redis!.url))
+          Layer.mergeAll(readStoreLayer(config), rateLimiterLayer(config), processingProgressLayer(config), redisLayer(redis!.url))
         )
         const id = yield* Effect.promise(() => Context.get(services, Redis).client.client("ID"))
         /** The last command the shared connection sent, as the server saw it (a publish is sent without waiting). */
