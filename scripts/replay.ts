@@ -82,7 +82,7 @@ const liveReadStore = (): Layer.Layer<ReadStore> | undefined => {
   if (url === undefined) return undefined
   const keyPrefix = values["key-prefix"] ?? config.readStore.keyPrefix
   return Layer.unwrap(Effect.promise(() => import("../src/readstore/redis/RedisReadStore.ts")).pipe(
-    Effect.map((m) => m.RedisReadStore.layer({ url, keyPrefix }))
+    Effect.map((m) => m.RedisReadStore.layerFromUrl({ url, keyPrefix }))
   ))
 }
 

@@ -125,5 +125,5 @@ const program = Effect.gen(function*() {
   }
 })
 
-const result = await Effect.runPromise(program.pipe(Effect.provide(RedisReadStore.layer({ url: redisUrl, keyPrefix }))))
+const result = await Effect.runPromise(program.pipe(Effect.provide(RedisReadStore.layerFromUrl({ url: redisUrl, keyPrefix }))))
 console.log(JSON.stringify(result))

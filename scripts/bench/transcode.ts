@@ -41,7 +41,7 @@ import { Media, makeMedia } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { MediaWorkers } from "../../src/workers/MediaWorkers.ts"
 import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
-import { ProcessingProgress } from "../../src/workers/ProcessingProgress.ts"
+import { ProcessingProgress } from "../../src/uploads/ProcessingProgress.ts"
 
 const SECONDS = Number(process.argv[2] ?? 30)
 const PRESET = "veryfast"

@@ -8,6 +8,7 @@ import { defaultDomainSettings, type DomainSettings } from "../domain/shared/Dom
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ReadSideProbe } from "./queries/ProjectionHealth.ts"
+import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
@@ -30,7 +31,7 @@ import { tusRoutes } from "./tus/TusRoutes.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe | ProcessingProgress
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>

@@ -1,11 +1,12 @@
-/** Picks the object store, read store and rate limiter adapters from the config; only the chosen adapter's module is loaded. */
+/** Picks the object store, read store, rate limiter and progress adapters from the config; only the chosen adapter's module is loaded. */
 import { Effect, Layer } from "effect"
 import type { KeyframeSettings } from "../config.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import type { ReadStore } from "../readstore/ReadStore.ts"
-import { ProcessingProgress } from "../workers/ProcessingProgress.ts"
+import type { Redis } from "../redis/Redis.ts"
+import { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 
 const load = <M>(what: string, importer: () => Promise<M>) =>
   Effect.tryPromise({ try: importer, catch: (cause) => new Error(`cannot load the ${what} adapter: ${String(cause)}`) })
@@ -32,41 +33,44 @@ export const objectStoreLayer = (config: KeyframeSettings): Layer.Layer<ObjectSt
     }).pipe(Effect.mapError((e) => new ObjectStoreUnavailable({ operation: "open", reason: e.message, cause: e })))
   )
 
+const redisLayers = new Map<string, Layer.Layer<Redis>>()
+
+/**
+ * The process's Redis (src/redis/Redis.ts) for REDIS_URL. One layer value per URL: layers are
+ * memoized by identity within a build, so the read store, the rate limiter and the progress channel
+ * built into one process share its connection. (A map of layer descriptions: it holds no connection.)
+ */
+export const redisLayer = (url: string): Layer.Layer<Redis> => {
+  let layer = redisLayers.get(url)
+  if (layer === undefined) {
+    layer = Layer.unwrap(Effect.map(load("Redis", () => import("../redis/Redis.ts")), (m) => m.Redis.layer({ url }))).pipe(Layer.orDie)
+    redisLayers.set(url, layer)
+  }
+  return layer
+}
+
 /** Redis when REDIS_URL is set, else in memory. */
 export const readStoreLayer = (config: KeyframeSettings): Layer.Layer<ReadStore> =>
   Layer.unwrap(
     Effect.gen(function*() {
       const url = config.readStore.redisUrl
       if (url === undefined) return (yield* load("memory", () => import("../readstore/memory/MemoryReadStore.ts"))).MemoryReadStore.layer
-      return (yield* load("Redis", () => import("../readstore/redis/RedisReadStore.ts"))).RedisReadStore.layer({ url, keyPrefix: config.readStore.keyPrefix })
+      const m = yield* load("Redis", () => import("../readstore/redis/RedisReadStore.ts"))
+      return m.RedisReadStore.layer({ keyPrefix: config.readStore.keyPrefix }).pipe(Layer.provide(redisLayer(url)))
     }).pipe(Effect.orDie)
   )
 
 /**
- * One limit for all nodes when REDIS_URL is set (its own ioredis connection: commands fail fast
- * while Redis is away, and the limiter then lets requests through), else per process in memory.
+ * One limit for all nodes when REDIS_URL is set (a Redis that is away lets requests through until it
+ * is back, logged), else per process in memory.
  */
 export const rateLimiterLayer = (config: KeyframeSettings): Layer.Layer<RateLimiter> =>
   Layer.unwrap(
     Effect.gen(function*() {
       const url = config.readStore.redisUrl
       if (url === undefined) return RateLimiter.layerMemoryWith({ maxTracked: config.rateLimit.maxTrackedClients })
-      const { Redis } = yield* load("Redis", () => import("ioredis"))
       const { RedisRateLimiter } = yield* load("Redis rate limiter", () => import("../http/middleware/RedisRateLimiter.ts"))
-      const client = yield* Effect.acquireRelease(
-        Effect.sync(() => {
-          const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
-          c.on("error", () => {}) // reported by the limiter as it fails open
-          return c
-        }),
-        (c) => Effect.sync(() => c.disconnect())
-      )
-      // connect before serving (a Redis that is down only logs: requests are let through until it is back)
-      yield* Effect.tryPromise(() => client.connect()).pipe(
-        Effect.timeout("3 seconds"),
-        Effect.catch((e) => Effect.logWarning(`rate limiter: Redis at ${url} does not answer yet (${e.message}); limits are off until it does`))
-      )
-      return RedisRateLimiter.layer(client)
+      return RedisRateLimiter.layer().pipe(Layer.provide(redisLayer(url)))
     }).pipe(Effect.orDie)
   )
 
@@ -79,7 +83,9 @@ export const processingProgressLayer = (config: KeyframeSettings): Layer.Layer<P
     Effect.gen(function*() {
       const url = config.readStore.redisUrl
       if (url === undefined) return ProcessingProgress.layer
-      const m = yield* load("Redis progress", () => import("../workers/redis/RedisProcessingProgress.ts"))
-      return m.redisProcessingProgressLayer({ url, channel: `${config.readStore.keyPrefix ?? ""}keyframe:progress` })
+      const m = yield* load("Redis progress", () => import("../uploads/redis/RedisProcessingProgress.ts"))
+      return m.RedisProcessingProgress.layer({ channel: `${config.readStore.keyPrefix ?? ""}keyframe:progress` }).pipe(
+        Layer.provide(redisLayer(url))
+      )
     }).pipe(Effect.orDie)
   )

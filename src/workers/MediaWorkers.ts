@@ -11,7 +11,7 @@ import { UploadAggregate, UploadEventCodec } from "../domain/upload/UploadAggreg
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { Media } from "../media/Media.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
-import type { ProcessingProgress } from "./ProcessingProgress.ts"
+import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { settleUpload } from "./Settle.ts"
 import { giveUp, runStep } from "./StepRunner.ts"
 import { sendAsSystem } from "./SystemCommands.ts"

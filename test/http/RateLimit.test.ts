@@ -1,6 +1,5 @@
 /** Rate limits per address and per user: in memory, and in a real Redis shared by two "nodes" (429 + Retry-After + the JSON error). */
 import { ConfigProvider, Context, Effect, Layer, ManagedRuntime } from "effect"
-import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadConfig } from "../../src/config.ts"
 import { makeApp } from "../../src/http/App.ts"
@@ -8,6 +7,7 @@ import { jwtVerifier } from "../../src/http/auth/Auth.ts"
 import type { RateLimitSettings } from "../../src/http/middleware/RateLimit.ts"
 import { makeMemoryRateLimiter, RateLimiter, type RateLimiterShape } from "../../src/http/middleware/RateLimiter.ts"
 import { makeRedisRateLimiter } from "../../src/http/middleware/RedisRateLimiter.ts"
+import { Redis, type RedisShape } from "../../src/redis/Redis.ts"
 import { rateLimiterLayer } from "../../src/runtime/AdapterLayers.ts"
 import { testRedis, type TestRedis } from "../support/redis.ts"
 import { TEST_SECRET, tokenFor } from "./TestApp.ts"
@@ -111,17 +111,18 @@ describe("in memory, bounded (RATE_LIMIT_MAX_TRACKED)", () => {
 
 describe("in Redis (REDIS_URL): one limit for all nodes", () => {
   let redis: TestRedis | undefined
-  const clients: Array<Redis> = []
-  const client = () => {
-    const c = new Redis(redis!.url, { maxRetriesPerRequest: 1 })
-    clients.push(c)
-    return c
+  const connections: Array<ManagedRuntime.ManagedRuntime<Redis, never>> = []
+  /** A node's own Redis service (its connection closes after the suite). */
+  const connect = (url = redis!.url): Promise<RedisShape> => {
+    const connection = ManagedRuntime.make(Redis.layer({ url }))
+    connections.push(connection)
+    return connection.runPromise(Redis.useSync((redis) => redis))
   }
   beforeAll(async () => {
     redis = await testRedis("ratelimit")
   })
   afterAll(async () => {
-    for (const c of clients) c.disconnect()
+    await Promise.all(connections.map((c) => c.dispose()))
     await redis?.cleanup()
   })
   const skip = () => {
@@ -133,8 +134,8 @@ describe("in Redis (REDIS_URL): one limit for all nodes", () => {
   it("two app instances with their own connections share one count", async () => {
     if (skip()) return
     const prefix = redis!.newPrefix("nodes")
-    const nodeA = appWith(makeRedisRateLimiter(client(), prefix), { perIp: 4 })
-    const nodeB = appWith(makeRedisRateLimiter(client(), prefix), { perIp: 4 })
+    const nodeA = appWith(makeRedisRateLimiter(await connect(), prefix), { perIp: 4 })
+    const nodeB = appWith(makeRedisRateLimiter(await connect(), prefix), { perIp: 4 })
     const statuses = []
     for (const app of [nodeA, nodeB, nodeA, nodeB, nodeA, nodeB]) statuses.push((await app.request("/openapi.json", from("192.0.2.1"))).status)
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429])
@@ -145,7 +146,7 @@ describe("in Redis (REDIS_URL): one limit for all nodes", () => {
   it("counts atomically under concurrency: exactly the limit passes", async () => {
     if (skip()) return
     const prefix = redis!.newPrefix("race")
-    const limiters = [makeRedisRateLimiter(client(), prefix), makeRedisRateLimiter(client(), prefix)]
+    const limiters = [makeRedisRateLimiter(await connect(), prefix), makeRedisRateLimiter(await connect(), prefix)]
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) => Effect.runPromise(limiters[i % 2]!.consume("user:racer", 25, 60_000)))
     )
@@ -154,7 +155,7 @@ describe("in Redis (REDIS_URL): one limit for all nodes", () => {
 
   it("starts over when the window (the key's PTTL) ends", async () => {
     if (skip()) return
-    const limiter = makeRedisRateLimiter(client(), redis!.newPrefix("window"))
+    const limiter = makeRedisRateLimiter(await connect(), redis!.newPrefix("window"))
     const take = () => Effect.runPromise(limiter.consume("ip:x", 1, 300))
     expect((await take()).allowed).toBe(true)
     const refused = await take()
@@ -166,9 +167,7 @@ describe("in Redis (REDIS_URL): one limit for all nodes", () => {
   })
 
   it("lets requests through (fail open, quickly) while Redis does not answer", async () => {
-    const dead = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null })
-    dead.on("error", () => {})
-    clients.push(dead)
+    const dead = await connect("redis://127.0.0.1:1")
     const started = Date.now()
     const d = await Effect.runPromise(makeRedisRateLimiter(dead).consume("ip:y", 1, 1000))
     expect(d.allowed).toBe(true)

@@ -1,14 +1,20 @@
-/** Main.ts's adapter choice from the config: object store (fs or S3 via s3rver, checksum setting), read store and processing progress (memory or Redis). */
+/**
+ * Main.ts's adapter choice from the config: object store (fs or S3 via s3rver, checksum setting), read store
+ * and processing progress (memory or Redis), and the one Redis connection the Redis adapters share.
+ */
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Context, Effect, Layer, Option, Stream } from "effect"
+import { Redis as IoRedis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadConfig } from "../../src/config.ts"
+import { RateLimiter } from "../../src/http/middleware/RateLimiter.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 import { ReadStore } from "../../src/readstore/ReadStore.ts"
-import { objectStoreLayer, processingProgressLayer, readStoreLayer } from "../../src/runtime/AdapterLayers.ts"
-import { ProcessingProgress } from "../../src/workers/ProcessingProgress.ts"
+import { Redis } from "../../src/redis/Redis.ts"
+import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer, redisLayer } from "../../src/runtime/AdapterLayers.ts"
+import { ProcessingProgress } from "../../src/uploads/ProcessingProgress.ts"
 import { testRedis, type TestRedis } from "../support/redis.ts"
 import { type S3TestServer, startS3 } from "../support/s3.ts"
 
@@ -107,5 +113,39 @@ describe("processing progress", () => {
   it("crosses processes through Redis when REDIS_URL is set", async () => {
     if (!redis) return console.warn("SKIPPED: no Redis (see the suite's warning above)")
     expect(await crosses({ REDIS_URL: redis.url, READ_STORE_KEY_PREFIX: redis.newPrefix() })).toBe(true)
+  })
+})
+
+describe("Redis", () => {
+  it("the read store, the rate limiter and the progress channel of one process send on one connection", async () => {
+    if (!redis) return console.warn("SKIPPED: no Redis (see the suite's warning above)")
+    const config = await configOf({ REDIS_URL: redis.url, READ_STORE_KEY_PREFIX: redis.newPrefix() })
+    const probe = new IoRedis(redis.url)
+    try {
+      await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+        const services = yield* Layer.build(
+          Layer.mergeAll(readStoreLayer(config), rateLimiterLayer(config), processingProgressLayer(config), redisLayer(redis!.url))
+        )
+        const id = yield* Effect.promise(() => Context.get(services, Redis).client.client("ID"))
+        /** The last command the shared connection sent, as the server saw it (a publish is sent without waiting). */
+        const lastCommand = (expected: string) =>
+          Effect.promise(async () => {
+            let seen: string | undefined
+            for (let i = 0; i < 40 && seen !== expected; i++) {
+              seen = /\bcmd=(\S+)/.exec(String(await probe.client("LIST", "ID", String(id))))?.[1]
+              if (seen !== expected) await new Promise((r) => setTimeout(r, 25))
+            }
+            return seen
+          })
+        yield* Context.get(services, ReadStore).ping
+        expect(yield* lastCommand("ping")).toBe("ping")
+        yield* Context.get(services, RateLimiter).consume("ip:wiring", 5, 1_000)
+        expect(yield* lastCommand("eval")).toBe("eval")
+        yield* Context.get(services, ProcessingProgress).publish({ uploadId: "w", step: "transcode", attempt: 1, percent: 1, done: 0, at: 0 })
+        expect(yield* lastCommand("publish")).toBe("publish")
+      })))
+    } finally {
+      probe.disconnect()
+    }
   })
 })

@@ -82,7 +82,7 @@ if (!redis) {
   const startNode = (projection: ReturnType<typeof fresh>["projection"], keyPrefix: string) =>
     ManagedRuntime.make(
       ProjectionRunner.layer([projection], options).pipe(
-        Layer.provideMerge(Layer.mergeAll(RedisReadStore.layer({ url: redis.url, keyPrefix }), eventStore()))
+        Layer.provideMerge(Layer.mergeAll(RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix }), eventStore()))
       )
     )
   type Node = ReturnType<typeof startNode>
@@ -182,7 +182,7 @@ if (!redis) {
     const twoRunners = (t: ReturnType<typeof fresh>, keyPrefix: string, leaseTtl: Duration.Input) =>
       Effect.gen(function*() {
         // Separate connections, as on two nodes.
-        const connect = Effect.map(Layer.build(RedisReadStore.layer({ url: redis.url, keyPrefix })), (c) => Context.get(c, ReadStore))
+        const connect = Effect.map(Layer.build(RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix })), (c) => Context.get(c, ReadStore))
         const storeA = yield* connect
         const storeB = yield* connect
         let paused = false

@@ -47,7 +47,7 @@ const scenario = fc.record({
 const runOptions = { retryBase: "5 millis", retryMax: "20 millis", probeInterval: "10 millis" } as const
 
 const cases: Array<[string, () => Layer.Layer<ReadStore>]> = [["memory", () => MemoryReadStore.layer]]
-if (redis) cases.push(["redis", () => RedisReadStore.layer({ url: redis.url, keyPrefix: redis.newPrefix() })])
+if (redis) cases.push(["redis", () => RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix: redis.newPrefix() })])
 else it.skip("Redis: not reachable (see the warning above)", () => {})
 
 for (const [kind, storeLayer] of cases) {

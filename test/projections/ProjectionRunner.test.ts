@@ -35,7 +35,7 @@ const fresh = (version = 1) => {
 }
 
 const stores: Array<[string, () => Layer.Layer<ReadStore>]> = [["memory", () => MemoryReadStore.layer]]
-if (redis) stores.push(["redis", () => RedisReadStore.layer({ url: redis.url, keyPrefix: redis.newPrefix() })])
+if (redis) stores.push(["redis", () => RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix: redis.newPrefix() })])
 else it.skip("Redis: not reachable (see the warning above)", () => {})
 
 for (const [kind, readStoreLayer] of stores) {

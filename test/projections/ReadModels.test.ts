@@ -44,7 +44,7 @@ const redis = await testRedis("read-models")
 afterAll(() => redis?.cleanup())
 
 const stores: Array<[string, () => Layer.Layer<ReadStore>]> = [["memory", () => MemoryReadStore.layer]]
-if (redis) stores.push(["redis", () => RedisReadStore.layer({ url: redis.url, keyPrefix: redis.newPrefix() })])
+if (redis) stores.push(["redis", () => RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix: redis.newPrefix() })])
 else it.skip("Redis: not reachable (see the warning above)", () => {})
 
 const quiet = <A, E, R>(e: Effect.Effect<A, E, R>) => Effect.provideService(e, References.MinimumLogLevel, "Error")

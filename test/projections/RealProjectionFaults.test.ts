@@ -56,7 +56,7 @@ const narrowed = (which: string, prefix: string): AnyProjection => {
 }
 
 const cases: Array<[string, () => Layer.Layer<ReadStore>]> = [["memory", () => MemoryReadStore.layer]]
-if (redis) cases.push(["redis", () => RedisReadStore.layer({ url: redis.url, keyPrefix: redis.newPrefix() })])
+if (redis) cases.push(["redis", () => RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix: redis.newPrefix() })])
 else it.skip("Redis: not reachable (see the warning above)", () => {})
 
 for (const [kind, storeLayer] of cases) {

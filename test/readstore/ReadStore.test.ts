@@ -12,7 +12,7 @@ readStoreContract("memory", () => MemoryReadStore.layer)
 const redis = await testRedis("readstore")
 if (redis) {
   afterAll(() => redis.cleanup())
-  readStoreContract("redis", () => RedisReadStore.layer({ url: redis.url, keyPrefix: redis.newPrefix() }))
+  readStoreContract("redis", () => RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix: redis.newPrefix() }))
 
   describe("RedisReadStore specifics", () => {
     it("keys are namespaced under the key prefix, by projection and version", async () => {
@@ -27,7 +27,7 @@ if (redis) {
             activate: true
           })
         ),
-        RedisReadStore.layer({ url: redis.url, keyPrefix })
+        RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix })
       ))
       const client = new Redis(redis.url)
       const keys = (await client.keys(`${keyPrefix}*`)).sort()
@@ -74,7 +74,7 @@ if (redis) {
             s.commit({ slot: { projection: "videos", version: 1, generation: 0 }, writes: [{ _tag: "Put", model: "video", id: "c", doc: 3 }], checkpoint: 13, after: 12 })
           )
         ),
-        RedisReadStore.layer({ url: redis.url, keyPrefix })
+        RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix })
       ))
       // redis-cli flushes its pipe when it likes: wait until our connection's QUIT shows up.
       const ours = (c: { args: Array<string> }) => c.args.some((a) => a.startsWith(keyPrefix))
@@ -107,7 +107,7 @@ if (redis) {
             Effect.exit(s.ping)
           ])
         }),
-        RedisReadStore.layer({ url: "redis://127.0.0.1:1" })
+        RedisReadStore.layerFromUrl({ url: "redis://127.0.0.1:1" })
       ))
       expect(exits.map(failureTag)).toEqual(["ReadStoreUnavailable", "ReadStoreUnavailable", "ReadStoreUnavailable"])
       expect(Date.now() - started).toBeLessThan(10_000)
@@ -135,7 +135,7 @@ if (redis) {
             }))
           ])
         }),
-        RedisReadStore.layer({ url: redis.url, keyPrefix })
+        RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix })
       ))
       expect(exits.map(failureTag)).toEqual(["ReadStoreCorrupted", "ReadStoreCorrupted", "ReadStoreCorrupted"])
       const check = new Redis(redis.url)

@@ -1,6 +1,12 @@
 /**
  * The rate limiter port: a fixed-window counter per key (`consume` counts one request). In memory
  * for a single node (`layerMemory`, a bounded LRU table); `RedisRateLimiter` shares one count between all nodes.
+ *
+ * Not `effect/persistence`'s RateLimiter (checked in 4.1): its "fixed-window" store lengthens the key's
+ * TTL by window/limit per accepted request (a leaky count, so Retry-After is not the window's end), its
+ * memory store is an unbounded Map (no RATE_LIMIT_MAX_TRACKED bound against made-up addresses), a store
+ * failure is an error where we fail open, and its Redis store runs on effect's own Redis service (NodeRedis,
+ * node-redis from @effect/platform-node, Node only) rather than on the process's ioredis connection.
  */
 import { Context, Effect, Layer } from "effect"
 import { LruMap } from "./LruMap.ts"

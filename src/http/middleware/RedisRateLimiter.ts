@@ -1,15 +1,12 @@
 /**
  * The rate limiter in Redis: one Lua script does INCR + PEXPIRE (on the window's first request)
- * + PTTL atomically, so every node counts against the same window. The Redis client is passed in
- * (src/runtime creates an ioredis one), which keeps this module runtime-neutral.
+ * + PTTL atomically, so every node counts against the same window. It runs on the process's Redis
+ * connection (src/redis/Redis.ts), shared with the read store and the progress channel.
  */
 import { Effect, Layer } from "effect"
+import { Redis, type RedisShape } from "../../redis/Redis.ts"
 import { decision, RateLimiter, type RateLimiterShape } from "./RateLimiter.ts"
 
-/** The one client method used (ioredis' `eval` has this shape). */
-export interface RedisEval {
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>
-}
 
 const SCRIPT = `
 local n = redis.call('INCR', KEYS[1])
@@ -24,12 +21,18 @@ const WARN_EVERY_MS = 10_000
 /** A slow Redis must not slow every request down: past this the request is let through. */
 const TIMEOUT = "1 second"
 
-export const makeRedisRateLimiter = (client: RedisEval, keyPrefix = "keyframe:ratelimit:"): RateLimiterShape => {
+export const makeRedisRateLimiter = (redis: RedisShape, keyPrefix = "keyframe:ratelimit:"): RateLimiterShape => {
   let lastWarning = 0
+  // While the connection is down a command would wait in ioredis' offline queue: let the request through at once instead.
+  const evaluate = (key: string, windowMs: number) =>
+    redis.isReady() ? redis.client.eval(SCRIPT, 1, `${keyPrefix}${key}`, windowMs) : Promise.reject(new Error(`not connected to ${redis.address}`))
   return {
     kind: "redis",
     consume: (key, limit, windowMs) =>
-      Effect.tryPromise(() => client.eval(SCRIPT, 1, `${keyPrefix}${key}`, windowMs)).pipe(
+      Effect.tryPromise({
+        try: () => evaluate(key, windowMs),
+        catch: (cause) => new Error(cause instanceof Error ? cause.message : String(cause))
+      }).pipe(
         Effect.map((reply) => {
           const [count, ttl] = reply as [number, number]
           return decision(Number(count), limit, Number(ttl))
@@ -50,6 +53,6 @@ export const makeRedisRateLimiter = (client: RedisEval, keyPrefix = "keyframe:ra
 }
 
 export const RedisRateLimiter = {
-  layer: (client: RedisEval, keyPrefix?: string): Layer.Layer<RateLimiter> =>
-    Layer.succeed(RateLimiter, makeRedisRateLimiter(client, keyPrefix))
+  layer: (keyPrefix?: string): Layer.Layer<RateLimiter, never, Redis> =>
+    Layer.effect(RateLimiter, Effect.map(Redis, (redis) => makeRedisRateLimiter(redis, keyPrefix)))
 } as const

@@ -10,7 +10,7 @@ import { type AuthOptions, noAuth } from "../auth/Auth.ts"
 import { auditRoutes } from "../audit/AuditRoutes.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import type { FeedOptions } from "../sse/FeedOptions.ts"
-import { sseRoutes } from "../sse/SseRoutes.ts"
+import { type FeedServices, sseRoutes } from "../sse/SseRoutes.ts"
 import { projectionAdminRoutes } from "./ProjectionAdminRoutes.ts"
 import type { QueryDeps, ReadSideServices } from "./QueryKit.ts"
 import { quotaQueries } from "./QuotaQueries.ts"
@@ -31,7 +31,7 @@ export const defaultReadSideSettings: ReadSideSettings = {
 }
 
 export interface ReadSideOptions {
-  readonly runtime: AppRuntime<ReadSideServices>
+  readonly runtime: AppRuntime<ReadSideServices | FeedServices>
   readonly auth?: AuthOptions | undefined
   readonly settings?: ReadSideSettings | undefined
   readonly now?: (() => number) | undefined

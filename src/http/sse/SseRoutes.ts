@@ -19,6 +19,7 @@ import { makeFeedTicketStore } from "../feeds/FeedTickets.ts"
 import { HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
+import type { ProcessingProgress } from "../../uploads/ProcessingProgress.ts"
 import { IdParams } from "../queries/QuerySchemas.ts"
 import { uploadView } from "../queries/UploadView.ts"
 import type { AppEnv } from "../AppEnv.ts"
@@ -30,8 +31,11 @@ import { DEFAULT_FEED_LIMITS, type FeedOptions } from "./FeedOptions.ts"
 import { SSE_HEADERS, sseComment, sseFrame, type SseMessage, sseRetry } from "./SseFrame.ts"
 import { emptyFeed, endMessage, type FeedKind, type FeedSpec, foldFeed, isFinished, liveMessages, messageFor, snapshotMessage } from "./UploadFeed.ts"
 
+/** What the feeds read: the upload's stream, and the processing percentages. */
+export type FeedServices = EventStore | ProcessingProgress
+
 export interface SseOptions {
-  readonly run: RunEffect<EventStore>
+  readonly run: RunEffect<FeedServices>
   readonly auth: AuthOptions
   /** For an upload's `expiresAt` in the upload view. */
   readonly uploadExpiryHours: number
@@ -84,7 +88,7 @@ export const sseRoutes = (options: SseOptions) => {
   })
   const maxLifetimeMillis = (feeds.maxLifetimeSeconds ?? DEFAULT_FEED_LIMITS.maxLifetimeSeconds) * 1000
 
-  const feed = (kind: FeedKind) => (c: Parameters<RunEffect<EventStore>>[0]) => {
+  const feed = (kind: FeedKind) => (c: Parameters<RunEffect<FeedServices>>[0]) => {
     const spec: FeedSpec = { kind, viewUpload: (doc) => uploadView(doc, options.uploadExpiryHours) }
     return options.run(
       c,
@@ -114,7 +118,7 @@ export const sseRoutes = (options: SseOptions) => {
         if (lastEventId !== undefined && backlog.length === 0 && finished) return new Response(null, { status: 204 })
         const last = history[history.length - 1]!
         const first = Stream.fromIterable(lastEventId === undefined ? [snapshotMessage(spec, state, last.position)] : backlog)
-        let messages: Stream.Stream<SseMessage, unknown, EventStore> = Stream.concat(first, Stream.make(endMessage(state)))
+        let messages: Stream.Stream<SseMessage, unknown, FeedServices> = Stream.concat(first, Stream.make(endMessage(state)))
         let release = () => {}
         if (!finished) {
           // only a live feed holds a slot: a finished one ends right away

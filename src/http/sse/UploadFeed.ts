@@ -4,7 +4,7 @@
  * document as it is after that event. Messages for stored events have `id` = the event's global
  * position (resume with Last-Event-ID); ephemeral processing percentages have no id.
  */
-import { Effect, Option, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import {
   decodeUploadEvent,
   evolveUploadDoc,
@@ -14,7 +14,7 @@ import {
 } from "../../../projections/UploadsProjection.ts"
 import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
-import { ProcessingProgress } from "../../workers/ProcessingProgress.ts"
+import { ProcessingProgress } from "../../uploads/ProcessingProgress.ts"
 import type { FeedHub } from "./FeedHub.ts"
 import type { SseMessage } from "./SseFrame.ts"
 
@@ -88,8 +88,8 @@ export const endMessage = (state: FeedState): SseMessage => ({
 /**
  * Live messages after the stream's revision `after`, folded on from `state`, until the upload
  * reaches a terminal status (the "end" message is the last). The events come from the hub's
- * shared subscription of the stream. Merged with the ephemeral processing percentages when this
- * process runs workers.
+ * shared subscription of the stream. Merged with the ephemeral processing percentages, which every
+ * process serving feeds provides (from its own workers, and with Redis from all of them).
  */
 export const liveMessages = (spec: FeedSpec, hub: FeedHub, stream: string, uploadId: string, after: number, start: FeedState) =>
   Stream.unwrap(Effect.gen(function*() {
@@ -103,9 +103,8 @@ export const liveMessages = (spec: FeedSpec, hub: FeedHub, stream: string, uploa
       Stream.takeUntil((m) => m.finished),
       Stream.flatMap((m) => Stream.fromIterable(m.finished ? [m.message, endMessage(state)] : [m.message]))
     )
-    const progress = yield* Effect.serviceOption(ProcessingProgress)
-    if (Option.isNone(progress)) return stored
-    const percentages = progress.value.updates.pipe(
+    const progress = yield* ProcessingProgress
+    const percentages = progress.updates.pipe(
       Stream.filter((u) => u.uploadId === uploadId),
       Stream.map((u): SseMessage => ({ event: "processing", data: u }))
     )

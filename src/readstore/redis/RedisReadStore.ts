@@ -9,7 +9,7 @@
  * every write, the checkpoint and the activation, so it applies whole or not at all.
  */
 import { Effect, Layer, Option } from "effect"
-import { Redis } from "ioredis"
+import { Redis, type RedisShape } from "../../redis/Redis.ts"
 import { makeReadStore, type RawReadStore, ReadStore, type ReadStoreShape } from "../ReadStore.ts"
 import { CheckpointMoved, ReadStoreCorrupted, ReadStoreUnavailable } from "../ReadStoreError.ts"
 import { checkSlot, type Cursor, encodeCursor, slotSegment } from "../ReadStoreKeys.ts"
@@ -18,8 +18,6 @@ import { COMMIT_SCRIPT, coalesce } from "./RedisCommit.ts"
 import { ACQUIRE_LEASE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT } from "./RedisLease.ts"
 
 export interface RedisReadStoreOptions {
-  /** redis://[user:password@]host:port[/db] */
-  readonly url: string
   /** Prepended to every key (tests and shared servers), e.g. "test-42:". */
   readonly keyPrefix?: string | undefined
 }
@@ -47,6 +45,8 @@ const entriesOf = (reply: ReadonlyArray<unknown>): Array<{ id: string; score: nu
 /** Glob-escapes a literal key part for SCAN MATCH. */
 const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&")
 
+type IoRedis = RedisShape["client"]
+
 /** The client with this adapter's scripts (ioredis sends EVALSHA, and EVAL once if the server lacks the script). */
 interface Scripted {
   kfCommit(numberOfKeys: number, ...keysAndArgs: Array<string>): Promise<string | null>
@@ -55,12 +55,12 @@ interface Scripted {
   kfReleaseLease(key: string, holder: string): Promise<number>
 }
 
-export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreShape => {
+export const makeRedisReadStore = (redis: IoRedis, keyPrefix: string): ReadStoreShape => {
   redis.defineCommand("kfCommit", { lua: COMMIT_SCRIPT })
   redis.defineCommand("kfAcquireLease", { numberOfKeys: 1, lua: ACQUIRE_LEASE_SCRIPT })
   redis.defineCommand("kfRenewLease", { numberOfKeys: 1, lua: RENEW_LEASE_SCRIPT })
   redis.defineCommand("kfReleaseLease", { numberOfKeys: 1, lua: RELEASE_LEASE_SCRIPT })
-  const client = redis as Redis & Scripted
+  const client = redis as IoRedis & Scripted
   const base = (slot: Slot) => `${keyPrefix}kf:${slotSegment(slot)}:`
   const docsKey = (slot: Slot, model: string) => `${base(slot)}${model}:docs`
   const indexKey = (slot: Slot, model: string, index: string, value: string) => `${base(slot)}${model}:idx:${index}:${value}`
@@ -193,22 +193,13 @@ export const makeRedisReadStore = (redis: Redis, keyPrefix: string): ReadStoreSh
 }
 
 export class RedisReadStore {
-  /** One ioredis connection for the layer's lifetime; commands fail fast (typed) while Redis is away. */
-  static layer(options: RedisReadStoreOptions): Layer.Layer<ReadStore> {
-    return Layer.effect(
-      ReadStore,
-      Effect.gen(function*() {
-        const client = yield* Effect.acquireRelease(
-          Effect.sync(() => {
-            const c = new Redis(options.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 })
-            // Without a listener ioredis prints every reconnect failure; the failures reach callers as typed errors.
-            c.on("error", () => {})
-            return c
-          }),
-          (c) => Effect.promise(() => c.quit().catch(() => c.disconnect()))
-        )
-        return makeRedisReadStore(client, options.keyPrefix ?? "")
-      })
-    )
+  /** On the process's Redis connection (src/redis/Redis.ts); commands fail fast (typed) while Redis is away. */
+  static layer(options: RedisReadStoreOptions = {}): Layer.Layer<ReadStore, never, Redis> {
+    return Layer.effect(ReadStore, Effect.map(Redis, (redis) => makeRedisReadStore(redis.client, options.keyPrefix ?? "")))
+  }
+
+  /** With a connection of its own to `url` (tools, tests). */
+  static layerFromUrl(options: RedisReadStoreOptions & { readonly url: string }): Layer.Layer<ReadStore> {
+    return RedisReadStore.layer(options).pipe(Layer.provide(Redis.layer({ url: options.url })))
   }
 }

@@ -41,7 +41,7 @@ let total = 0
 beforeAll(async () => {
   h = await startHarness({
     eventStore: countingStore,
-    ...(redis ? { readStore: RedisReadStore.layer({ url: redis.url, keyPrefix }) } : {})
+    ...(redis ? { readStore: RedisReadStore.layerFromUrl({ url: redis.url, keyPrefix }) } : {})
   })
   await h.readyUpload("alice", "up-1", 2_000)
   await h.readyUpload("bob", "up-2", 3_000)

@@ -7,6 +7,7 @@ import { Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { RoomView, StreamView, VideoView } from "../../../src/http/queries/QuerySchemas.ts"
 import { UploadView } from "../../../src/http/queries/UploadView.ts"
+import { ProcessingProgress } from "../../../src/uploads/ProcessingProgress.ts"
 import { commitDelay, type Harness, startHarness, token } from "./ReadSideHarness.ts"
 import { connectSse } from "./SseClient.ts"
 
@@ -235,6 +236,25 @@ describe("Server-Sent Events", () => {
     expect(await resumed.next()).toBeUndefined() // closed after the end
     const after = await fetch(`${h.origin}/uploads/g-1/events`, { headers: { ...headers, "Last-Event-ID": stored.at(-1)!.id! } })
     expect(after.status).toBe(204)
+  }, 30_000)
+
+  it("a live feed carries the workers' processing percentages for its upload only (no id: they are not stored)", async () => {
+    await h.createUpload("pia", "p-1", 100)
+    const feed = await connectSse(`${h.origin}/uploads/p-1/events`, { Authorization: `Bearer ${await token("pia")}` })
+    expect((await feed.next())!.event).toBe("snapshot")
+    const publish = (uploadId: string, percent: number) =>
+      h.send(ProcessingProgress.use((p) => p.publish({ uploadId, step: "transcode", attempt: 1, percent, done: percent / 10, at: 0 })))
+    // the live part subscribes just after the snapshot: publish until the feed has it
+    let got: Array<{ event: string; id: string | undefined; data: any }> = []
+    for (let percent = 1; got.length === 0 && percent <= 50; percent++) {
+      await publish("someone-else", 99)
+      await publish("p-1", percent)
+      got = await feed.until((e) => e.event === "processing", 200).catch(() => [])
+    }
+    const processing = got.at(-1)!
+    expect(processing).toMatchObject({ event: "processing", data: { uploadId: "p-1", step: "transcode" } })
+    expect(processing.id).toBeUndefined()
+    feed.close()
   }, 30_000)
 
   it("a video's feed with ?token= (EventSource sends no headers): 404 for others until ready, then snapshot and end", async () => {

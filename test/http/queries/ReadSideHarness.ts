@@ -31,6 +31,7 @@ import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
+import { ProcessingProgress } from "../../../src/uploads/ProcessingProgress.ts"
 
 export const SECRET = "read-side-test-secret-0123456789"
 
@@ -73,7 +74,9 @@ export const startHarness = async (options: HarnessOptions = {}) => {
     ReadSideProbe.layer.pipe(
       Layer.provideMerge(ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } })),
       Layer.provideMerge(readStore)
-    )
+    ),
+    // the feeds' processing percentages, as a process with workers has them
+    ProcessingProgress.layer
   ).pipe(Layer.provideMerge(options.eventStore ?? PgliteEventStore.layer({})), Layer.provideMerge(Logger.layer([])))
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void)
@@ -91,7 +94,8 @@ export const startHarness = async (options: HarnessOptions = {}) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
   })
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const send = <A>(effect: Effect.Effect<A, unknown, ActorSystem | EventStore | ProjectionRunner | ReadStore>) => runtime.runPromise(effect)
+  const send = <A>(effect: Effect.Effect<A, unknown, ActorSystem | EventStore | ProjectionRunner | ReadStore | ProcessingProgress>) =>
+    runtime.runPromise(effect)
 
   /** Reserves quota and creates the upload as its owner; returns the last global position written. */
   const createUpload = (owner: string, uploadId: string, size: number, filename = `${uploadId}.mp4`) =>

@@ -1,12 +1,16 @@
 /** Processing progress across processes: two hubs ("an API node" and "a worker") on one real Redis channel. */
-import { Deferred, Effect, Fiber, ManagedRuntime, Stream } from "effect"
-import { Redis } from "ioredis"
+import { Deferred, Effect, Fiber, Layer, ManagedRuntime, Stream } from "effect"
+import { Redis as IoRedis } from "ioredis"
 import { afterAll, describe, expect, it } from "vitest"
-import { ProcessingProgress, type ProgressUpdate } from "../../src/workers/ProcessingProgress.ts"
-import { redisProcessingProgressLayer } from "../../src/workers/redis/RedisProcessingProgress.ts"
+import { Redis } from "../../src/redis/Redis.ts"
+import { ProcessingProgress, type ProgressUpdate } from "../../src/uploads/ProcessingProgress.ts"
+import { RedisProcessingProgress } from "../../src/uploads/redis/RedisProcessingProgress.ts"
 import { testRedis } from "../support/redis.ts"
 
 const redis = await testRedis("progress")
+
+/** One process's progress layer, on a Redis connection of its own. */
+const progressLayer = (url: string, channel: string) => RedisProcessingProgress.layer({ channel }).pipe(Layer.provide(Redis.layer({ url })))
 
 const update = (uploadId: string, percent: number): ProgressUpdate => ({
   uploadId,
@@ -36,11 +40,11 @@ const collect = (rt: ManagedRuntime.ManagedRuntime<ProcessingProgress, never>, c
 if (redis) {
   afterAll(() => redis.cleanup())
 
-  describe("redisProcessingProgressLayer", () => {
+  describe("RedisProcessingProgress", () => {
     it("an update published in one process reaches the other's subscribers, and its own once", async () => {
       const channel = `${redis.newPrefix()}progress`
-      const api = ManagedRuntime.make(redisProcessingProgressLayer({ url: redis.url, channel }))
-      const worker = ManagedRuntime.make(redisProcessingProgressLayer({ url: redis.url, channel }))
+      const api = ManagedRuntime.make(progressLayer(redis.url, channel))
+      const worker = ManagedRuntime.make(progressLayer(redis.url, channel))
       await Promise.all([api.runPromise(Effect.void), worker.runPromise(Effect.void)])
 
       const onApi = await collect(api, 2)
@@ -48,7 +52,7 @@ if (redis) {
       await worker.runPromise(ProcessingProgress.use((p) => p.publish(update("u1", 10))))
       worker.runSync(ProcessingProgress.use((p) => Effect.sync(() => p.publishUnsafe(update("u1", 20)))))
       // Garbage on the channel (another program, an old version) is ignored, not delivered or fatal.
-      const raw = new Redis(redis.url)
+      const raw = new IoRedis(redis.url)
       await raw.publish(channel, "not json")
       await raw.publish(channel, JSON.stringify({ origin: "x", update: { uploadId: "u1", step: "dance" } }))
       await raw.publish(channel, JSON.stringify({ origin: "x", update: update("u2", 50) }))
@@ -64,7 +68,7 @@ if (redis) {
     })
 
     it("keeps working within the process when Redis does not answer", async () => {
-      const rt = ManagedRuntime.make(redisProcessingProgressLayer({ url: "redis://127.0.0.1:1", channel: "nowhere" }))
+      const rt = ManagedRuntime.make(progressLayer("redis://127.0.0.1:1", "nowhere"))
       const got = await collect(rt, 1)
       await rt.runPromise(ProcessingProgress.use((p) => p.publish(update("u3", 70))))
       const result = await rt.runPromise(Fiber.join(got))
