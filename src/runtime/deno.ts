@@ -1,6 +1,8 @@
 /** Deno entry point (`npm run start:deno`): Deno.serve on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
 import { ConfigProvider, Effect, Runtime } from "effect"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
+// Deno's node:crypto hashes natively (~1.7 GB/s here, against ~130 MB/s for the portable layer)
+import { NodeDigests } from "./NodeDigests.ts"
 
 /** The few Deno APIs used here, declared locally so that tsc (which has no Deno types) checks this file too. */
 interface DenoServer {
@@ -66,7 +68,7 @@ const provider = ConfigProvider.fromEnv({ env: Deno.env.toObject() }).pipe(
   ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv()))
 )
 
-const program = mainProgram({ name: `Deno ${Deno.version.deno}`, serve: denoServe }).pipe(
+const program = mainProgram({ name: `Deno ${Deno.version.deno}`, serve: denoServe, digests: NodeDigests.layer }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

@@ -6,6 +6,7 @@ import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server, ServerOptions } from "node:http"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
+import { NodeDigests } from "./NodeDigests.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
 import type { ServerLimits } from "./ServerLimits.ts"
 
@@ -58,7 +59,12 @@ const dotEnv = (): string => {
 }
 const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
 
-const program = mainProgram({ name: `Node.js ${process.versions.node}`, serve: nodeServe, requestBody: nodeRequestBody }).pipe(
+const program = mainProgram({
+  name: `Node.js ${process.versions.node}`,
+  serve: nodeServe,
+  requestBody: nodeRequestBody,
+  digests: NodeDigests.layer
+}).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

@@ -13,6 +13,7 @@ import { Effect, Layer, Logger, ManagedRuntime, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload, type UploadOptions } from "tus-js-client"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
+import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import type { Actor } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings, type DomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
@@ -56,6 +57,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
       Layer.provideMerge(eventStore)
     ),
     objectStore,
+    Digests.layer, // checksummed PATCH bodies
     Logger.layer([]) // quiet: errors show up as responses
   )
   const runtime = ManagedRuntime.make(services)
