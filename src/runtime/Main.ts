@@ -1,8 +1,8 @@
 /** The program both entry points run: read config, build the adapters it names, serve the Hono app until interrupted. */
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
 import { ActorSystem } from "../actors/ActorSystem.ts"
-import { Digests } from "../digest/Digests.ts"
 import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { Digests } from "../digest/Digests.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
