@@ -14,7 +14,6 @@ export const ALLOWED = [
   "src/objectstore/s3/",
   "src/readstore/redis/",
   "src/media/",
-  "src/workers/node/", // scratch files for ffmpeg and node:crypto's SHA-256 (the WorkerPlatform port)
   "src/realtime/uws/",
   "src/realtime/ws/"
 ]

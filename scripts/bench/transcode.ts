@@ -39,8 +39,9 @@ import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { planLadder } from "../../src/media/HlsRenditions.ts"
 import { Media, makeMedia } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
+import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
+import { NodeScratchSpace } from "../../src/runtime/NodeScratchSpace.ts"
 import { MediaWorkers } from "../../src/workers/MediaWorkers.ts"
-import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
 import { ProcessingProgress } from "../../src/uploads/ProcessingProgress.ts"
 
 const SECONDS = Number(process.argv[2] ?? 30)
@@ -91,7 +92,9 @@ async function endToEnd(file: string, dir: string) {
       uploadExpiryHours: settings.uploadExpiryHours
     }).pipe(
       Layer.provide(Media.layer({ ...media.paths, preset: PRESET })),
-      Layer.provide(NodeWorkerPlatform.layer({ root: join(dir, "scratch") })),
+      Layer.provide(NodeScratchSpace.layer({ root: join(dir, "scratch") })),
+      // the tus routes hash checksummed bodies with it too
+      Layer.provideMerge(NodeDigests.layer),
       Layer.provideMerge(ProcessingProgress.layer),
       Layer.provideMerge(Layer.mergeAll(
         ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(

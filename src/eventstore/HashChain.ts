@@ -1,7 +1,7 @@
 /** The per-stream hash chain (DESIGN.md §5): how an event's hash is made, and how a chain is verified. */
 import { Effect } from "effect"
 import type { EventMetadata, JsonValue, RecordedEvent } from "./EventStoreTypes.ts"
-import { sha256HexOfText } from "./Sha256.ts"
+import { sha256HexOfText } from "../digest/Hashes.ts"
 
 /** prevHash of a stream's first event. */
 export const GENESIS_HASH = "0".repeat(64)
@@ -25,7 +25,7 @@ export const canonicalJson = (value: unknown): string => {
   return out + "}"
 }
 
-/** SHA-256 over (prevHash, type, canonical data, metadata without hash), hex: a pure function (Sha256.ts). */
+/** SHA-256 over (prevHash, type, canonical data, metadata without hash), hex: a pure function (src/digest/Hashes.ts). */
 export const eventHash = (type: string, data: JsonValue, metadataWithoutHash: Omit<EventMetadata, "hash">): string =>
   sha256HexOfText(canonicalJson([metadataWithoutHash.prevHash, type, data, metadataWithoutHash]))
 

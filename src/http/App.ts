@@ -4,6 +4,7 @@ import { Hono } from "hono"
 import type { GetConnInfo } from "hono/conninfo"
 import { HTTPException } from "hono/http-exception"
 import type { ActorSystem } from "../actors/ActorSystem.ts"
+import type { Digests } from "../digest/Digests.ts"
 import { defaultDomainSettings, type DomainSettings } from "../domain/shared/DomainSettings.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
@@ -31,7 +32,7 @@ import { tusRoutes } from "./tus/TusRoutes.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe | ProcessingProgress
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe | ProcessingProgress | Digests
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>

@@ -1,5 +1,6 @@
 /** The read store port's input checks (run by makeReadStore) and the encodings its adapters share: names, slots, cursors, batches. */
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
+import * as Base64Url from "effect/encoding/Base64Url"
 import { ReadStoreInvalidArgument } from "./ReadStoreError.ts"
 import type { CommitBatch, ListOptions, Slot, Write } from "./ReadStoreTypes.ts"
 
@@ -145,22 +146,16 @@ export interface Cursor {
   readonly id: string
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
-/** base64url of `<score>:<id>` (web-standard APIs only). */
-export const encodeCursor = (cursor: Cursor): string => {
-  const bytes = encoder.encode(`${cursor.score}:${cursor.id}`)
-  let binary = ""
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!)
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
-}
+/** base64url of `<score>:<id>`, unpadded. */
+export const encodeCursor = (cursor: Cursor): string => Base64Url.encode(`${cursor.score}:${cursor.id}`)
 
 export const decodeCursor = (text: string): Cursor | undefined => {
+  const bytes = Base64Url.decode(text)
+  if (Result.isFailure(bytes)) return undefined
   try {
-    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"))
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
-    const plain = decoder.decode(bytes)
+    const plain = decoder.decode(bytes.success)
     const colon = plain.indexOf(":")
     const score = Number(plain.slice(0, colon))
     const id = plain.slice(colon + 1)

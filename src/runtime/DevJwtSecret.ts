@@ -5,9 +5,10 @@
  * known default: a token is only as reachable as that file, so a file other users may read or
  * replace is refused rather than used.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import { Data, Effect } from "effect"
+import * as Base64Url from "effect/encoding/Base64Url"
 
 export const DEV_SECRET_FILE = "jwt-dev-secret"
 
@@ -26,9 +27,32 @@ export class DevSecretExposed extends Data.TaggedError("DevSecretExposed")<{ rea
   }
 }
 
-const randomSecret = (): string => {
-  const bytes = crypto.getRandomValues(new Uint8Array(32))
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+/** 32 random bytes, base64url (43 characters). */
+const randomSecret = (): string => Base64Url.encode(crypto.getRandomValues(new Uint8Array(32)))
+
+/** fsync of an open file or directory, then close. */
+const syncAndClose = (fd: number) => {
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Creates `path` holding `text`, failing with EEXIST when it is there (`wx`), and makes it durable
+ * before returning: the file, then the directory entry. Tokens minted with a secret a power loss
+ * could take back would stop working after the restart.
+ */
+const createDurably = (path: string, dir: string, text: string) => {
+  const fd = openSync(path, "wx", 0o600)
+  try {
+    writeSync(fd, text)
+  } finally {
+    syncAndClose(fd)
+  }
+  // Windows cannot open a directory (and NTFS journals the entry itself)
+  if (process.platform !== "win32") syncAndClose(openSync(dir, "r"))
 }
 
 /** Other users' access to a file, or 0 where mode bits mean nothing (Windows reports 0o666 for every file). */
@@ -43,7 +67,7 @@ export const loadOrCreateDevSecret = (
     try: () => {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 })
       try {
-        writeFileSync(path, `${randomSecret()}\n`, { flag: "wx", mode: 0o600 })
+        createDurably(path, dataDir, `${randomSecret()}\n`)
         return { secret: readFileSync(path, "utf8").trim(), path, created: true }
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e

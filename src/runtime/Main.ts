@@ -3,6 +3,7 @@ import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, Refer
 import type { GetConnInfo } from "hono/conninfo"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { Digests } from "../digest/Digests.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
@@ -44,6 +45,8 @@ export interface RuntimeAdapter {
   readonly connInfo: GetConnInfo
   /** A cheaper way to read upload bodies than `Request.body`, when the runtime has one. */
   readonly requestBody?: RequestBodyReader | undefined
+  /** The runtime's fastest hashing (tus checksums, the chunk step); unset = the portable `Digests.layer`. */
+  readonly digests?: Layer.Layer<Digests> | undefined
 }
 
 export type StartError =
@@ -62,8 +65,8 @@ export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
   runFork: (effect) => Effect.runForkWith(context)(effect)
 })
 
-/** Every service the app and its background parts use, chosen from the config (DESIGN.md §4). */
-export const servicesLayer = (config: KeyframeSettings) =>
+/** Every service the app and its background parts use, chosen from the config (DESIGN.md §4); `digests` from the runtime. */
+export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests> = Digests.layer) =>
   Layer.mergeAll(
     Layer.mergeAll(
       ActorSystem.layer({
@@ -81,7 +84,8 @@ export const servicesLayer = (config: KeyframeSettings) =>
     objectStoreLayer(config),
     rateLimiterLayer(config),
     // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
-    processingProgressLayer(config)
+    processingProgressLayer(config),
+    digests
   )
 
 /**
@@ -175,7 +179,7 @@ export const mainLayer = (runtime: RuntimeAdapter): Layer.Layer<never, StartErro
       // Workers first: a missing ffmpeg stops the start before the API answers.
       serverLayer(runtime).pipe(
         Layer.provide(workersBeside(config)),
-        Layer.provide(servicesLayer(config)),
+        Layer.provide(servicesLayer(config, runtime.digests)),
         // DATA_DIR's folders are made 0700 before any adapter opens them (DataDir.ts)
         Layer.provide(dataDirLayer(config)),
         Layer.provide(loggerLayer(config))

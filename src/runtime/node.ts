@@ -7,6 +7,7 @@ import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server, ServerOptions } from "node:http"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
+import { NodeDigests } from "./NodeDigests.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
 import type { ServerLimits } from "./ServerLimits.ts"
 
@@ -63,7 +64,8 @@ const program = mainProgram({
   name: `Node.js ${process.versions.node}`,
   serve: nodeServe,
   connInfo: getConnInfo,
-  requestBody: nodeRequestBody
+  requestBody: nodeRequestBody,
+  digests: NodeDigests.layer
 }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )

@@ -16,6 +16,7 @@ import { objectStoreLayer, processingProgressLayer } from "./AdapterLayers.ts"
 import { dataDirLayer } from "./DataDir.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { exitCode } from "./Main.ts"
+import { NodeDigests } from "./NodeDigests.ts"
 import { workersLayer } from "./WorkersLayer.ts"
 
 const dotEnv = (): string => {
@@ -41,7 +42,9 @@ const workerLayer = (config: KeyframeSettings) =>
         settings: domainSettings(config)
       }).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
       objectStoreLayer(config),
-      processingProgressLayer(config)
+      processingProgressLayer(config),
+      // the chunk step hashes whole originals: node:crypto's native SHA-256
+      NodeDigests.layer
     )),
     // DATA_DIR's folders are made 0700 before any adapter opens them, as in `npm start`
     Layer.provide(dataDirLayer(config)),

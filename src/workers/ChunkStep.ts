@@ -4,6 +4,8 @@
  * only the parts after the last recorded one), completes it, and records the size and SHA-256.
  */
 import { Effect } from "effect"
+import * as Hex from "effect/encoding/Hex"
+import { Digests } from "../digest/Digests.ts"
 import type { ChunkPart, ChunkProgress } from "../domain/upload/UploadState.ts"
 import { ObjectStore, type ObjectStoreShape } from "../objectstore/ObjectStore.ts"
 import { quoteEtag } from "../objectstore/ObjectBody.ts"
@@ -13,7 +15,6 @@ import { PartBuffer } from "./PartBuffer.ts"
 import type { StepContext, StepResult } from "./StepContext.ts"
 import { StagedBytesMissing } from "./StepFailure.ts"
 import { receivedRanges, uploadHistory } from "./UploadHistory.ts"
-import { WorkerPlatform } from "./WorkerPlatform.ts"
 
 /** Size of part `n` (from 1) of a `size`-byte original cut in `partSize` parts. */
 const expectedPartSize = (n: number, partSize: number, size: number) => Math.min(partSize, size - (n - 1) * partSize)
@@ -39,7 +40,7 @@ const resumable = (store: ObjectStoreShape, key: string, chunks: ChunkProgress |
 export const chunkStep = (ctx: StepContext) =>
   Effect.gen(function*() {
     const store = yield* ObjectStore
-    const platform = yield* WorkerPlatform
+    const digests = yield* Digests
     const history = yield* uploadHistory(ctx.uploadId)
     const { ranges, size } = yield* receivedRanges(history)
     const key = originalKey(ctx.uploadId)
@@ -51,7 +52,7 @@ export const chunkStep = (ctx: StepContext) =>
     const recorded: ReadonlyArray<ChunkPart> = resume?.parts ?? []
     if (resume !== undefined) yield* Effect.logInfo(`upload ${ctx.uploadId}: resuming the original after part ${recorded.length}`)
 
-    const hasher = platform.sha256()
+    const hasher = digests.incremental("sha256")
     const buffer = new PartBuffer(partSize)
     const parts: Array<{ readonly partNumber: number; readonly etag: string }> = []
     let sealed = 0
@@ -90,7 +91,7 @@ export const chunkStep = (ctx: StepContext) =>
     if (last !== undefined) yield* seal(last)
     const original = yield* store.completeMultipartUpload(key, multipartUploadId, parts)
     const result: StepResult = {
-      details: { original: key, sizeBytes: original.size, sha256: hasher.digestHex(), parts: parts.length }
+      details: { original: key, sizeBytes: original.size, sha256: Hex.encode(hasher.digest()), parts: parts.length }
     }
     return result
   })

@@ -13,11 +13,10 @@ import type { Media } from "../media/Media.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { settleUpload } from "./Settle.ts"
-import { giveUp, runStep } from "./StepRunner.ts"
+import { giveUp, runStep, type StepServices } from "./StepRunner.ts"
 import { sendAsSystem } from "./SystemCommands.ts"
 import { type DueWork, expiryMs, type TrackerRules, UploadTracker } from "./UploadTracker.ts"
 import type { WorkerOptions } from "./WorkerOptions.ts"
-import type { WorkerPlatform } from "./WorkerPlatform.ts"
 
 export interface WorkerStatus {
   readonly workerId: string
@@ -35,7 +34,7 @@ export interface MediaWorkersShape {
   readonly status: Effect.Effect<WorkerStatus>
 }
 
-type Services = EventStore | ActorSystem | ObjectStore | Media | WorkerPlatform | ProcessingProgress
+type Services = EventStore | ActorSystem | ObjectStore | Media | StepServices | ProcessingProgress
 
 const UPLOAD_EVENTS = { streamPrefixes: ["upload-"] }
 

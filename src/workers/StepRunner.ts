@@ -4,8 +4,9 @@
  * with a reason and whether a retry may help (the decider schedules the retry with backoff, or fails the
  * upload after JOB_MAX_ATTEMPTS). Command ids derive from (upload, step, attempt), so nothing is applied twice.
  */
-import { Clock, Effect, Exit, Result } from "effect"
+import { Clock, Effect, Exit, type FileSystem, type Path, Result } from "effect"
 import { ActorSystem } from "../actors/ActorSystem.ts"
+import type { Digests } from "../digest/Digests.ts"
 import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
 import type { ProcessingStep } from "../domain/upload/UploadCommands.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
@@ -19,7 +20,7 @@ import type { StepContext, StepResult } from "./StepContext.ts"
 import { classifyFailure, LeaseLost } from "./StepFailure.ts"
 import { isTransient, sendAsSystem, sendWith, shortHash } from "./SystemCommands.ts"
 import { transcodeStep } from "./TranscodeStep.ts"
-import type { WorkerPlatform } from "./WorkerPlatform.ts"
+import type { ScratchSpace } from "./ScratchSpace.ts"
 import type { WorkerOptions } from "./WorkerOptions.ts"
 
 /** Rejections that mean the claim is no longer ours. */
@@ -30,7 +31,8 @@ const asLeaseLost = <A, E extends { readonly _tag: string; readonly message: str
 ): Effect.Effect<A, E | LeaseLost, R> =>
   Effect.catch(effect, (e): Effect.Effect<never, E | LeaseLost> => (LOST.has(e._tag) ? Effect.fail(new LeaseLost({ detail: e.message })) : Effect.fail(e)))
 
-type StepServices = EventStore | ObjectStore | WorkerPlatform | Media
+/** What the steps use: stores, ffmpeg, local scratch files, bulk hashing. */
+export type StepServices = EventStore | ObjectStore | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
 
 const program = (step: ProcessingStep, ctx: StepContext): Effect.Effect<StepResult, unknown, StepServices> =>
   step === "chunk" ? chunkStep(ctx) : step === "transcode" ? transcodeStep(ctx) : publishStep(ctx)

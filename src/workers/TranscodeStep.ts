@@ -4,14 +4,14 @@
  * process and takes the thumbnail, then stores the output under `work/<id>/a<attempt>/` for publishing.
  * Progress goes out ephemerally; probed/transcoded/thumbnailed are milestones (events).
  */
-import { Effect, Schema } from "effect"
+import { Effect, FileSystem, Path, Schema, Stream } from "effect"
 import { Media } from "../media/Media.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { attemptPrefix, contentTypeOf, MANIFEST, originalKey, THUMBNAIL } from "./MediaLayout.ts"
 import type { StepContext, StepResult } from "./StepContext.ts"
 import { StepInputMissing } from "./StepFailure.ts"
 import { type TranscodeManifest, TranscodeManifestJson } from "./TranscodeManifest.ts"
-import { WorkerPlatform } from "./WorkerPlatform.ts"
+import { scratchError, ScratchSpace } from "./ScratchSpace.ts"
 
 /** Output files stored at once. */
 const UPLOAD_CONCURRENCY = 4
@@ -22,14 +22,19 @@ export const transcodeStep = (ctx: StepContext) =>
   Effect.scoped(
     Effect.gen(function*() {
       const store = yield* ObjectStore
-      const platform = yield* WorkerPlatform
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
       const media = yield* Media
-      const dir = yield* platform.scratchDirectory(`transcode-${ctx.uploadId}`)
-      const source = platform.join(dir, `source.${ctx.upload.container || "bin"}`)
+      const readScratch = (file: string) => fs.readFile(file).pipe(Effect.mapError(scratchError(file)))
+      const dir = yield* (yield* ScratchSpace).directory(`transcode-${ctx.uploadId}`)
+      const source = path.join(dir, `source.${ctx.upload.container || "bin"}`)
       const original = yield* store.get(originalKey(ctx.uploadId)).pipe(
         Effect.catchTag("ObjectNotFound", () => Effect.fail(new StepInputMissing({ detail: "the sealed original is missing from storage" })))
       )
-      yield* platform.writeFile(source, original.body)
+      yield* Stream.fromReadableStream({ evaluate: () => original.body, onError: (e) => e }).pipe(
+        Stream.run(fs.sink(source)),
+        Effect.mapError(scratchError(source))
+      )
 
       const info = yield* media.probe(source)
       yield* ctx.milestone("probed", {
@@ -43,7 +48,7 @@ export const transcodeStep = (ctx: StepContext) =>
         container: info.container
       })
 
-      const out = platform.join(dir, "out")
+      const out = path.join(dir, "out")
       const ladder = yield* media.hlsLadder(source, out, {
         info,
         onProgress: (p) => ctx.progress(p.percent, round(p.outTimeSeconds))
@@ -54,7 +59,7 @@ export const transcodeStep = (ctx: StepContext) =>
         segments: ladder.renditions.reduce((n, r) => n + r.segments, 0),
         durationSeconds: round(duration)
       })
-      const thumb = yield* media.thumbnail(source, platform.join(out, THUMBNAIL), { info })
+      const thumb = yield* media.thumbnail(source, path.join(out, THUMBNAIL), { info })
       yield* ctx.milestone("thumbnailed", { thumbnailWidth: thumb.width, thumbnailHeight: thumb.height, atSeconds: thumb.atSeconds })
 
       const manifest: TranscodeManifest = {
@@ -80,7 +85,7 @@ export const transcodeStep = (ctx: StepContext) =>
       yield* Effect.forEach(
         manifest.files,
         (file) =>
-          Effect.flatMap(platform.readFile(platform.join(out, ...file.split("/"))), (bytes) =>
+          Effect.flatMap(readScratch(path.join(out, ...file.split("/"))), (bytes) =>
             store.put(`${prefix}${file}`, bytes, { contentType: contentTypeOf(file), contentLength: bytes.byteLength })),
         { concurrency: UPLOAD_CONCURRENCY, discard: true }
       )

@@ -1,7 +1,9 @@
 /** The development secret file (DATA_DIR/jwt-dev-secret): created 0600, and refused when other users may read or change it. */
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Cause, ConfigProvider, Effect, Exit } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { loadConfig } from "../../src/config.ts"
@@ -49,4 +51,20 @@ describe.skipIf(process.platform === "win32")("development secret file", () => {
     const got = await Effect.runPromise(loadOrCreateDevSecret(dataDir))
     expect(got).toMatchObject({ secret: "s".repeat(40), created: false })
   })
+
+  it.skipIf(spawnSync("strace", ["-V"]).status !== 0)("fsyncs the new file and its directory before using it (strace)", () => {
+    const dataDir = freshDataDir()
+    const log = join(root, `strace-${n++}.log`)
+    const module = fileURLToPath(new URL("../../src/runtime/DevJwtSecret.ts", import.meta.url))
+    const script = `const { Effect } = await import("effect"); const m = await import(${JSON.stringify(module)}); ` +
+      `await Effect.runPromise(m.loadOrCreateDevSecret(${JSON.stringify(dataDir)}))`
+    const child = spawnSync("strace", [
+      "-f", "-qq", "--seccomp-bpf", "-y", "-e", "trace=fsync,fdatasync", "-e", "signal=none", "-o", log,
+      process.execPath, "--input-type=module", "-e", script
+    ], { encoding: "utf8", timeout: 60_000, cwd: fileURLToPath(new URL("../..", import.meta.url)) })
+    expect(child.status, child.stderr).toBe(0)
+    const synced = readFileSync(log, "utf8").split("\n").filter((l) => /\b(fsync|fdatasync)\(/.test(l) && / = 0$/.test(l))
+    expect(synced.some((l) => l.includes(`<${join(dataDir, DEV_SECRET_FILE)}>`)), "the secret file").toBe(true)
+    expect(synced.some((l) => l.includes(`<${dataDir}>`)), "its directory").toBe(true)
+  }, 60_000)
 })

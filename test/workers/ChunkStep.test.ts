@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ActorSystem } from "../../src/actors/ActorSystem.ts"
+import type { Digests } from "../../src/digest/Digests.ts"
 import { defaultDomainSettings } from "../../src/domain/shared/DomainSettings.ts"
 import { UploadAggregate } from "../../src/domain/upload/UploadAggregate.ts"
 import type { ChunkPart } from "../../src/domain/upload/UploadState.ts"
@@ -17,18 +18,17 @@ import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventS
 import type { EventStore } from "../../src/eventstore/EventStore.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
+import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
 import { chunkStep } from "../../src/workers/ChunkStep.ts"
 import { originalKey, stagingKey } from "../../src/workers/MediaLayout.ts"
-import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
 import type { StepContext } from "../../src/workers/StepContext.ts"
 import { classifyFailure } from "../../src/workers/StepFailure.ts"
 import { SYSTEM_ACTOR } from "../../src/workers/SystemCommands.ts"
-import type { WorkerPlatform } from "../../src/workers/WorkerPlatform.ts"
 import { type FreshPostgresSchema, freshPostgresSchema } from "../support/postgres.ts"
 
 const MiB = 1024 * 1024
 const PART = 5 * MiB
-type Services = ActorSystem | EventStore | ObjectStore | WorkerPlatform
+type Services = ActorSystem | EventStore | ObjectStore | Digests
 
 let dir: string
 let pg: FreshPostgresSchema
@@ -41,7 +41,7 @@ beforeAll(async () => {
       Layer.provideMerge(PostgresEventStore.layer({ url: pg.url, schema: pg.schema }))
     ),
     FsObjectStore.layer({ root: join(dir, "objects") }),
-    NodeWorkerPlatform.layer({ root: join(dir, "scratch") }),
+    NodeDigests.layer,
     Logger.layer([])
   )) as ManagedRuntime.ManagedRuntime<Services, unknown>
   await runtime.runPromise(Effect.void)

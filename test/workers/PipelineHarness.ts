@@ -10,10 +10,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
 import { getConnInfo } from "@hono/node-server/conninfo"
-import { type Context, Effect, Exit, Layer, Logger, ManagedRuntime, Result, Scope, Stream } from "effect"
+import { type Context, Effect, Exit, type FileSystem, Layer, Logger, ManagedRuntime, type Path, Result, Scope, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload } from "tus-js-client"
 import { ActorSystem } from "../../src/actors/ActorSystem.ts"
+import type { Digests } from "../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../src/domain/quota/QuotaAggregate.ts"
 import type { QuotaState } from "../../src/domain/quota/QuotaState.ts"
 import { defaultDomainSettings, type DomainSettings } from "../../src/domain/shared/DomainSettings.ts"
@@ -23,7 +24,9 @@ import type { UploadState } from "../../src/domain/upload/UploadState.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
 import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
+import { NodeScratchSpace } from "../../src/runtime/NodeScratchSpace.ts"
 import { makeApp } from "../../src/http/App.ts"
 import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
@@ -31,9 +34,8 @@ import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 import { MediaWorkers, type WorkerStatus } from "../../src/workers/MediaWorkers.ts"
-import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
 import { ProcessingProgress } from "../../src/uploads/ProcessingProgress.ts"
-import type { WorkerPlatform } from "../../src/workers/WorkerPlatform.ts"
+import type { ScratchSpace } from "../../src/workers/ScratchSpace.ts"
 import type { WorkerOptions } from "../../src/workers/WorkerOptions.ts"
 import { freshPostgresSchema } from "../support/postgres.ts"
 
@@ -55,7 +57,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | WorkerPlatform
+type Services = ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
 
 export interface Pipeline {
   readonly origin: string
@@ -108,7 +110,8 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     ProcessingProgress.layer,
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),
-    NodeWorkerPlatform.layer({ root: join(dir, "scratch") })
+    NodeScratchSpace.layer({ root: join(dir, "scratch") }),
+    NodeDigests.layer
   ).pipe(Layer.provideMerge(Logger.layer(process.env.KF_TEST_LOGS ? [Logger.consolePretty()] : [])))
   const runtime = ManagedRuntime.make(services) as ManagedRuntime.ManagedRuntime<Services, unknown>
   await runtime.runPromise(Effect.void)

@@ -11,6 +11,7 @@
  * - held in this process's memory: behind a balancer with several nodes the ticket request and the
  *   feed must reach the same node (sticky sessions), or the client falls back to `?token=`.
  */
+import * as Base64Url from "effect/encoding/Base64Url"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import { DEFAULT_TICKET_TTL_MILLIS } from "../sse/FeedOptions.ts"
 
@@ -43,8 +44,7 @@ export const FEED_PATH = /^\/(uploads|videos)\/[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}
 
 /** 32 random bytes, base64url: 43 characters, 256 bits nobody can guess. */
 const randomId = (): string => {
-  const bytes = crypto.getRandomValues(new Uint8Array(32))
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
+  return Base64Url.encode(crypto.getRandomValues(new Uint8Array(32)))
 }
 
 export const makeFeedTicketStore = (options: FeedTicketOptions = {}): FeedTicketStore => {

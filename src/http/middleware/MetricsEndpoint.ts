@@ -7,6 +7,7 @@ import { Cause, Context, Effect, Option, Redacted } from "effect"
 import { PrometheusMetrics } from "effect/observability"
 import { Hono, type MiddlewareHandler } from "hono"
 import { ActorSystem } from "../../actors/ActorSystem.ts"
+import { sameDigest, sha256 } from "../../digest/Hashes.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import { recordRuntimeGauges } from "../../observability/Metrics.ts"
 import { type ReadSideProbe, recordProjectionGauges } from "../queries/ProjectionHealth.ts"
@@ -15,7 +16,6 @@ import { errorResponse, HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { requestId } from "../RequestId.ts"
-import { sameBytes } from "../tus/TusHeaders.ts"
 
 const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -26,14 +26,14 @@ export interface MetricsOptions {
   readonly ownPort?: boolean | undefined
 }
 
-const sha256 = async (text: string) => new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))
+const encoder = new TextEncoder()
 
 /** 401 unless the bearer token equals `token`; digests are compared, so the time taken says nothing of the token. */
 const requireMetricsToken = (token: Redacted.Redacted<string>): MiddlewareHandler<AppEnv> => {
-  const expected = sha256(Redacted.value(token))
+  const expected = sha256(encoder.encode(Redacted.value(token)))
   return async (c, next) => {
     const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1]
-    if (given !== undefined && sameBytes(await sha256(given), await expected)) return next()
+    if (given !== undefined && sameDigest(sha256(encoder.encode(given)), expected)) return next()
     return errorResponse(new HttpError({
       status: 401,
       code: "UNAUTHORIZED",

@@ -1,6 +1,7 @@
 /** What every tus handler shares: the runner, settings and locks, and how a request finds its upload. */
 import { Clock, Effect } from "effect"
 import type { ActorSystem } from "../../actors/ActorSystem.ts"
+import type { Digests } from "../../digest/Digests.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { ExistingUpload } from "../../domain/upload/UploadState.ts"
@@ -13,7 +14,7 @@ import type { UploadLocks } from "./UploadLocks.ts"
 import { isExpired, isReceiving, offsetOf, UPLOAD_ID, visibleUpload } from "./UploadProgress.ts"
 
 /** The services tus handlers use. */
-export type TusServices = ActorSystem | ObjectStore
+export type TusServices = ActorSystem | ObjectStore | Digests
 
 export interface TusContext {
   readonly run: TusRun<TusServices>

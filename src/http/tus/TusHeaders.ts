@@ -1,4 +1,6 @@
 /** Reads and validates the tus request headers; every failure is a 4xx HttpError naming the header. */
+import { Result } from "effect"
+import * as Base64 from "effect/encoding/Base64"
 import type { HttpError } from "../HttpError.ts"
 import {
   badHeader,
@@ -62,19 +64,11 @@ export const parseChecksum = (header: string | undefined): Parsed<ChecksumHeader
     )
   }
   const alg = algorithm as ChecksumAlgorithm
-  const binary = rest.length === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0 ? atob(value) : undefined
-  if (binary === undefined || binary.length !== DIGEST_BYTES[alg]) {
+  // Padded standard base64 only (the regex also keeps out the CR/LF Base64.decode would skip)
+  const decoded = rest.length === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Base64.decode(value) : undefined
+  const expected = decoded !== undefined && Result.isSuccess(decoded) ? decoded.success : undefined
+  if (expected === undefined || expected.length !== DIGEST_BYTES[alg]) {
     return fail(badHeader("INVALID_CHECKSUM", `Upload-Checksum: the ${alg} value must be the base64 of ${DIGEST_BYTES[alg]} bytes`))
   }
-  const expected = Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
   return ok({ algorithm: alg, value, expected })
 }
-
-/** Constant-time enough for digests (no early exit). */
-export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
-  return diff === 0
-}
-

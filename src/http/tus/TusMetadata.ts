@@ -1,4 +1,6 @@
 /** `Upload-Metadata` (tus creation): comma-separated `key base64value` pairs, decoded as UTF-8, and encoded back for HEAD. */
+import { Result } from "effect"
+import * as Base64 from "effect/encoding/Base64"
 
 export type MetadataResult =
   | { readonly ok: true; readonly metadata: ReadonlyMap<string, string> }
@@ -16,21 +18,17 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
 /** Strict base64 → UTF-8 text; undefined when either layer is malformed. */
 export const decodeBase64Utf8 = (value: string): string | undefined => {
   if (!BASE64.test(value)) return undefined
-  const binary = atob(value)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  // Base64.decode wants the padding the regex lets clients drop
+  const bytes = Base64.decode(value.padEnd(Math.ceil(value.length / 4) * 4, "="))
+  if (Result.isFailure(bytes)) return undefined
   try {
-    return utf8.decode(bytes)
+    return utf8.decode(bytes.success)
   } catch {
     return undefined
   }
 }
 
-export const encodeBase64Utf8 = (text: string): string => {
-  let binary = ""
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
+export const encodeBase64Utf8 = (text: string): string => Base64.encode(text)
 
 /** Parses the header; a key without a value maps to "". Keys must be unique. */
 export const parseMetadata = (header: string | undefined): MetadataResult => {

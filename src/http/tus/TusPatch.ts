@@ -11,14 +11,15 @@
 import { POSITION_HEADER } from "../queries/ReadModel.ts"
 import { Effect } from "effect"
 import type { Context } from "hono"
+import { Digests } from "../../digest/Digests.ts"
+import { sameDigest } from "../../digest/Hashes.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import { isDomainError } from "../../domain/shared/DomainError.ts"
 import { recordUploadBytes } from "../../observability/Metrics.ts"
 import { errorResponse } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { makeDigest } from "./IncrementalDigest.ts"
 import { lockVisibleUpload, openUpload, type OpenUpload, type TusContext } from "./TusContext.ts"
-import { type ChecksumHeader, parseByteCount, parseChecksum, requireOffsetOctetStream, sameBytes } from "./TusHeaders.ts"
+import { type ChecksumHeader, parseByteCount, parseChecksum, requireOffsetOctetStream } from "./TusHeaders.ts"
 import { checksumMismatch, tusError } from "./TusProtocol.ts"
 import { recordBytes } from "./UploadLifecycle.ts"
 import type { UploadLease } from "./UploadLocks.ts"
@@ -62,14 +63,15 @@ export const receiveBytes = Effect.fn("Tus.receiveBytes")(function*(
   if (incoming.contentLength !== undefined && incoming.contentLength > left) return yield* Effect.fail(tooLong(left))
   if (incoming.body === null || incoming.contentLength === 0) return unchanged
   const { checksum } = incoming
+  const digests = yield* Digests
   const staged = yield* stageBody(upload.uploadId, offset, incoming.body, {
     limit: left,
-    digest: checksum && makeDigest(checksum.algorithm),
+    digest: checksum && digests.incremental(checksum.algorithm),
     stop: who.lease.stopRequested
   })
   if (staged.tooLong) return yield* Effect.fail(tooLong(left))
   if (staged.length === 0) return unchanged
-  if (checksum !== undefined && (staged.cut || staged.digest === undefined || !sameBytes(staged.digest, checksum.expected))) {
+  if (checksum !== undefined && (staged.cut || staged.digest === undefined || !sameDigest(staged.digest, checksum.expected))) {
     yield* discardStaged(upload.uploadId, offset)
     return yield* Effect.fail(checksumMismatch(checksum.algorithm))
   }

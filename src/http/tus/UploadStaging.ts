@@ -16,7 +16,7 @@
 import { Effect, Result } from "effect"
 import { ObjectStore } from "../../objectstore/ObjectStore.ts"
 import type { InvalidObjectKey, InvalidObjectRequest, ObjectStoreUnavailable } from "../../objectstore/ObjectStoreError.ts"
-import type { IncrementalDigest } from "./IncrementalDigest.ts"
+import type { IncrementalDigest } from "../../digest/Hashes.ts"
 
 export const stagingPrefix = (uploadId: string): string => `staging/${uploadId}/`
 

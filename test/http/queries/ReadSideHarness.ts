@@ -15,6 +15,7 @@ import { sign } from "hono/jwt"
 import { allProjections } from "../../../projections/index.ts"
 import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
+import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import { RoomAggregate } from "../../../src/domain/room/RoomAggregate.ts"
 import type { Actor } from "../../../src/domain/shared/Decider.ts"
@@ -70,6 +71,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   const objectsDir = mkdtempSync(join(tmpdir(), "keyframe-readside-"))
   const services = Layer.mergeAll(
     FsObjectStore.layer({ root: objectsDir }),
+    Digests.layer,
     ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings }),
     ReadSideProbe.layer.pipe(
       Layer.provideMerge(ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } })),

@@ -1,9 +1,8 @@
-/** The tus endpoint's pure parts: metadata, headers, incremental digests, the per-upload lock. */
+/** The tus endpoint's pure parts: metadata, headers, the per-upload lock (incremental digests: test/digest/Digests.test.ts). */
 import { createHash } from "node:crypto"
 import { Effect, Exit, Scope } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { makeDigest } from "../../../src/http/tus/IncrementalDigest.ts"
 import { checkResumable, parseByteCount, parseChecksum } from "../../../src/http/tus/TusHeaders.ts"
 import { formatMetadata, parseMetadata } from "../../../src/http/tus/TusMetadata.ts"
 import { makeUploadLocks } from "../../../src/http/tus/UploadLocks.ts"
@@ -56,23 +55,6 @@ describe("headers", () => {
       return p.ok ? "ok" : p.error.code
     })
     expect(codes).toEqual(["CHECKSUM_ALGORITHM_UNSUPPORTED", "INVALID_CHECKSUM", "INVALID_CHECKSUM", "INVALID_CHECKSUM", "CHECKSUM_ALGORITHM_UNSUPPORTED"])
-  })
-})
-
-describe("incremental digests", () => {
-  it("equal node:crypto's whatever the chunking", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.array(fc.nat(130), { maxLength: 20 }), fc.constantFrom("sha1", "sha256"), (bytes, cuts, alg) => {
-        const digest = makeDigest(alg as "sha1" | "sha256")
-        let at = 0
-        for (const cut of cuts) {
-          digest.update(bytes.subarray(at, at + cut))
-          at = Math.min(bytes.length, at + cut)
-        }
-        digest.update(bytes.subarray(at))
-        expect(Buffer.from(digest.digest()).toString("hex")).toBe(createHash(alg).update(bytes).digest("hex"))
-      })
-    )
   })
 })
 

@@ -14,6 +14,7 @@ import { Effect, Layer, Logger, ManagedRuntime, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload, type UploadOptions } from "tus-js-client"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
+import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import type { Actor } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings, type DomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
@@ -59,6 +60,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
     ),
     objectStore,
     ReadSideProbe.layerNone, // no projections: GET /uploads/:id folds the aggregate (QueryRoutes' withoutReadSide)
+    Digests.layer, // checksummed PATCH bodies
     Logger.layer([]) // quiet: errors show up as responses
   )
   const runtime = ManagedRuntime.make(services)

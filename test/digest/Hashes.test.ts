@@ -1,6 +1,6 @@
 /** The synchronous SHA-256 behind the hash chain matches the standard and Web Crypto. */
 import { describe, expect, it } from "vitest"
-import { sha256Hex } from "../../src/eventstore/Sha256.ts"
+import { sameDigest, sha256Hex } from "../../src/digest/Hashes.ts"
 
 const utf8 = (s: string) => new TextEncoder().encode(s)
 const webCrypto = async (bytes: Uint8Array<ArrayBuffer>) =>
@@ -20,5 +20,12 @@ describe("sha256Hex", () => {
       const bytes = crypto.getRandomValues(new Uint8Array(new ArrayBuffer(length)))
       expect(sha256Hex(bytes)).toBe(await webCrypto(bytes))
     }
+  })
+
+  it("compares digests by every byte", () => {
+    const a = Uint8Array.from([1, 2, 3])
+    expect(sameDigest(a, Uint8Array.from([1, 2, 3]))).toBe(true)
+    expect(sameDigest(a, Uint8Array.from([1, 2, 4]))).toBe(false)
+    expect(sameDigest(a, Uint8Array.from([1, 2]))).toBe(false)
   })
 })
