@@ -38,6 +38,7 @@ import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { planLadder } from "../../src/media/HlsRenditions.ts"
 import { Media, makeMedia } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
+import { Uploads } from "../../src/uploads/Uploads.ts"
 import { MediaWorkers } from "../../src/workers/MediaWorkers.ts"
 import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
 import { ProcessingProgress } from "../../src/workers/ProcessingProgress.ts"
@@ -92,6 +93,7 @@ async function endToEnd(file: string, dir: string) {
       Layer.provide(Media.layer({ ...media.paths, preset: PRESET })),
       Layer.provide(NodeWorkerPlatform.layer({ root: join(dir, "scratch") })),
       Layer.provideMerge(ProcessingProgress.layer),
+      Layer.provideMerge(Uploads.layer),
       Layer.provideMerge(Layer.mergeAll(
         ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
           Layer.provideMerge(PgliteEventStore.layer({}))

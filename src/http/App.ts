@@ -6,6 +6,7 @@ import type { ActorSystem } from "../actors/ActorSystem.ts"
 import { defaultDomainSettings, type DomainSettings } from "../domain/shared/DomainSettings.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import type { Uploads } from "../uploads/Uploads.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
 import { type AuthOptions, noAuth } from "./auth/Auth.ts"
@@ -26,7 +27,7 @@ import { tusRoutes } from "./tus/TusRoutes.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore
+export type AppServices = EventStore | ActorSystem | ObjectStore | Uploads
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>

@@ -11,6 +11,7 @@ import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import { Uploads } from "../uploads/Uploads.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
@@ -60,7 +61,8 @@ export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
 
 /** Every service the app and its background parts use, chosen from the config (DESIGN.md §4). */
 export const servicesLayer = (config: KeyframeSettings) =>
-  Layer.mergeAll(
+  // the uploads application layer over the ports below: what the tus routes and the workers call
+  Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
       ActorSystem.layer({
         mailboxSize: config.actors.mailboxSize,
@@ -78,7 +80,7 @@ export const servicesLayer = (config: KeyframeSettings) =>
     rateLimiterLayer(config),
     // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
     processingProgressLayer(config)
-  )
+  )))
 
 /**
  * Token verification from the config: JWT_SECRET (HS256) and/or JWKS_URL (RS256…). With neither,

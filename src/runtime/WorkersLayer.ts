@@ -6,12 +6,12 @@
  * SSE routes); `npm run worker` runs it alone.
  */
 import { Effect, Layer } from "effect"
-import type { ActorSystem } from "../actors/ActorSystem.ts"
 import type { KeyframeSettings } from "../config.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import { Media } from "../media/Media.ts"
 import type { FfmpegNotFound } from "../media/MediaError.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import type { Uploads } from "../uploads/Uploads.ts"
 import { MediaWorkers } from "../workers/MediaWorkers.ts"
 import type { ProcessingProgress } from "../workers/ProcessingProgress.ts"
 import { QuotaReconciler, quotaReconcilerOptions } from "../workers/QuotaReconciler.ts"
@@ -31,7 +31,7 @@ const platformLayer = (root: string) =>
 export const workersLayer = (
   config: KeyframeSettings,
   workerId: string = newWorkerId()
-): Layer.Layer<MediaWorkers | QuotaReconciler, WorkersStartError, EventStore | ActorSystem | ObjectStore | ProcessingProgress> =>
+): Layer.Layer<MediaWorkers | QuotaReconciler, WorkersStartError, EventStore | Uploads | ObjectStore | ProcessingProgress> =>
   MediaWorkers.layer(workerOptions(config, workerId)).pipe(
     Layer.provide(Media.layerChecked({
       ffmpegPath: config.media.ffmpegPath,

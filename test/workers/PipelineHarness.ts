@@ -28,6 +28,7 @@ import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
+import { Uploads } from "../../src/uploads/Uploads.ts"
 import { MediaWorkers, type WorkerStatus } from "../../src/workers/MediaWorkers.ts"
 import { NodeWorkerPlatform } from "../../src/workers/node/NodeWorkerPlatform.ts"
 import { ProcessingProgress } from "../../src/workers/ProcessingProgress.ts"
@@ -53,7 +54,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = ActorSystem | EventStore | ObjectStore | ProcessingProgress | Media | WorkerPlatform
+type Services = Uploads | ActorSystem | EventStore | ObjectStore | ProcessingProgress | Media | WorkerPlatform
 
 export interface Pipeline {
   readonly origin: string
@@ -97,10 +98,12 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     ? PgliteEventStore.layer({})
     : options.eventStore
   const services = Layer.mergeAll(
-    ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
-      Layer.provideMerge(eventStore)
-    ),
-    options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") }),
+    Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
+      ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
+        Layer.provideMerge(eventStore)
+      ),
+      options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") })
+    ))),
     ProcessingProgress.layer,
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),

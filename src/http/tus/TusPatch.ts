@@ -12,18 +12,15 @@ import { POSITION_HEADER } from "../queries/ReadModel.ts"
 import { Effect } from "effect"
 import type { Context } from "hono"
 import type { Actor } from "../../domain/shared/Decider.ts"
-import { isDomainError } from "../../domain/shared/DomainError.ts"
-import { recordUploadBytes } from "../../observability/Metrics.ts"
+import { Uploads } from "../../uploads/Uploads.ts"
 import { errorResponse } from "../HttpError.ts"
 import type { AppEnv } from "../RequestId.ts"
 import { makeDigest } from "./IncrementalDigest.ts"
 import { lockVisibleUpload, openUpload, type OpenUpload, type TusContext } from "./TusContext.ts"
 import { type ChecksumHeader, parseByteCount, parseChecksum, requireOffsetOctetStream, sameBytes } from "./TusHeaders.ts"
 import { checksumMismatch, tusError } from "./TusProtocol.ts"
-import { recordBytes } from "./UploadLifecycle.ts"
 import type { UploadLease } from "./UploadLocks.ts"
 import { expiresAt as expiryOf, httpDate } from "./UploadProgress.ts"
-import { discardStaged, stageBody } from "./UploadStaging.ts"
 
 const HOUR = 3_600_000
 
@@ -62,37 +59,32 @@ export const receiveBytes = Effect.fn("Tus.receiveBytes")(function*(
   if (incoming.contentLength !== undefined && incoming.contentLength > left) return yield* Effect.fail(tooLong(left))
   if (incoming.body === null || incoming.contentLength === 0) return unchanged
   const { checksum } = incoming
-  const staged = yield* stageBody(upload.uploadId, offset, incoming.body, {
-    limit: left,
-    digest: checksum && makeDigest(checksum.algorithm),
-    stop: who.lease.stopRequested
-  })
-  if (staged.tooLong) return yield* Effect.fail(tooLong(left))
-  if (staged.length === 0) return unchanged
-  if (checksum !== undefined && (staged.cut || staged.digest === undefined || !sameBytes(staged.digest, checksum.expected))) {
-    yield* discardStaged(upload.uploadId, offset)
-    return yield* Effect.fail(checksumMismatch(checksum.algorithm))
-  }
-  const result = yield* recordBytes({
-    uploadId: upload.uploadId,
-    actor: who.actor,
+  const uploads = yield* Uploads
+  const received = yield* uploads.receiveBytes({
+    upload,
     offset,
-    length: staged.length,
-    checksum: checksum && { algorithm: checksum.algorithm, value: checksum.value },
+    body: incoming.body,
+    checksum: checksum && {
+      algorithm: checksum.algorithm,
+      value: checksum.value,
+      digest: makeDigest(checksum.algorithm),
+      matches: (digest) => sameBytes(digest, checksum.expected)
+    },
+    stop: who.lease.stopRequested,
+    actor: who.actor,
     requestId: who.requestId
   }).pipe(
-    // A refusal means the bytes will never count: drop them, except on an offset mismatch (someone else
-    // recorded this offset meanwhile: the object is theirs now). Any other failure may have been recorded
-    // after all (unknown outcome), so the object stays; the next PATCH at this offset replaces it.
-    Effect.tapError((e) =>
-      isDomainError(e) && e.code !== "OFFSET_MISMATCH" ? Effect.ignore(discardStaged(upload.uploadId, offset)) : Effect.void
-    )
+    Effect.catchTags({
+      BodyTooLong: (e) => Effect.fail(tooLong(e.left)),
+      ChecksumMismatch: (e) => Effect.fail(checksumMismatch(e.algorithm))
+    })
   )
-  yield* recordUploadBytes(staged.length)
+  const result = received.recorded
+  if (result === undefined) return unchanged
   const complete = result.events.some((e) => e._tag === "UploadReceived")
   const last = result.events.find((e) => e._tag === "BytesReceived")
   return {
-    offset: offset + staged.length,
+    offset: offset + received.length,
     expiresAt: complete || last === undefined ? undefined : last.at + context.settings.uploadExpiryHours * HOUR,
     position: result.position
   } satisfies Received

@@ -29,6 +29,7 @@ import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
+import { Uploads } from "../../../src/uploads/Uploads.ts"
 
 export const SECRET = "read-side-test-secret-0123456789"
 
@@ -66,8 +67,10 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   // The app's object store (only /readyz touches it here).
   const objectsDir = mkdtempSync(join(tmpdir(), "keyframe-readside-"))
   const services = Layer.mergeAll(
-    FsObjectStore.layer({ root: objectsDir }),
-    ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings }),
+    Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
+      FsObjectStore.layer({ root: objectsDir }),
+      ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings })
+    ))),
     ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } }).pipe(Layer.provideMerge(readStore))
   ).pipe(Layer.provideMerge(options.eventStore ?? PgliteEventStore.layer({})), Layer.provideMerge(Logger.layer([])))
   const runtime = ManagedRuntime.make(services)
