@@ -41,6 +41,7 @@ import { Media, makeMedia } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
 import { NodeScratchSpace } from "../../src/runtime/NodeScratchSpace.ts"
+import { Uploads } from "../../src/uploads/Uploads.ts"
 import { MediaWorkers } from "../../src/workers/MediaWorkers.ts"
 import { ProcessingProgress } from "../../src/uploads/ProcessingProgress.ts"
 
@@ -96,6 +97,7 @@ async function endToEnd(file: string, dir: string) {
       // the tus routes hash checksummed bodies with it too
       Layer.provideMerge(NodeDigests.layer),
       Layer.provideMerge(ProcessingProgress.layer),
+      Layer.provideMerge(Uploads.layer),
       Layer.provideMerge(Layer.mergeAll(
         ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
           Layer.provideMerge(PgliteEventStore.layer({}))

@@ -10,6 +10,7 @@ import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ReadSideProbe } from "./queries/ProjectionHealth.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
+import type { Uploads } from "../uploads/Uploads.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
@@ -32,7 +33,7 @@ import { tusRoutes } from "./tus/TusRoutes.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe | ProcessingProgress | Digests
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe | ProcessingProgress | Digests | Uploads
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>

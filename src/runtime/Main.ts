@@ -14,6 +14,7 @@ import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import { ReadSideProbe } from "../http/queries/ProjectionHealth.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import { Uploads } from "../uploads/Uploads.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
@@ -67,7 +68,8 @@ export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
 
 /** Every service the app and its background parts use, chosen from the config (DESIGN.md §4); `digests` from the runtime. */
 export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests> = Digests.layer) =>
-  Layer.mergeAll(
+  // the uploads application layer over the ports below: what the tus routes and the workers call
+  Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
       ActorSystem.layer({
         mailboxSize: config.actors.mailboxSize,
@@ -86,7 +88,7 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
     // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
     processingProgressLayer(config),
     digests
-  )
+  )))
 
 /**
  * Token verification from the config: JWT_SECRET (HS256) and/or JWKS_URL (RS256…). With neither,

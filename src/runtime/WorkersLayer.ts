@@ -6,14 +6,14 @@
  * `npm start` runs it beside the API unless RUN_WORKERS=false (sharing the ProcessingProgress hub with the
  * SSE routes); `npm run worker` runs it alone.
  */
-import { Layer } from "effect"
-import type { ActorSystem } from "../actors/ActorSystem.ts"
+import { Effect, Layer } from "effect"
 import type { KeyframeSettings } from "../config.ts"
 import type { Digests } from "../digest/Digests.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import { Media } from "../media/Media.ts"
 import type { FfmpegNotFound } from "../media/MediaError.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import type { Uploads } from "../uploads/Uploads.ts"
 import { MediaWorkers } from "../workers/MediaWorkers.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { QuotaReconciler, quotaReconcilerOptions } from "../workers/QuotaReconciler.ts"
@@ -26,7 +26,7 @@ export type WorkersStartError = FfmpegNotFound | ScratchFileError
 export const workersLayer = (
   config: KeyframeSettings,
   workerId: string = newWorkerId()
-): Layer.Layer<MediaWorkers | QuotaReconciler, WorkersStartError, EventStore | ActorSystem | ObjectStore | ProcessingProgress | Digests> =>
+): Layer.Layer<MediaWorkers | QuotaReconciler, WorkersStartError, EventStore | Uploads | ObjectStore | ProcessingProgress | Digests> =>
   MediaWorkers.layer(workerOptions(config, workerId)).pipe(
     Layer.provide(Media.layerChecked({
       ffmpegPath: config.media.ffmpegPath,

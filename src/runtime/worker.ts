@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { Uploads } from "../uploads/Uploads.ts"
 import { newWorkerId } from "../workers/WorkerOptions.ts"
 import { objectStoreLayer, processingProgressLayer } from "./AdapterLayers.ts"
 import { dataDirLayer } from "./DataDir.ts"
@@ -33,7 +34,7 @@ const workerId = `${newWorkerId()}-${hostname().replace(/[^A-Za-z0-9]/g, "").sli
 
 const workerLayer = (config: KeyframeSettings) =>
   workersLayer(config, workerId).pipe(
-    Layer.provide(Layer.mergeAll(
+    Layer.provide(Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
       ActorSystem.layer({
         mailboxSize: config.actors.mailboxSize,
         idleMillis: config.actors.idleSeconds * 1000,
@@ -45,7 +46,7 @@ const workerLayer = (config: KeyframeSettings) =>
       processingProgressLayer(config),
       // the chunk step hashes whole originals: node:crypto's native SHA-256
       NodeDigests.layer
-    )),
+    )))),
     // DATA_DIR's folders are made 0700 before any adapter opens them, as in `npm start`
     Layer.provide(dataDirLayer(config)),
     Layer.tap(() =>

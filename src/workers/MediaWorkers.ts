@@ -6,15 +6,13 @@
  * Several processes may run side by side: the Upload aggregate's leases decide who does a step.
  */
 import { Clock, Context, Effect, Layer, Option, Queue, Result, Schedule, Stream } from "effect"
-import { ActorSystem } from "../actors/ActorSystem.ts"
-import { UploadAggregate, UploadEventCodec } from "../domain/upload/UploadAggregate.ts"
+import { UploadEventCodec } from "../domain/upload/UploadAggregate.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { Media } from "../media/Media.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import { Uploads } from "../uploads/Uploads.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
-import { settleUpload } from "./Settle.ts"
-import { giveUp, runStep, type StepServices } from "./StepRunner.ts"
-import { sendAsSystem } from "./SystemCommands.ts"
+import { runStep, type StepServices } from "./StepRunner.ts"
 import { type DueWork, expiryMs, type TrackerRules, UploadTracker } from "./UploadTracker.ts"
 import type { WorkerOptions } from "./WorkerOptions.ts"
 
@@ -34,7 +32,7 @@ export interface MediaWorkersShape {
   readonly status: Effect.Effect<WorkerStatus>
 }
 
-type Services = EventStore | ActorSystem | ObjectStore | Media | StepServices | ProcessingProgress
+type Services = EventStore | Uploads | ObjectStore | Media | StepServices | ProcessingProgress
 
 const UPLOAD_EVENTS = { streamPrefixes: ["upload-"] }
 
@@ -48,6 +46,7 @@ export class MediaWorkers extends Context.Service<MediaWorkers, MediaWorkersShap
 const makeWorkers = (options: WorkerOptions) =>
   Effect.gen(function*() {
     const store = yield* EventStore
+    const uploads = yield* Uploads
     const context = yield* Effect.context<Services>()
     const scope = yield* Effect.scope
     const checkpointName = options.checkpointName ?? "media-workers"
@@ -108,17 +107,15 @@ const makeWorkers = (options: WorkerOptions) =>
         case "claim":
           return runStep(work.uploadId, work.step, work.attempt, options)
         case "giveUp":
-          return giveUp(work.uploadId, work.step, work.attempts, options.processingTimeoutSeconds)
+          return uploads.giveUp(work.uploadId, work.step, work.attempts, options.processingTimeoutSeconds)
         case "expire":
-          // The same command id as the tus routes' expiry.
-          return sendAsSystem(UploadAggregate, work.uploadId, { _tag: "ExpireUpload", uploadId: work.uploadId }, `expire:${work.uploadId}`).pipe(
-            Effect.asVoid,
+          return uploads.expireIdle(work.uploadId).pipe(
             Effect.catchTag("UploadNotExpired", (e) => Effect.sync(() => tracker.postpone(work.uploadId, e.expiresAt)))
           )
         case "settle": {
           const tracked = tracker.get(work.uploadId)
           if (tracked === undefined) return Effect.void
-          return settleUpload(tracked.state, tracked.multipartUploadId).pipe(
+          return uploads.settle(tracked.state, tracked.multipartUploadId).pipe(
             Effect.andThen(Effect.sync(() => tracker.forget(work.uploadId)))
           )
         }

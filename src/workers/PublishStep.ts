@@ -6,11 +6,12 @@
 import { Effect, Schema } from "effect"
 import type { PublishedMedia } from "../domain/upload/UploadCommands.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
+import { mediaPrefix, mediaUrl } from "../uploads/UploadObjectKeys.ts"
 import { readText } from "./ByteStreams.ts"
-import { cacheControlOf, contentTypeOf, MANIFEST, mediaPrefix, mediaUrl } from "./MediaLayout.ts"
+import { cacheControlOf, contentTypeOf } from "./PublishedFiles.ts"
 import type { StepContext, StepResult } from "./StepContext.ts"
 import { StepInputMissing } from "./StepFailure.ts"
-import { TranscodeManifestJson } from "./TranscodeManifest.ts"
+import { MANIFEST, TranscodeManifestJson } from "./TranscodeManifest.ts"
 import { completionOf, uploadHistory } from "./UploadHistory.ts"
 
 const COPY_CONCURRENCY = 4

@@ -3,18 +3,17 @@
  * with an unknown outcome keeps its reservation (the Upload may have been written: releasing it would give
  * the bytes away). This janitor follows the quota events; once a reservation is QUOTA_RECONCILE_GRACE_SECONDS
  * old and still open, it looks for the upload's stream: missing, the reservation is given back with a
- * `ReservationReconciled` event (command id `reconcile:<uploadId>`, so janitors on several nodes and retries
- * record it once); present, the upload's own life (completion, failure, cancel, expiry) settles it.
+ * `ReservationReconciled` event (Uploads.reconcileReservation; its command id makes janitors on several
+ * nodes and retries record it once); present, the upload's own life (completion, failure, cancel, expiry) settles it.
  * Its durable checkpoint sits just before the oldest open reservation, as the media workers' does.
  */
 import { Clock, Context, Effect, Layer, Option, Queue, Result, Schedule, Stream } from "effect"
-import { ActorSystem } from "../actors/ActorSystem.ts"
 import type { KeyframeSettings } from "../config.ts"
-import { QuotaAggregate, QuotaEventCodec } from "../domain/quota/QuotaAggregate.ts"
+import { QuotaEventCodec } from "../domain/quota/QuotaAggregate.ts"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
+import { Uploads } from "../uploads/Uploads.ts"
 import { type DueCheck, ReservationTracker } from "./ReservationTracker.ts"
-import { sendWith } from "./SystemCommands.ts"
 
 export interface QuotaReconcilerOptions {
   /** QUOTA_RECONCILE_GRACE_SECONDS in ms: how old an open reservation must be before its upload is looked for. */
@@ -50,7 +49,7 @@ const QUOTA_EVENTS = { streamPrefixes: ["quota-"] }
 
 export class QuotaReconciler extends Context.Service<QuotaReconciler, QuotaReconcilerShape>()("keyframe/QuotaReconciler") {
   /** Runs in the layer's scope. */
-  static layer(options: QuotaReconcilerOptions): Layer.Layer<QuotaReconciler, never, EventStore | ActorSystem> {
+  static layer(options: QuotaReconcilerOptions): Layer.Layer<QuotaReconciler, never, EventStore | Uploads> {
     return Layer.effect(QuotaReconciler, makeReconciler(options))
   }
 }
@@ -58,7 +57,7 @@ export class QuotaReconciler extends Context.Service<QuotaReconciler, QuotaRecon
 const makeReconciler = (options: QuotaReconcilerOptions) =>
   Effect.gen(function*() {
     const store = yield* EventStore
-    const send = sendWith(yield* ActorSystem)
+    const uploads = yield* Uploads
     const scope = yield* Effect.scope
     const checkpointName = options.checkpointName ?? "quota-reconciler"
     const pollMs = options.pollMs ?? 1000
@@ -106,13 +105,9 @@ const makeReconciler = (options: QuotaReconcilerOptions) =>
     const check = (due: DueCheck, now: number) =>
       Effect.gen(function*() {
         const { userId, uploadId } = due
-        const upload = yield* store.readStream(`upload-${uploadId}`, { maxCount: 1 })
-        if (upload.length === 0) {
-          const result = yield* send(QuotaAggregate, userId, { _tag: "ReconcileReservation", userId, uploadId }, `reconcile:${uploadId}`)
-          if (result.events.length > 0 && !result.deduplicated) {
-            reconciled++
-            yield* Effect.logInfo(`quota reconciler: upload ${uploadId} of ${userId} was never created; its reservation was given back`)
-          }
+        if (yield* uploads.reconcileReservation(userId, uploadId)) {
+          reconciled++
+          yield* Effect.logInfo(`quota reconciler: upload ${uploadId} of ${userId} was never created; its reservation was given back`)
         }
         tracker.forget(userId, uploadId)
       }).pipe(

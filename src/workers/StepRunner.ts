@@ -2,23 +2,23 @@
  * One processing step, start to end: claim it through the Upload aggregate (the decider is the lock),
  * run it bounded by VIDEO_PROCESSING_TIMEOUT (interruption kills ffmpeg), then complete it or fail it
  * with a reason and whether a retry may help (the decider schedules the retry with backoff, or fails the
- * upload after JOB_MAX_ATTEMPTS). Command ids derive from (upload, step, attempt), so nothing is applied twice.
+ * upload after JOB_MAX_ATTEMPTS). The commands are the Uploads service's; their ids derive from (upload,
+ * step, attempt), so nothing is applied twice.
  */
 import { Clock, Effect, Exit, type FileSystem, type Path, Result } from "effect"
-import { ActorSystem } from "../actors/ActorSystem.ts"
 import type { Digests } from "../digest/Digests.ts"
-import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
 import type { ProcessingStep } from "../domain/upload/UploadCommands.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { Media } from "../media/Media.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
+import type { StepClaim } from "../uploads/ProcessingCommands.ts"
+import { isTransient } from "../uploads/SystemActor.ts"
+import { Uploads } from "../uploads/Uploads.ts"
 import { chunkStep } from "./ChunkStep.ts"
 import { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { publishStep } from "./PublishStep.ts"
-import { settleUpload } from "./Settle.ts"
 import type { StepContext, StepResult } from "./StepContext.ts"
 import { classifyFailure, LeaseLost } from "./StepFailure.ts"
-import { isTransient, sendAsSystem, sendWith, shortHash } from "./SystemCommands.ts"
 import { transcodeStep } from "./TranscodeStep.ts"
 import type { ScratchSpace } from "./ScratchSpace.ts"
 import type { WorkerOptions } from "./WorkerOptions.ts"
@@ -37,20 +37,6 @@ export type StepServices = EventStore | ObjectStore | Media | ScratchSpace | Fil
 const program = (step: ProcessingStep, ctx: StepContext): Effect.Effect<StepResult, unknown, StepServices> =>
   step === "chunk" ? chunkStep(ctx) : step === "transcode" ? transcodeStep(ctx) : publishStep(ctx)
 
-/** Gives up on a step whose last attempt's worker stopped answering (its lease ran out): the upload fails. */
-export const giveUp = (uploadId: string, step: ProcessingStep, attempts: number, timeoutSeconds: number) =>
-  sendAsSystem(
-    UploadAggregate,
-    uploadId,
-    {
-      _tag: "FailUpload",
-      uploadId,
-      reason: `Processing failed at the ${step} step after ${attempts} attempts: the last one produced no result within ` +
-        `VIDEO_PROCESSING_TIMEOUT (${timeoutSeconds} s); the worker running it may have stopped.`
-    },
-    `give-up:${uploadId}:${step}`
-  ).pipe(Effect.asVoid)
-
 export const runStep = Effect.fn("Workers.runStep")(function*(
   uploadId: string,
   step: ProcessingStep,
@@ -58,15 +44,11 @@ export const runStep = Effect.fn("Workers.runStep")(function*(
   options: WorkerOptions
 ) {
   const { workerId, processingTimeoutSeconds } = options
-  const claim = yield* Effect.result(sendAsSystem(
-    UploadAggregate,
-    uploadId,
-    { _tag: "ClaimStep", uploadId, step, workerId, leaseMs: processingTimeoutSeconds * 1000 },
-    `claim:${uploadId}:${step}:${attempt}`
-  ))
+  const uploads = yield* Uploads
+  const claim = yield* Effect.result(uploads.claimStep(uploadId, step, attempt, workerId, processingTimeoutSeconds * 1000))
   if (Result.isFailure(claim)) {
     const e = claim.failure
-    if (e._tag === "AttemptsExhausted") return yield* giveUp(uploadId, step, e.attempts, processingTimeoutSeconds)
+    if (e._tag === "AttemptsExhausted") return yield* uploads.giveUp(uploadId, step, e.attempts, processingTimeoutSeconds)
     if (isTransient(e)) return yield* Effect.fail(e)
     return yield* Effect.logDebug(`upload ${uploadId}: ${step} not claimed: ${e.message}`)
   }
@@ -74,14 +56,13 @@ export const runStep = Effect.fn("Workers.runStep")(function*(
   // Another worker's claim under the same command id comes back deduplicated: not ours.
   if (claimed === undefined || claimed._tag !== "StepClaimed" || claimed.workerId !== workerId) return
   const mine = claimed.attempt
-  const actors = yield* ActorSystem
-  const send = sendWith(actors)
-  const { state: upload } = yield* actors.current(UploadAggregate, uploadId)
+  const { state: upload } = yield* uploads.current(uploadId)
   // A repeated claim (this process's view lagging behind its own finished step) comes back deduplicated
   // with our old claim: run only while that claim is still the current one.
   if (upload.status !== "Processing" || upload.step !== step || upload.lease?.workerId !== workerId || upload.lease.attempt !== mine) {
     return
   }
+  const under: StepClaim = { uploadId, step, workerId, attempt: mine }
   const progress = yield* ProcessingProgress
   const ctx: StepContext = {
     uploadId,
@@ -90,20 +71,8 @@ export const runStep = Effect.fn("Workers.runStep")(function*(
     workerId,
     upload,
     chunkSizeBytes: options.chunkSizeBytes,
-    recordChunk: (multipartUploadId, part) =>
-      asLeaseLost(send(
-        UploadAggregate,
-        uploadId,
-        { _tag: "RecordChunk", uploadId, workerId, attempt: mine, multipartUploadId, ...part },
-        `chunk:${uploadId}:${shortHash(multipartUploadId)}:${part.partNumber}`
-      )).pipe(Effect.asVoid),
-    milestone: (milestone, details) =>
-      asLeaseLost(send(
-        UploadAggregate,
-        uploadId,
-        { _tag: "RecordMilestone", uploadId, step, workerId, attempt: mine, milestone, ...(details === undefined ? {} : { details }) },
-        `milestone:${uploadId}:${step}:${mine}:${milestone}`
-      )).pipe(Effect.asVoid),
+    recordChunk: (multipartUploadId, part) => asLeaseLost(uploads.recordChunk(under, multipartUploadId, part)).pipe(Effect.asVoid),
+    milestone: (milestone, details) => asLeaseLost(uploads.recordMilestone(under, milestone, details)).pipe(Effect.asVoid),
     progress: (percent, done) => progress.publishUnsafe({ uploadId, step, attempt: mine, percent, done, at: Date.now() })
   }
   yield* Effect.logInfo(`upload ${uploadId}: ${step} attempt ${mine} started by ${workerId}`)
@@ -112,27 +81,14 @@ export const runStep = Effect.fn("Workers.runStep")(function*(
   const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
   if (Exit.isSuccess(exit)) {
     const result: StepResult = exit.value
-    const completed = yield* asLeaseLost(send(
-      UploadAggregate,
-      uploadId,
-      {
-        _tag: "CompleteStep",
-        uploadId,
-        step,
-        workerId,
-        attempt: mine,
-        ...(result.details === undefined ? {} : { details: result.details }),
-        ...(result.media === undefined ? {} : { media: result.media })
-      },
-      `complete:${uploadId}:${step}:${mine}`
-    )).pipe(Effect.result)
+    const completed = yield* asLeaseLost(uploads.completeStep(under, result)).pipe(Effect.result)
     if (Result.isFailure(completed)) {
       return yield* Effect.logWarning(`upload ${uploadId}: ${step} attempt ${mine} finished but was not recorded: ${completed.failure.message}`)
     }
     yield* Effect.logInfo(`upload ${uploadId}: ${step} attempt ${mine} done in ${seconds.toFixed(1)} s`)
     if (step === "publish") {
-      const { state } = yield* actors.current(UploadAggregate, uploadId)
-      if (state.status !== "Initial") yield* settleUpload(state)
+      const { state } = yield* uploads.current(uploadId)
+      if (state.status !== "Initial") yield* uploads.settle(state)
     }
     return
   }
@@ -141,10 +97,7 @@ export const runStep = Effect.fn("Workers.runStep")(function*(
   yield* Effect.logWarning(
     `upload ${uploadId}: ${step} attempt ${mine} failed after ${seconds.toFixed(1)} s (${failure.retryable ? "retryable" : "final"}): ${failure.reason}`
   )
-  yield* send(
-    UploadAggregate,
-    uploadId,
-    { _tag: "FailStep", uploadId, step, workerId, attempt: mine, reason: failure.reason, retryable: failure.retryable },
-    `fail:${uploadId}:${step}:${mine}`
-  ).pipe(Effect.catch((e) => (isTransient(e) ? Effect.fail(e) : Effect.logWarning(`upload ${uploadId}: the failure was not recorded: ${e.message}`))))
+  yield* uploads.failStep(under, failure.reason, failure.retryable).pipe(
+    Effect.catch((e) => (isTransient(e) ? Effect.fail(e) : Effect.logWarning(`upload ${uploadId}: the failure was not recorded: ${e.message}`)))
+  )
 })

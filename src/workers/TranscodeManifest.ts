@@ -1,6 +1,9 @@
 /** What the transcode step leaves beside its output (`work/<id>/a<n>/manifest.json`) for the publish step. */
 import { Schema } from "effect"
 
+/** Written by the transcode step beside its output, last: a manifest means the whole output is there. */
+export const MANIFEST = "manifest.json"
+
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const Dimension = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 

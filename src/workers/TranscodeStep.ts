@@ -7,10 +7,11 @@
 import { Effect, FileSystem, Path, Schema, Stream } from "effect"
 import { Media } from "../media/Media.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
-import { attemptPrefix, contentTypeOf, MANIFEST, originalKey, THUMBNAIL } from "./MediaLayout.ts"
+import { attemptPrefix, originalKey } from "../uploads/UploadObjectKeys.ts"
+import { contentTypeOf, THUMBNAIL } from "./PublishedFiles.ts"
 import type { StepContext, StepResult } from "./StepContext.ts"
 import { StepInputMissing } from "./StepFailure.ts"
-import { type TranscodeManifest, TranscodeManifestJson } from "./TranscodeManifest.ts"
+import { MANIFEST, type TranscodeManifest, TranscodeManifestJson } from "./TranscodeManifest.ts"
 import { scratchError, ScratchSpace } from "./ScratchSpace.ts"
 
 /** Output files stored at once. */

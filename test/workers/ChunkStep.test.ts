@@ -19,11 +19,11 @@ import type { EventStore } from "../../src/eventstore/EventStore.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
+import { SYSTEM_ACTOR } from "../../src/uploads/SystemActor.ts"
+import { originalKey, stagingKey } from "../../src/uploads/UploadObjectKeys.ts"
 import { chunkStep } from "../../src/workers/ChunkStep.ts"
-import { originalKey, stagingKey } from "../../src/workers/MediaLayout.ts"
 import type { StepContext } from "../../src/workers/StepContext.ts"
 import { classifyFailure } from "../../src/workers/StepFailure.ts"
-import { SYSTEM_ACTOR } from "../../src/workers/SystemCommands.ts"
 import { type FreshPostgresSchema, freshPostgresSchema } from "../support/postgres.ts"
 
 const MiB = 1024 * 1024

@@ -33,6 +33,7 @@ import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
+import { Uploads } from "../../src/uploads/Uploads.ts"
 import { MediaWorkers, type WorkerStatus } from "../../src/workers/MediaWorkers.ts"
 import { ProcessingProgress } from "../../src/uploads/ProcessingProgress.ts"
 import type { ScratchSpace } from "../../src/workers/ScratchSpace.ts"
@@ -57,7 +58,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
+type Services = Uploads | ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
 
 export interface Pipeline {
   readonly origin: string
@@ -101,10 +102,12 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     ? PgliteEventStore.layer({})
     : options.eventStore
   const services = Layer.mergeAll(
-    ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
-      Layer.provideMerge(eventStore)
-    ),
-    options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") }),
+    Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
+      ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
+        Layer.provideMerge(eventStore)
+      ),
+      options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") })
+    ))),
     // no projections here: /readyz and /metrics report no read side
     ReadSideProbe.layerNone,
     ProcessingProgress.layer,

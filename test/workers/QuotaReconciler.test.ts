@@ -13,7 +13,9 @@ import type { QuotaState } from "../../src/domain/quota/QuotaState.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import type { RecordedEvent } from "../../src/eventstore/EventStoreTypes.ts"
+import type { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 import { T0 } from "../../src/testing/TestContext.ts"
+import { Uploads } from "../../src/uploads/Uploads.ts"
 import { QuotaReconciler, type QuotaReconcilerStatus } from "../../src/workers/QuotaReconciler.ts"
 import { type AppendFault, appendFaults, faultyEventStore } from "../http/tus/FaultyAppends.ts"
 import { createRaw, metadata, startTusServer, token, tusHeaders, type TusServer } from "../http/tus/TusServer.ts"
@@ -55,8 +57,10 @@ const quotaEvents = (userId: string): Promise<ReadonlyArray<RecordedEvent>> =>
 const startReconciler = async (graceMs: number, ownActors = false) => {
   const scope = await server.runtime.runPromise(Scope.make())
   const reconciler = QuotaReconciler.layer({ graceMs, pollMs: 50, retryMs: 200 })
-  const layer = ownActors
-    ? reconciler.pipe(Layer.provide(ActorSystem.layer({ mailboxSize: 100, idleMillis: 60_000, maxLive: 1000, maxConflictRetries: 5, settings: server.settings })))
+  const layer: Layer.Layer<QuotaReconciler, never, EventStore | ObjectStore | Uploads> = ownActors
+    ? reconciler.pipe(Layer.provide(Uploads.layer.pipe(
+      Layer.provide(ActorSystem.layer({ mailboxSize: 100, idleMillis: 60_000, maxLive: 1000, maxConflictRetries: 5, settings: server.settings }))
+    )))
     : reconciler
   const context = await server.runtime.runPromise(Layer.buildWithScope(layer, scope))
   return {

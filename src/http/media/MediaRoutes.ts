@@ -15,6 +15,7 @@ import { Hono } from "hono"
 import { EntityId } from "../../domain/shared/Primitives.ts"
 import { validateKey } from "../../objectstore/ObjectKey.ts"
 import { type GetResult, type ObjectHead, ObjectStore } from "../../objectstore/ObjectStore.ts"
+import { mediaPrefix } from "../../uploads/UploadObjectKeys.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import { errorResponse, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
@@ -35,7 +36,7 @@ const keyOf = (videoId: string, rawPath: string): string | undefined => {
   if (at < 0) return undefined
   try {
     const rest = rawPath.slice(at + marker.length).split("/").map(decodeURIComponent).join("/")
-    return rest === "" ? undefined : `media/${videoId}/${rest}`
+    return rest === "" ? undefined : `${mediaPrefix(videoId)}${rest}`
   } catch {
     return undefined
   }

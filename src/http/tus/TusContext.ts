@@ -1,20 +1,18 @@
 /** What every tus handler shares: the runner, settings and locks, and how a request finds its upload. */
 import { Clock, Effect } from "effect"
-import type { ActorSystem } from "../../actors/ActorSystem.ts"
 import type { Digests } from "../../digest/Digests.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { ExistingUpload } from "../../domain/upload/UploadState.ts"
-import type { ObjectStore } from "../../objectstore/ObjectStore.ts"
+import { Uploads } from "../../uploads/Uploads.ts"
 import type { RequestBodyReader } from "../RequestBody.ts"
 import { tusError, uploadGone, uploadLocked, uploadNotFound } from "./TusProtocol.ts"
 import type { TusRun } from "./TusRunner.ts"
-import { expireUpload, loadUpload } from "./UploadLifecycle.ts"
 import type { UploadLocks } from "./UploadLocks.ts"
 import { isExpired, isReceiving, offsetOf, UPLOAD_ID, visibleUpload } from "./UploadProgress.ts"
 
-/** The services tus handlers use. */
-export type TusServices = ActorSystem | ObjectStore | Digests
+/** The services tus handlers use: the uploads application layer, and digests for checksummed bodies. */
+export type TusServices = Uploads | Digests
 
 export interface TusContext {
   readonly run: TusRun<TusServices>
@@ -44,12 +42,13 @@ export const openUpload = Effect.fn("Tus.openUpload")(function*(
   options: { readonly adminToo: boolean; readonly settings: DomainSettings; readonly requestId: string }
 ) {
   if (!UPLOAD_ID.test(id)) return yield* Effect.fail(uploadNotFound(id))
-  const { state } = yield* loadUpload(id)
+  const uploads = yield* Uploads
+  const { state } = yield* uploads.current(id)
   const upload = visibleUpload(state, actor, options.adminToo)
   if (upload === undefined) return yield* Effect.fail(uploadNotFound(id))
   const now = yield* Clock.currentTimeMillis
   if (isReceiving(upload) && isExpired(upload, now, options.settings)) {
-    yield* expireUpload(upload, options.requestId).pipe(Effect.catchTag("UploadTerminal", () => Effect.void))
+    yield* uploads.expire(upload, options.requestId).pipe(Effect.catchTag("UploadTerminal", () => Effect.void))
     return yield* Effect.fail(
       tusError(410, "UPLOAD_EXPIRED", `upload "${id}" expired after ${options.settings.uploadExpiryHours} h without new bytes`)
     )
@@ -81,7 +80,7 @@ export const lockVisibleUpload = Effect.fn("Tus.lockVisibleUpload")(function*(
   options: { readonly adminToo: boolean }
 ) {
   if (!UPLOAD_ID.test(id)) return yield* Effect.fail(uploadNotFound(id))
-  const { state } = yield* loadUpload(id)
+  const { state } = yield* Uploads.use((uploads) => uploads.current(id))
   if (visibleUpload(state, actor, options.adminToo) === undefined) return yield* Effect.fail(uploadNotFound(id))
   return yield* lockUpload(context, id)
 })

@@ -6,6 +6,7 @@
 import { Clock, Effect, Schema } from "effect"
 import type { Context } from "hono"
 import { ContentType } from "../../domain/upload/UploadCommands.ts"
+import { Uploads } from "../../uploads/Uploads.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { lockUpload, openUpload, type TusContext } from "./TusContext.ts"
@@ -14,7 +15,6 @@ import { parseMetadata } from "./TusMetadata.ts"
 import { announcesNoBody, expiresHeader, positionHeader, type Received, receiveBytes } from "./TusPatch.ts"
 import { badHeader, wrongContentType } from "./TusProtocol.ts"
 import { tusHttpError } from "./TusRunner.ts"
-import { createUpload, quotaSummary } from "./UploadLifecycle.ts"
 
 const HOUR = 3_600_000
 const MAX_FILENAME = 4096
@@ -86,7 +86,7 @@ export const createUploadRoute = (context: TusContext) => (c: Context<AppEnv>): 
   if (creation.length > settings.maxFileSizeBytes) {
     return context.run(
       c,
-      Effect.flatMap(quotaSummary(actor, settings), (quota) =>
+      Effect.flatMap(Uploads.use((uploads) => uploads.quotaSummary(actor, settings)), (quota) =>
         Effect.fail(
           new HttpError({
             status: 413,
@@ -104,7 +104,7 @@ export const createUploadRoute = (context: TusContext) => (c: Context<AppEnv>): 
     Effect.scoped(Effect.gen(function*() {
       const uploadId = crypto.randomUUID()
       const location = `${new URL(c.req.url).origin}${context.basePath}/${uploadId}`
-      const created = yield* createUpload({
+      const created = yield* (yield* Uploads).create({
         uploadId,
         actor,
         filename: creation.filename,

@@ -14,17 +14,14 @@ import type { Context } from "hono"
 import { Digests } from "../../digest/Digests.ts"
 import { sameDigest } from "../../digest/Hashes.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
-import { isDomainError } from "../../domain/shared/DomainError.ts"
-import { recordUploadBytes } from "../../observability/Metrics.ts"
+import { Uploads } from "../../uploads/Uploads.ts"
 import { errorResponse } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { lockVisibleUpload, openUpload, type OpenUpload, type TusContext } from "./TusContext.ts"
 import { type ChecksumHeader, parseByteCount, parseChecksum, requireOffsetOctetStream } from "./TusHeaders.ts"
 import { checksumMismatch, tusError } from "./TusProtocol.ts"
-import { recordBytes } from "./UploadLifecycle.ts"
 import type { UploadLease } from "./UploadLocks.ts"
 import { expiresAt as expiryOf, httpDate } from "./UploadProgress.ts"
-import { discardStaged, stageBody } from "./UploadStaging.ts"
 
 const HOUR = 3_600_000
 
@@ -64,37 +61,32 @@ export const receiveBytes = Effect.fn("Tus.receiveBytes")(function*(
   if (incoming.body === null || incoming.contentLength === 0) return unchanged
   const { checksum } = incoming
   const digests = yield* Digests
-  const staged = yield* stageBody(upload.uploadId, offset, incoming.body, {
-    limit: left,
-    digest: checksum && digests.incremental(checksum.algorithm),
-    stop: who.lease.stopRequested
-  })
-  if (staged.tooLong) return yield* Effect.fail(tooLong(left))
-  if (staged.length === 0) return unchanged
-  if (checksum !== undefined && (staged.cut || staged.digest === undefined || !sameDigest(staged.digest, checksum.expected))) {
-    yield* discardStaged(upload.uploadId, offset)
-    return yield* Effect.fail(checksumMismatch(checksum.algorithm))
-  }
-  const result = yield* recordBytes({
-    uploadId: upload.uploadId,
-    actor: who.actor,
+  const uploads = yield* Uploads
+  const received = yield* uploads.receiveBytes({
+    upload,
     offset,
-    length: staged.length,
-    checksum: checksum && { algorithm: checksum.algorithm, value: checksum.value },
+    body: incoming.body,
+    checksum: checksum && {
+      algorithm: checksum.algorithm,
+      value: checksum.value,
+      digest: digests.incremental(checksum.algorithm),
+      matches: (digest) => sameDigest(digest, checksum.expected)
+    },
+    stop: who.lease.stopRequested,
+    actor: who.actor,
     requestId: who.requestId
   }).pipe(
-    // A refusal means the bytes will never count: drop them, except on an offset mismatch (someone else
-    // recorded this offset meanwhile: the object is theirs now). Any other failure may have been recorded
-    // after all (unknown outcome), so the object stays; the next PATCH at this offset replaces it.
-    Effect.tapError((e) =>
-      isDomainError(e) && e.code !== "OFFSET_MISMATCH" ? Effect.ignore(discardStaged(upload.uploadId, offset)) : Effect.void
-    )
+    Effect.catchTags({
+      BodyTooLong: (e) => Effect.fail(tooLong(e.left)),
+      ChecksumMismatch: (e) => Effect.fail(checksumMismatch(e.algorithm))
+    })
   )
-  yield* recordUploadBytes(staged.length)
+  const result = received.recorded
+  if (result === undefined) return unchanged
   const complete = result.events.some((e) => e._tag === "UploadReceived")
   const last = result.events.find((e) => e._tag === "BytesReceived")
   return {
-    offset: offset + staged.length,
+    offset: offset + received.length,
     expiresAt: complete || last === undefined ? undefined : last.at + context.settings.uploadExpiryHours * HOUR,
     position: result.position
   } satisfies Received

@@ -1,12 +1,13 @@
 /**
  * The tus 1.0 endpoint (DESIGN.md §7), mounted at `/files`: core, creation, creation-with-upload,
  * expiration, checksum (sha1, sha256) and termination. The Upload aggregate holds offsets and state;
- * the object store holds the bytes (layout in UploadStaging.ts); the Quota is reserved first.
+ * the object store holds the bytes (layout in src/uploads/UploadObjectKeys.ts); the Quota is reserved first.
  */
 import { Effect } from "effect"
 import { type Context, Hono, type MiddlewareHandler } from "hono"
 import { cors } from "hono/cors"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
+import { Uploads } from "../../uploads/Uploads.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { errorResponse } from "../HttpError.ts"
@@ -31,7 +32,6 @@ import {
   uploadNotFound
 } from "./TusProtocol.ts"
 import { makeTusRunner } from "./TusRunner.ts"
-import { cancelUpload, loadUpload } from "./UploadLifecycle.ts"
 import { makeUploadLocks } from "./UploadLocks.ts"
 import { expiresAt, visibleUpload } from "./UploadProgress.ts"
 
@@ -111,13 +111,14 @@ const terminateUpload = (context: TusContext) => (c: Context<AppEnv>) => {
     Effect.scoped(Effect.gen(function*() {
       // Owner or admin only; then stops a PATCH in flight, so no bytes land after the cancel.
       yield* lockVisibleUpload(context, id, actor, { adminToo: true })
-      const { state } = yield* loadUpload(id)
+      const uploads = yield* Uploads
+      const { state } = yield* uploads.current(id)
       const upload = visibleUpload(state, actor, true)
       if (upload === undefined) return yield* Effect.fail(uploadNotFound(id))
       if (upload.status === "Ready" || upload.status === "Expired" || upload.status === "Failed") {
         return yield* Effect.fail(uploadGone(id, upload.status))
       }
-      yield* cancelUpload(upload, actor, requestId)
+      yield* uploads.cancel(upload, actor, requestId)
       return c.body(null, 204)
     }))
   )

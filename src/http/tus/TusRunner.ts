@@ -3,10 +3,10 @@ import { Cause, type Effect, Exit } from "effect"
 import type { Context } from "hono"
 import { QuotaExceeded } from "../../domain/quota/QuotaErrors.ts"
 import { isDomainError } from "../../domain/shared/DomainError.ts"
+import { summaryOf } from "../../uploads/QuotaSummary.ts"
 import { type AppRuntime, logInternal } from "../AppRuntime.ts"
 import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { summaryOf } from "./UploadLifecycle.ts"
 
 /**
  * Domain codes whose HTTP status differs under tus: a stale offset is a 409, bytes past the end or a

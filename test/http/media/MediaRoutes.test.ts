@@ -12,7 +12,7 @@ import type { AppRuntime } from "../../../src/http/AppRuntime.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
 import { S3ObjectStore } from "../../../src/objectstore/s3/S3ObjectStore.ts"
-import { cacheControlOf, contentTypeOf } from "../../../src/workers/MediaLayout.ts"
+import { cacheControlOf, contentTypeOf } from "../../../src/workers/PublishedFiles.ts"
 import { type S3TestServer, startS3 } from "../../support/s3.ts"
 
 const SEGMENT = Uint8Array.from({ length: 1000 }, (_, i) => i % 251)

@@ -33,6 +33,7 @@ import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
 import { ProcessingProgress } from "../../../src/uploads/ProcessingProgress.ts"
+import { Uploads } from "../../../src/uploads/Uploads.ts"
 
 export const SECRET = "read-side-test-secret-0123456789"
 
@@ -70,9 +71,11 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   // The app's object store (only /readyz touches it here).
   const objectsDir = mkdtempSync(join(tmpdir(), "keyframe-readside-"))
   const services = Layer.mergeAll(
-    FsObjectStore.layer({ root: objectsDir }),
+    Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
+      FsObjectStore.layer({ root: objectsDir }),
+      ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings })
+    ))),
     Digests.layer,
-    ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings }),
     ReadSideProbe.layer.pipe(
       Layer.provideMerge(ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } })),
       Layer.provideMerge(readStore)

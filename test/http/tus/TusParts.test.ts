@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { checkResumable, parseByteCount, parseChecksum } from "../../../src/http/tus/TusHeaders.ts"
 import { formatMetadata, parseMetadata } from "../../../src/http/tus/TusMetadata.ts"
 import { makeUploadLocks } from "../../../src/http/tus/UploadLocks.ts"
-import { stagingKey } from "../../../src/http/tus/UploadStaging.ts"
+import { stagingKey } from "../../../src/uploads/UploadObjectKeys.ts"
 
 describe("Upload-Metadata", () => {
   it("round-trips any keys and UTF-8 values", () => {

@@ -24,9 +24,10 @@ import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { ReadSideProbe } from "../../../src/http/queries/ProjectionHealth.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
-import { stagingPrefix } from "../../../src/http/tus/UploadStaging.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
+import { stagingPrefix } from "../../../src/uploads/UploadObjectKeys.ts"
+import { Uploads } from "../../../src/uploads/Uploads.ts"
 
 export const SECRET = "tus-test-secret-0123456789abcdef"
 const MiB = 1024 * 1024
@@ -45,7 +46,7 @@ export interface TusServer {
   /** `${origin}/files`: tus-js-client's endpoint. */
   readonly endpoint: string
   readonly settings: DomainSettings
-  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore | ReadSideProbe, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<Uploads | ActorSystem | EventStore | ObjectStore | ReadSideProbe, unknown>
   stop(): Promise<void>
 }
 
@@ -54,7 +55,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
   const settings: DomainSettings = { ...defaultDomainSettings, ...options.settings }
   const eventStore = options.eventStore ?? PgliteEventStore.layer({})
   const objectStore = options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") })
-  const services = Layer.mergeAll(
+  const services = Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
       Layer.provideMerge(eventStore)
     ),
@@ -62,7 +63,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
     ReadSideProbe.layerNone, // no projections: GET /uploads/:id folds the aggregate (QueryRoutes' withoutReadSide)
     Digests.layer, // checksummed PATCH bodies
     Logger.layer([]) // quiet: errors show up as responses
-  )
+  )))
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void) // build the layers (PGlite initdb) before the first request
   const app = makeApp({

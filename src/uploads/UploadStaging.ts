@@ -1,27 +1,13 @@
 /**
- * Where upload bytes wait for the pipeline, and how a request body gets there.
- *
- * Layout (the media worker assembles the original from it):
- *
- *   staging/<uploadId>/<offset as 16 zero-padded decimal digits>
- *
- * One object per accepted PATCH (or creation-with-upload) body, holding bytes [offset, offset+length)
- * of the file. Key order is offset order. An object is written, and acknowledged durable by the object
- * store, BEFORE the Upload aggregate records `BytesReceived(offset, length)`, so every recorded range
- * has its bytes. An object whose range was never recorded (a crash between the two steps) always sits
- * at the upload's acknowledged end, and the next PATCH (which must start there) replaces it; so once an
- * upload is Received, the objects under its prefix are exactly its BytesReceived ranges, contiguous
- * from 0 to the size. Readers should still check that the sizes add up. Cancel and expiry delete the prefix.
+ * How a request body gets into the staging area (layout and its guarantees: UploadObjectKeys.ts): streamed
+ * into `stagingKey(uploadId, offset)` through one reader that counts, feeds the digest and stops at the
+ * upload's remaining length, never holding the body in memory.
  */
 import { Effect, Result } from "effect"
-import { ObjectStore } from "../../objectstore/ObjectStore.ts"
-import type { InvalidObjectKey, InvalidObjectRequest, ObjectStoreUnavailable } from "../../objectstore/ObjectStoreError.ts"
-import type { IncrementalDigest } from "../../digest/Hashes.ts"
-
-export const stagingPrefix = (uploadId: string): string => `staging/${uploadId}/`
-
-export const stagingKey = (uploadId: string, offset: number): string =>
-  `${stagingPrefix(uploadId)}${String(offset).padStart(16, "0")}`
+import type { ObjectStoreShape } from "../objectstore/ObjectStore.ts"
+import type { InvalidObjectKey, InvalidObjectRequest, ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import type { IncrementalDigest } from "../digest/Hashes.ts"
+import { stagingKey, stagingPrefix } from "./UploadObjectKeys.ts"
 
 export interface StagedBody {
   /** Bytes stored (0: nothing was stored). */
@@ -120,13 +106,13 @@ export interface StageOptions {
  * Streams `body` into `stagingKey(uploadId, offset)` and reports what was stored. The object exists
  * afterwards only when `length > 0` and it is durable then. Never holds the body in memory.
  */
-export const stageBody = Effect.fn("Tus.stageBody")(function*(
+export const stageBody = Effect.fn("Uploads.stageBody")(function*(
+  store: ObjectStoreShape,
   uploadId: string,
   offset: number,
   body: ReadableStream<Uint8Array>,
   options: StageOptions
-): Effect.fn.Return<StagedBody, InvalidObjectKey | InvalidObjectRequest | ObjectStoreUnavailable, ObjectStore> {
-  const store = yield* ObjectStore
+): Effect.fn.Return<StagedBody, InvalidObjectKey | InvalidObjectRequest | ObjectStoreUnavailable> {
   const key = stagingKey(uploadId, offset)
   const t = tap(body, options.limit, options.digest, options.stop)
   // No object at all for an empty body (a PATCH may legally carry none).
@@ -144,9 +130,7 @@ export const stageBody = Effect.fn("Tus.stageBody")(function*(
 })
 
 /** Removes a staged object whose bytes will not be recorded (checksum mismatch, rejected append). */
-export const discardStaged = (uploadId: string, offset: number) =>
-  ObjectStore.use((store) => store.delete(stagingKey(uploadId, offset)))
+export const discardStaged = (store: ObjectStoreShape, uploadId: string, offset: number) => store.delete(stagingKey(uploadId, offset))
 
 /** Removes every staged object of an upload (cancel, expiry). */
-export const discardAllStaged = (uploadId: string) =>
-  ObjectStore.use((store) => store.deletePrefix(stagingPrefix(uploadId)))
+export const discardAllStaged = (store: ObjectStoreShape, uploadId: string) => store.deletePrefix(stagingPrefix(uploadId))
