@@ -5,13 +5,14 @@
  * just before the oldest upload still tracked, so a restarted process replays exactly what may need it.
  * Several processes may run side by side: the Upload aggregate's leases decide who does a step.
  */
-import { Clock, Context, Effect, Layer, Option, Queue, Result, Schedule, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Option, Queue } from "effect"
 import { UploadEventCodec } from "../domain/upload/UploadAggregate.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { Media } from "../media/Media.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { Uploads } from "../uploads/Uploads.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
+import { followWithCheckpoint } from "./CheckpointedFollow.ts"
 import { runStep, type StepServices } from "./StepRunner.ts"
 import { type DueWork, expiryMs, type TrackerRules, UploadTracker } from "./UploadTracker.ts"
 import type { WorkerOptions } from "./WorkerOptions.ts"
@@ -60,45 +61,16 @@ const makeWorkers = (options: WorkerOptions) =>
     const tracker = new UploadTracker()
     const inFlight = new Set<string>()
     let runningSteps = 0
-    let storedCheckpoint = -1
     const wakeUp = yield* Queue.dropping<void>(1)
     const wake = () => void Queue.offerUnsafe(wakeUp, undefined)
 
-    // Where the history ends now: scheduling waits until the tracker has seen it, so a restart does not
-    // act on half-replayed uploads.
-    const newest = yield* store.readAll({ direction: "backwards", maxCount: 1, filter: UPLOAD_EVENTS }).pipe(
-      Effect.map((events) => events[0]?.position ?? 0),
-      Effect.orElseSucceed(() => 0)
-    )
-    const caughtUp = () => tracker.lastPosition >= newest
-
-    // ---- the subscription: events → tracker ----
-    const stored = yield* store.readCheckpoint(checkpointName).pipe(Effect.orElseSucceed(() => Option.none<number>()))
-    const follow = Effect.suspend(() => {
-      const after = tracker.lastPosition > 0 ? tracker.lastPosition : Option.getOrElse(stored, () => "start" as const)
-      return store.subscribeToAll({ after, filter: UPLOAD_EVENTS }).pipe(
-        Stream.runForEach((recorded) =>
-          Effect.sync(() => {
-            const decoded = UploadEventCodec.decode({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion })
-            if (Result.isSuccess(decoded)) tracker.apply(recorded.position, decoded.success)
-            else tracker.lastPosition = Math.max(tracker.lastPosition, recorded.position)
-            wake()
-          })
-        )
-      )
-    }).pipe(
-      Effect.tapError((e) => Effect.logWarning(`media workers: the event subscription failed, resubscribing: ${e.message}`)),
-      Effect.retry(Schedule.min([Schedule.exponential("250 millis"), Schedule.spaced("10 seconds")]))
-    )
-
-    // ---- the checkpoint ----
-    const saveCheckpoint = Effect.suspend(() => {
-      const position = tracker.checkpoint()
-      if (position <= 0 || position === storedCheckpoint || !caughtUp()) return Effect.void
-      return store.storeCheckpoint(checkpointName, position).pipe(
-        Effect.tap(() => Effect.sync(() => void (storedCheckpoint = position))),
-        Effect.catch((e) => Effect.logWarning(`media workers: checkpoint not stored: ${e.message}`))
-      )
+    const { caughtUp, stored } = yield* followWithCheckpoint({
+      label: "media workers",
+      checkpointName,
+      streamPrefixes: UPLOAD_EVENTS.streamPrefixes,
+      codec: UploadEventCodec,
+      tracker,
+      onEvent: wake
     })
 
     // ---- the scheduler ----
@@ -163,10 +135,7 @@ const makeWorkers = (options: WorkerOptions) =>
       }
     })
 
-    yield* Effect.forkIn(follow, scope)
     yield* Effect.forkIn(schedule, scope)
-    yield* Effect.forkIn(Effect.repeat(saveCheckpoint, Schedule.spaced("1 second")), scope)
-    yield* Effect.addFinalizer(() => saveCheckpoint)
     yield* Effect.logInfo(
       `media workers ${options.workerId} started (concurrency ${options.concurrency}, timeout ${options.processingTimeoutSeconds} s, ` +
         `checkpoint ${Option.getOrElse(Option.map(stored, String), () => "none")})`

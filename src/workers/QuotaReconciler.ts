@@ -7,12 +7,13 @@
  * nodes and retries record it once); present, the upload's own life (completion, failure, cancel, expiry) settles it.
  * Its durable checkpoint sits just before the oldest open reservation, as the media workers' does.
  */
-import { Clock, Context, Effect, Layer, Option, Queue, Result, Schedule, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Queue } from "effect"
 import type { KeyframeSettings } from "../config.ts"
 import { QuotaEventCodec } from "../domain/quota/QuotaAggregate.ts"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import { Uploads } from "../uploads/Uploads.ts"
+import { followWithCheckpoint } from "./CheckpointedFollow.ts"
 import { type DueCheck, ReservationTracker } from "./ReservationTracker.ts"
 
 export interface QuotaReconcilerOptions {
@@ -64,41 +65,15 @@ const makeReconciler = (options: QuotaReconcilerOptions) =>
     const retryMs = options.retryMs ?? 30_000
     const tracker = new ReservationTracker()
     let reconciled = 0
-    let storedCheckpoint = -1
     const wakeUp = yield* Queue.dropping<void>(1)
 
-    // Nothing is checked before the history seen at start is folded in: a replayed reservation may be settled later in it.
-    const newest = yield* store.readAll({ direction: "backwards", maxCount: 1, filter: QUOTA_EVENTS }).pipe(
-      Effect.map((events) => events[0]?.position ?? 0),
-      Effect.orElseSucceed(() => 0)
-    )
-    const caughtUp = () => tracker.lastPosition >= newest
-
-    const stored = yield* store.readCheckpoint(checkpointName).pipe(Effect.orElseSucceed(() => Option.none<number>()))
-    const follow = Effect.suspend(() => {
-      const after = tracker.lastPosition > 0 ? tracker.lastPosition : Option.getOrElse(stored, () => "start" as const)
-      return store.subscribeToAll({ after, filter: QUOTA_EVENTS }).pipe(
-        Stream.runForEach((recorded) =>
-          Effect.sync(() => {
-            const decoded = QuotaEventCodec.decode({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion })
-            if (Result.isSuccess(decoded)) tracker.apply(recorded.position, decoded.success)
-            else tracker.lastPosition = Math.max(tracker.lastPosition, recorded.position)
-            Queue.offerUnsafe(wakeUp, undefined)
-          })
-        )
-      )
-    }).pipe(
-      Effect.tapError((e) => Effect.logWarning(`quota reconciler: the event subscription failed, resubscribing: ${e.message}`)),
-      Effect.retry(Schedule.min([Schedule.exponential("250 millis"), Schedule.spaced("10 seconds")]))
-    )
-
-    const saveCheckpoint = Effect.suspend(() => {
-      const position = tracker.checkpoint()
-      if (position <= 0 || position === storedCheckpoint || !caughtUp()) return Effect.void
-      return store.storeCheckpoint(checkpointName, position).pipe(
-        Effect.tap(() => Effect.sync(() => void (storedCheckpoint = position))),
-        Effect.catch((e) => Effect.logWarning(`quota reconciler: checkpoint not stored: ${e.message}`))
-      )
+    const { caughtUp, stored } = yield* followWithCheckpoint({
+      label: "quota reconciler",
+      checkpointName,
+      streamPrefixes: QUOTA_EVENTS.streamPrefixes,
+      codec: QuotaEventCodec,
+      tracker,
+      onEvent: () => void Queue.offerUnsafe(wakeUp, undefined)
     })
 
     /** One old reservation: given back if its upload's stream does not exist, left to the upload otherwise. */
@@ -142,10 +117,7 @@ const makeReconciler = (options: QuotaReconcilerOptions) =>
       }
     })
 
-    yield* Effect.forkIn(follow, scope)
     yield* Effect.forkIn(schedule, scope)
-    yield* Effect.forkIn(Effect.repeat(saveCheckpoint, Schedule.spaced("1 second")), scope)
-    yield* Effect.addFinalizer(() => saveCheckpoint)
     yield* Effect.logInfo(`quota reconciler started (grace ${Math.round(options.graceMs / 1000)} s)`)
 
     return QuotaReconciler.of({
