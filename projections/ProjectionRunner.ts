@@ -46,6 +46,10 @@ export interface ProjectionRunnerShape {
   lag(projection: string): Effect.Effect<Lag, ProjectionNotRunning | EventStoreError>
   /** The slot queries should read. */
   active(projection: string): Effect.Effect<Slot, ProjectionNotRunning>
+  /** How far the served slot has folded, from memory (0 while none is served): no store round trip. */
+  checkpoint(projection: string): Effect.Effect<number, ProjectionNotRunning>
+  /** The event types the projection folds (a read waits only for those). */
+  handles(projection: string): Effect.Effect<ReadonlySet<string>, ProjectionNotRunning>
   /**
    * Starts a rebuild from the start of history beside the live build; it swaps in when caught up.
    * RebuildInProgress when one runs, here or on another node sharing the read store.
@@ -55,6 +59,7 @@ export interface ProjectionRunnerShape {
 
 interface Entry {
   readonly projection: AnyProjection
+  readonly handles: ReadonlySet<string>
   state: ProjectionStatus["state"]
   active: Slot | undefined
   /** The runner writing the active slot (none while an upgrade builds, or when superseded). */
@@ -218,6 +223,7 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
     for (const projection of projections) {
       const entry: Entry = {
         projection,
+        handles: new Set(projection.handles),
         state: "starting",
         active: undefined,
         serving: undefined,
@@ -286,6 +292,9 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
       active: (name) =>
         Effect.flatMap(entryOf(name), (entry) =>
           entry.active ? Effect.succeed(entry.active) : Effect.fail(new ProjectionNotRunning({ projection: name, reason: entry.state }))),
+      checkpoint: (name) =>
+        Effect.flatMap(entryOf(name), (entry) => entry.serving ? Effect.map(entry.serving.status, (s) => s.checkpoint) : Effect.succeed(0)),
+      handles: (name) => Effect.map(entryOf(name), (entry) => entry.handles),
       rebuild: (name) =>
         Effect.gen(function*() {
           const entry = yield* entryOf(name)

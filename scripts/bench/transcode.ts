@@ -34,6 +34,7 @@ import { UploadAggregate } from "../../src/domain/upload/UploadAggregate.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../src/http/App.ts"
+import { ReadSide } from "../../src/http/queries/ReadSide.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { planLadder } from "../../src/media/HlsRenditions.ts"
 import { Media, makeMedia } from "../../src/media/Media.ts"
@@ -96,7 +97,8 @@ async function endToEnd(file: string, dir: string) {
         ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
           Layer.provideMerge(PgliteEventStore.layer({}))
         ),
-        FsObjectStore.layer({ root: join(dir, "objects") })
+        FsObjectStore.layer({ root: join(dir, "objects") }),
+        ReadSide.streamsOnly // no read models: GET /uploads/:id folds the upload's stream
       )),
       Layer.provideMerge(Logger.layer([]))
     )

@@ -23,10 +23,11 @@ import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import type { RequestBodyReader } from "./RequestBody.ts"
 import { type AppEnv, requestId } from "./RequestId.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
+import type { ReadSide } from "./queries/ReadSide.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
-/** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore
+/** The services HTTP handlers may use; grows as routes are added. ReadSide: what queries read (projections, or streams only). */
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSide
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>

@@ -1,5 +1,6 @@
 /** The program both entry points run: read config, build the adapters it names, serve the Hono app until interrupted. */
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
+import { StreamPositions } from "../../projections/StreamPositions.ts"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
@@ -15,7 +16,7 @@ import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreL
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
-import { projectionsLayer, readSideSettings } from "./ReadSideLayer.ts"
+import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
 
@@ -72,8 +73,8 @@ export const servicesLayer = (config: KeyframeSettings) =>
         soleWriter: config.eventStore.kind === "embedded"
       }),
       // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
-      projectionsLayer.pipe(Layer.provideMerge(readStoreLayer(config)))
-    ).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
+      readSideLayer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
+    ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
     objectStoreLayer(config),
     rateLimiterLayer(config),
     // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)

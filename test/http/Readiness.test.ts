@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
-import { makeApp } from "../../src/http/App.ts"
+import { type AppServices, makeApp } from "../../src/http/App.ts"
+import type { AppRuntime } from "../../src/http/AppRuntime.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 
@@ -59,7 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe("/readyz", () => {
   it("a flood of probes pings each store about once per second", async () => {
     await runtime.runPromise(EventStore.use((s) => s.ping)) // opens PGlite (initdb takes seconds)
-    const app = makeApp({ runtime })
+    const app = makeApp({ runtime: runtime as unknown as AppRuntime<AppServices> })
     pings.eventStore = pings.objectStore = 0
     const answers = await Promise.all(Array.from({ length: 100 }, () => app.request("/readyz")))
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200))
@@ -76,7 +77,7 @@ describe("/readyz", () => {
   })
 
   it("a failing store is a 503 with a generic message, the request id and checks without driver text", async () => {
-    const app = makeApp({ runtime })
+    const app = makeApp({ runtime: runtime as unknown as AppRuntime<AppServices> })
     eventStoreDown = true
     try {
       const res = await app.request("/readyz", { headers: { "X-Request-Id": "readyz-down-1" } })

@@ -24,6 +24,7 @@ import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventS
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../src/http/App.ts"
+import { ReadSide } from "../../src/http/queries/ReadSide.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
@@ -53,7 +54,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = ActorSystem | EventStore | ObjectStore | ProcessingProgress | Media | WorkerPlatform
+type Services = ActorSystem | EventStore | ObjectStore | ProcessingProgress | Media | WorkerPlatform | ReadSide
 
 export interface Pipeline {
   readonly origin: string
@@ -102,6 +103,7 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     ),
     options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") }),
     ProcessingProgress.layer,
+    ReadSide.streamsOnly, // no read models: GET /uploads/:id folds the upload's stream
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),
     NodeWorkerPlatform.layer({ root: join(dir, "scratch") })

@@ -13,6 +13,7 @@ import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { sign } from "hono/jwt"
 import { allProjections } from "../../../projections/index.ts"
 import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
+import { StreamPositions } from "../../../projections/StreamPositions.ts"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import { RoomAggregate } from "../../../src/domain/room/RoomAggregate.ts"
@@ -24,6 +25,7 @@ import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventSt
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
+import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
 import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
@@ -68,12 +70,19 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   const services = Layer.mergeAll(
     FsObjectStore.layer({ root: objectsDir }),
     ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings }),
-    ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } }).pipe(Layer.provideMerge(readStore))
-  ).pipe(Layer.provideMerge(options.eventStore ?? PgliteEventStore.layer({})), Layer.provideMerge(Logger.layer([])))
+    ReadSide.layer.pipe(
+      Layer.provideMerge(ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } })),
+      Layer.provideMerge(readStore)
+    )
+  ).pipe(
+    // as Main.ts: the process's event store notes the positions it appends and its subscriptions deliver
+    Layer.provideMerge(StreamPositions.tracking(options.eventStore ?? PgliteEventStore.layer({}))),
+    Layer.provideMerge(Logger.layer([]))
+  )
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void)
   const app = makeApp({
-    runtime: runtime as never,
+    runtime,
     auth: { verifyToken: hs256Verifier(SECRET) },
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },

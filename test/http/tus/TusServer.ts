@@ -20,6 +20,7 @@ import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventSt
 import type { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
+import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { stagingPrefix } from "../../../src/http/tus/UploadStaging.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
@@ -42,7 +43,7 @@ export interface TusServer {
   /** `${origin}/files`: tus-js-client's endpoint. */
   readonly endpoint: string
   readonly settings: DomainSettings
-  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<ActorSystem | EventStore | ObjectStore | ReadSide, unknown>
   stop(): Promise<void>
 }
 
@@ -56,6 +57,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
       Layer.provideMerge(eventStore)
     ),
     objectStore,
+    ReadSide.streamsOnly, // no read models: GET /uploads/:id folds the upload's stream
     Logger.layer([]) // quiet: errors show up as responses
   )
   const runtime = ManagedRuntime.make(services)
