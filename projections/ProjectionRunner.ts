@@ -46,15 +46,23 @@ export interface ProjectionRunnerShape {
   lag(projection: string): Effect.Effect<Lag, ProjectionNotRunning | EventStoreError>
   /** The slot queries should read. */
   active(projection: string): Effect.Effect<Slot, ProjectionNotRunning>
-  /** How far the served slot has folded, from memory (0 while none is served): no store round trip. */
-  checkpoint(projection: string): Effect.Effect<number, ProjectionNotRunning>
-  /** The event types the projection folds (a read waits only for those). */
-  handles(projection: string): Effect.Effect<ReadonlySet<string>, ProjectionNotRunning>
+  /**
+   * What a query needs to know about a projection, from memory (no store round trip, no effect): the
+   * slot it reads, how far the served runner has folded (0 while none serves), the types it folds.
+   * Undefined for an unknown projection.
+   */
+  served(projection: string): ServedModel | undefined
   /**
    * Starts a rebuild from the start of history beside the live build; it swaps in when caught up.
    * RebuildInProgress when one runs, here or on another node sharing the read store.
    */
   rebuild(projection: string): Effect.Effect<void, ProjectionNotRunning | RebuildInProgress | ReadStoreError>
+}
+
+export interface ServedModel {
+  readonly active: Slot | undefined
+  readonly checkpoint: number
+  readonly handles: ReadonlySet<string>
 }
 
 interface Entry {
@@ -292,9 +300,10 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
       active: (name) =>
         Effect.flatMap(entryOf(name), (entry) =>
           entry.active ? Effect.succeed(entry.active) : Effect.fail(new ProjectionNotRunning({ projection: name, reason: entry.state }))),
-      checkpoint: (name) =>
-        Effect.flatMap(entryOf(name), (entry) => entry.serving ? Effect.map(entry.serving.status, (s) => s.checkpoint) : Effect.succeed(0)),
-      handles: (name) => Effect.map(entryOf(name), (entry) => entry.handles),
+      served: (name) => {
+        const entry = entries.get(name)
+        return entry && { active: entry.active, checkpoint: entry.serving?.checkpointNow() ?? 0, handles: entry.handles }
+      },
       rebuild: (name) =>
         Effect.gen(function*() {
           const entry = yield* entryOf(name)

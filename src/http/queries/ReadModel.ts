@@ -66,14 +66,19 @@ export const openReadModel = (projection: string, minPosition: number | undefine
     const side = yield* ReadSide
     if (side._tag === "StreamsOnly") return yield* new ProjectionNotRunning({ projection, reason: "this process runs no read models" })
     const { runner, store, positions } = side
+    const served = runner.served(projection)
+    if (served === undefined) return yield* new ProjectionNotRunning({ projection, reason: "no such projection" })
     let wanted = minPosition ?? 0
-    if (stream !== undefined) wanted = Math.max(wanted, positions.newest(stream, yield* runner.handles(projection)))
+    if (stream !== undefined) wanted = Math.max(wanted, positions.newest(stream, served.handles))
     // the common case: already folded, so no wait (runner.waitFor would probe the store for skipped positions)
-    if (wanted > 0 && wanted > (yield* runner.checkpoint(projection))) {
+    if (wanted > 0 && wanted > served.checkpoint) {
       yield* runner.waitFor(projection, wanted, Duration.millis(settings.waitMillis))
+      const after = runner.served(projection)
+      return { store, slot: yield* runner.active(projection), checkpoint: after?.checkpoint ?? 0 } satisfies OpenReadModel
     }
-    const slot = yield* runner.active(projection)
-    return { store, slot, checkpoint: yield* runner.checkpoint(projection) } satisfies OpenReadModel
+    // no active slot yet: runner.active fails with ProjectionNotRunning naming the state
+    const slot = served.active ?? (yield* runner.active(projection))
+    return { store, slot, checkpoint: served.checkpoint } satisfies OpenReadModel
   })
 
 /** Where the read model stands, for the response headers. */

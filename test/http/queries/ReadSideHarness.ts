@@ -24,7 +24,7 @@ import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
-import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
+import { jwtVerifier } from "../../../src/http/auth/Auth.ts"
 import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
 import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
@@ -83,7 +83,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
   await runtime.runPromise(Effect.void)
   const app = makeApp({
     runtime,
-    auth: { verifyToken: hs256Verifier(SECRET) },
+    auth: { verifyToken: jwtVerifier({ secret: SECRET }) }, // as Main.ts: verified tokens cached
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },
       sseHeartbeatMillis: options.sseHeartbeatMillis,
