@@ -47,14 +47,27 @@ export interface ProjectionRunnerShape {
   /** The slot queries should read. */
   active(projection: string): Effect.Effect<Slot, ProjectionNotRunning>
   /**
+   * What a query needs to know about a projection, from memory (no store round trip, no effect): the
+   * slot it reads, how far the served runner has folded (0 while none serves), the types it folds.
+   * Undefined for an unknown projection.
+   */
+  served(projection: string): ServedModel | undefined
+  /**
    * Starts a rebuild from the start of history beside the live build; it swaps in when caught up.
    * RebuildInProgress when one runs, here or on another node sharing the read store.
    */
   rebuild(projection: string): Effect.Effect<void, ProjectionNotRunning | RebuildInProgress | ReadStoreError>
 }
 
+export interface ServedModel {
+  readonly active: Slot | undefined
+  readonly checkpoint: number
+  readonly handles: ReadonlySet<string>
+}
+
 interface Entry {
   readonly projection: AnyProjection
+  readonly handles: ReadonlySet<string>
   state: ProjectionStatus["state"]
   active: Slot | undefined
   /** The runner writing the active slot (none while an upgrade builds, or when superseded). */
@@ -218,6 +231,7 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
     for (const projection of projections) {
       const entry: Entry = {
         projection,
+        handles: new Set(projection.handles),
         state: "starting",
         active: undefined,
         serving: undefined,
@@ -286,6 +300,10 @@ const makeProjectionRunner = (projections: ReadonlyArray<AnyProjection>, options
       active: (name) =>
         Effect.flatMap(entryOf(name), (entry) =>
           entry.active ? Effect.succeed(entry.active) : Effect.fail(new ProjectionNotRunning({ projection: name, reason: entry.state }))),
+      served: (name) => {
+        const entry = entries.get(name)
+        return entry && { active: entry.active, checkpoint: entry.serving?.checkpointNow() ?? 0, handles: entry.handles }
+      },
       rebuild: (name) =>
         Effect.gen(function*() {
           const entry = yield* entryOf(name)

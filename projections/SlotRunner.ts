@@ -94,6 +94,8 @@ export interface SlotRunner {
   readonly projection: AnyProjection
   readonly slot: Slot
   readonly status: Effect.Effect<SlotStatus>
+  /** The checkpoint as this runner knows it now (what `status` says), read synchronously by queries. */
+  readonly checkpointNow: () => number
   readonly lag: Effect.Effect<Lag, EventStoreError>
   /** Resolves once every event this projection handles up to `position` is folded in (read-your-writes). */
   waitFor(position: number, timeout: Duration.Input): Effect.Effect<void, ProjectionWaitTimeout | EventStoreError>
@@ -285,6 +287,7 @@ export const startSlotRunner = (
         restarts,
         ...(lastError !== undefined ? { lastError } : {})
       })),
+      checkpointNow: () => checkpoint,
       lag,
       waitFor,
       stop: Effect.suspend(() => Fiber.interrupt(fiber)).pipe(Effect.ensuring(Effect.sync(() => void (state = "stopped"))))

@@ -34,7 +34,7 @@ import { UploadAggregate } from "../../src/domain/upload/UploadAggregate.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../src/http/App.ts"
-import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
+import { ReadSide } from "../../src/http/queries/ReadSide.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { planLadder } from "../../src/media/HlsRenditions.ts"
 import { Media, makeMedia } from "../../src/media/Media.ts"
@@ -103,7 +103,7 @@ async function endToEnd(file: string, dir: string) {
           Layer.provideMerge(PgliteEventStore.layer({}))
         ),
         FsObjectStore.layer({ root: join(dir, "objects") }),
-        ReadSideProbe.layerNone // no projections in this bench
+        ReadSide.streamsOnly // no read models: GET /uploads/:id folds the upload's stream
       )),
       Layer.provideMerge(Logger.layer([]))
     )

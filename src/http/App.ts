@@ -8,7 +8,6 @@ import type { Digests } from "../digest/Digests.ts"
 import { defaultDomainSettings, type DomainSettings } from "../domain/shared/DomainSettings.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
-import type { ReadSideProbe } from "./queries/ProjectionHealth.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import type { Uploads } from "../uploads/Uploads.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
@@ -30,10 +29,11 @@ import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import type { RequestBodyReader } from "./RequestBody.ts"
 import { requestId } from "./RequestId.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
+import type { ReadSide } from "./queries/ReadSide.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
-/** The services HTTP handlers may use; grows as routes are added. */
-export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSideProbe | ProcessingProgress | Digests | Uploads
+/** The services HTTP handlers may use; grows as routes are added. ReadSide: what queries read (projections, or streams only). */
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSide | ProcessingProgress | Digests | Uploads
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>

@@ -4,10 +4,14 @@ import type { Context } from "hono"
 import { errorResponse, internalError, toHttpError } from "./HttpError.ts"
 import type { AppEnv } from "./AppEnv.ts"
 
-/** The part of a `ManagedRuntime<R>` the HTTP layer uses; node.ts/deno.ts and tests hand one in. */
+/**
+ * The part of a `ManagedRuntime<R>` the HTTP layer uses; node.ts/deno.ts and tests hand one in.
+ * Function-typed properties, not methods: parameters are then checked contravariantly, so a runtime
+ * missing one of the services `R` names does not compile (method parameters would be bivariant).
+ */
 export interface AppRuntime<R> {
-  runPromiseExit<A, E>(effect: Effect.Effect<A, E, R>, options?: Effect.RunOptions): Promise<Exit.Exit<A, unknown>>
-  runFork<A, E>(effect: Effect.Effect<A, E, R>): unknown
+  readonly runPromiseExit: <A, E>(effect: Effect.Effect<A, E, R>, options?: Effect.RunOptions) => Promise<Exit.Exit<A, unknown>>
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E, R>) => unknown
 }
 
 /** Runs a handler's effect: its Response on success, the mapped JSON error on a typed failure, a logged 500 otherwise. */

@@ -9,7 +9,8 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { RunEffect } from "./AppRuntime.ts"
 import { errorBody, toHttpError, unavailableMessage } from "./HttpError.ts"
-import { type ProjectionHealth, readinessView, readSideHealth, type ReadSideProbe } from "./queries/ProjectionHealth.ts"
+import { type ProjectionHealth, readinessView, readSideHealth } from "./queries/ProjectionHealth.ts"
+import type { ReadSide } from "./queries/ReadSide.ts"
 import { describeRoute } from "./openapi/RouteDoc.ts"
 import type { AppEnv } from "./AppEnv.ts"
 
@@ -76,7 +77,7 @@ const sharedReadiness = () => {
   })
 }
 
-export const healthRoutes = (run: RunEffect<EventStore | ObjectStore | ReadSideProbe>) => {
+export const healthRoutes = (run: RunEffect<EventStore | ObjectStore | ReadSide>) => {
   const readiness = sharedReadiness()
   return new Hono<AppEnv>()
     .get("/healthz", describeRoute({ summary: "Liveness: 200 while the process serves", tags: ["ops"] }), (c) => c.json({ status: "ok" }))

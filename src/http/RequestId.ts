@@ -2,9 +2,6 @@
 import type { MiddlewareHandler } from "hono"
 import type { AppEnv } from "./AppEnv.ts"
 
-// Transitional: queries/ReadModel.ts and queries/QueryRoutes.ts (being reworked on another branch) still import
-// AppEnv from here; point them at AppEnv.ts and drop this line.
-export type { AppEnv } from "./AppEnv.ts"
 
 // Not hono/request-id: it refuses "." and ":" (trace ids like "svc.a:42", accepted here) and takes 255 characters.
 const SANE = /^[A-Za-z0-9._:-]{1,128}$/

@@ -1,6 +1,7 @@
 /** The program both entry points run: read config, build the adapters it names, serve the Hono app until interrupted. */
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
 import type { GetConnInfo } from "hono/conninfo"
+import { StreamPositions } from "../../projections/StreamPositions.ts"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { Digests } from "../digest/Digests.ts"
@@ -11,7 +12,7 @@ import type { AppRuntime } from "../http/AppRuntime.ts"
 import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
 import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
-import { ReadSideProbe } from "../http/queries/ProjectionHealth.ts"
+import { ReadSide } from "../http/queries/ReadSide.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { Uploads } from "../uploads/Uploads.ts"
@@ -19,7 +20,7 @@ import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreL
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
-import { projectionsLayer, readSideSettings } from "./ReadSideLayer.ts"
+import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
 
@@ -80,9 +81,9 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
         // PGlite's files are opened by one process, and this actor system is its only writer
         soleWriter: config.eventStore.kind === "embedded"
       }),
-      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts), and their probe
-      ReadSideProbe.layer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
-    ).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
+      // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
+      readSideLayer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
+    ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
     objectStoreLayer(config),
     rateLimiterLayer(config),
     // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)

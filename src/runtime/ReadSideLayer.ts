@@ -5,6 +5,7 @@ import { ProjectionRunner } from "../../projections/ProjectionRunner.ts"
 import type { KeyframeSettings } from "../config.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ReadSideSettings } from "../http/queries/ReadModel.ts"
+import { ReadSide } from "../http/queries/ReadSide.ts"
 import type { ReadStore } from "../readstore/ReadStore.ts"
 
 /**
@@ -12,6 +13,9 @@ import type { ReadStore } from "../readstore/ReadStore.ts"
  * empty and are rebuilt from the history at start; with Redis they resume from their checkpoints.
  */
 export const projectionsLayer: Layer.Layer<ProjectionRunner, never, EventStore | ReadStore> = ProjectionRunner.layer(allProjections)
+
+/** What the queries read: the projections above, with the stream positions the tracking event store keeps (Main.ts). */
+export const readSideLayer = ReadSide.layer
 
 export const readSideSettings = (config: KeyframeSettings): ReadSideSettings => ({
   waitMillis: config.readStore.waitMillis,

@@ -11,8 +11,9 @@ import { afterAll, describe, expect, it } from "vitest"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
-import { makeApp } from "../../src/http/App.ts"
-import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
+import { type AppServices, makeApp } from "../../src/http/App.ts"
+import { ReadSide } from "../../src/http/queries/ReadSide.ts"
+import type { AppRuntime } from "../../src/http/AppRuntime.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../src/objectstore/ObjectStore.ts"
 
@@ -48,7 +49,7 @@ const counted = Layer.mergeAll(
 )
 const runtime = ManagedRuntime.make(
   // no projections here: the read side reports healthy and empty
-  Layer.provideMerge(Layer.mergeAll(counted, ReadSideProbe.layerNone), Logger.layer([Logger.make((o) => logs.push(JSON.parse(Logger.formatJson.log(o))))]))
+  Layer.provideMerge(Layer.mergeAll(counted, ReadSide.streamsOnly), Logger.layer([Logger.make((o) => logs.push(JSON.parse(Logger.formatJson.log(o))))]))
 )
 
 afterAll(async () => {
@@ -61,7 +62,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe("/readyz", () => {
   it("a flood of probes pings each store about once per second", async () => {
     await runtime.runPromise(EventStore.use((s) => s.ping)) // opens PGlite (initdb takes seconds)
-    const app = makeApp({ runtime })
+    const app = makeApp({ runtime: runtime as unknown as AppRuntime<AppServices> })
     pings.eventStore = pings.objectStore = 0
     const answers = await Promise.all(Array.from({ length: 100 }, () => app.request("/readyz")))
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200))
@@ -78,7 +79,7 @@ describe("/readyz", () => {
   })
 
   it("a failing store is a 503 with a generic message, the request id and checks without driver text", async () => {
-    const app = makeApp({ runtime })
+    const app = makeApp({ runtime: runtime as unknown as AppRuntime<AppServices> })
     eventStoreDown = true
     try {
       const res = await app.request("/readyz", { headers: { "X-Request-Id": "readyz-down-1" } })

@@ -28,7 +28,7 @@ import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
 import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { NodeScratchSpace } from "../../src/runtime/NodeScratchSpace.ts"
 import { makeApp } from "../../src/http/App.ts"
-import { ReadSideProbe } from "../../src/http/queries/ProjectionHealth.ts"
+import { ReadSide } from "../../src/http/queries/ReadSide.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
@@ -58,7 +58,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = Uploads | ActorSystem | EventStore | ObjectStore | ReadSideProbe | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
+type Services = Uploads | ActorSystem | EventStore | ObjectStore | ReadSide | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
 
 export interface Pipeline {
   readonly origin: string
@@ -109,8 +109,9 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
       options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") })
     ))),
     // no projections here: /readyz and /metrics report no read side
-    ReadSideProbe.layerNone,
+    ReadSide.streamsOnly,
     ProcessingProgress.layer,
+    ReadSide.streamsOnly, // no read models: GET /uploads/:id folds the upload's stream
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),
     NodeScratchSpace.layer({ root: join(dir, "scratch") }),

@@ -2,6 +2,7 @@
 import { decode, verify, verifyWithJwks } from "hono/jwt"
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws"
 import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa"
+import { LruMap } from "../middleware/LruMap.ts"
 import { checkLifetime, type LifetimeRules, TokenRejected } from "./TokenLifetime.ts"
 
 /** Checks every verifier applies besides the signature: issuer, audience, and the time claims (TokenLifetime.ts). */
@@ -86,8 +87,28 @@ export const jwksVerifier = (options: JwksOptions): VerifyToken => {
 
 const KNOWN: ReadonlyArray<string> = ["HS256", "HS384", "HS512", ...ASYMMETRIC]
 
-/** HS256 tokens go to the secret, asymmetric ones to the JWKS; an algorithm with no configured key is refused. */
-export const jwtVerifier = (options: ClaimChecks & { readonly secret?: string | undefined; readonly jwksUrl?: string | undefined }): VerifyToken => {
+/**
+ * Remembers the claims of tokens that verified, for the token's lifetime: a client sending the same
+ * token on every request pays for one signature check. The cache key is the whole compact token
+ * (its signature included), so only the exact bytes that verified hit; the time claims are checked
+ * again on every hit, so an expired token is refused as before. Failures are not cached.
+ */
+export const cachedVerifier = (verify: VerifyToken, rules: LifetimeRules, capacity = 10_000): VerifyToken => {
+  const verified = new LruMap<string, Record<string, unknown>>(capacity)
+  return async (token) => {
+    const claims = verified.get(token)
+    if (claims !== undefined) return checkLifetime(claims, rules)
+    const fresh = await verify(token)
+    verified.set(token, fresh)
+    return fresh
+  }
+}
+
+/** HS256 tokens go to the secret, asymmetric ones to the JWKS; an algorithm with no configured key is refused. Verified tokens are cached. */
+export const jwtVerifier = (options: ClaimChecks & { readonly secret?: string | undefined; readonly jwksUrl?: string | undefined }): VerifyToken =>
+  cachedVerifier(uncachedJwtVerifier(options), options)
+
+const uncachedJwtVerifier = (options: ClaimChecks & { readonly secret?: string | undefined; readonly jwksUrl?: string | undefined }): VerifyToken => {
   const hs = options.secret !== undefined ? hs256Verifier(options.secret, options) : undefined
   const jwks = options.jwksUrl !== undefined ? jwksVerifier({ ...options, url: options.jwksUrl }) : undefined
   return async (token) => {

@@ -10,7 +10,8 @@ import { ActorSystem } from "../../actors/ActorSystem.ts"
 import { sameDigest, sha256 } from "../../digest/Hashes.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import { recordRuntimeGauges } from "../../observability/Metrics.ts"
-import { type ReadSideProbe, recordProjectionGauges } from "../queries/ProjectionHealth.ts"
+import { recordProjectionGauges } from "../queries/ProjectionHealth.ts"
+import type { ReadSide } from "../queries/ReadSide.ts"
 import { type AppRuntime, logInternal, makeRunEffect, type RunEffect } from "../AppRuntime.ts"
 import { errorResponse, HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
@@ -46,7 +47,7 @@ const requireMetricsToken = (token: Redacted.Redacted<string>): MiddlewareHandle
 const pass: MiddlewareHandler<AppEnv> = (_c, next) => next()
 
 /** What a process serving /metrics provides: the actors and the store it reports on, and its read side's probe. */
-export type MetricsServices = ActorSystem | EventStore | ReadSideProbe
+export type MetricsServices = ActorSystem | EventStore | ReadSide
 
 export const metricsRoutes = (run: RunEffect<MetricsServices>, options: MetricsOptions = {}) =>
   new Hono<AppEnv>().get(

@@ -2,8 +2,8 @@
  * Rate limiting middleware: every request counts against its client address, and a request with
  * a valid bearer token also against its user. Over a limit → 429 RATE_LIMITED with Retry-After.
  */
-import { Exit } from "effect"
-import type { MiddlewareHandler } from "hono"
+import { Effect, Exit } from "effect"
+import type { Context, MiddlewareHandler } from "hono"
 import { recordRateLimited } from "../../observability/Metrics.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { authenticate, type AuthOptions } from "../auth/Auth.ts"
@@ -36,10 +36,6 @@ const headersOf = (d: RateDecision): Record<string, string> => ({
 
 export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppEnv> => {
   const { settings, limiter, runtime } = options
-  const consume = async (key: string, limit: number): Promise<RateDecision | undefined> => {
-    const exit = await runtime.runPromiseExit(limiter.consume(key, limit, settings.windowMs))
-    return Exit.isSuccess(exit) ? exit.value : undefined // consume never fails; a defect lets the request through
-  }
   const refuse = (who: "user" | "ip", d: RateDecision) => {
     recordRateLimited(who)
     const seconds = Math.max(1, Math.ceil(d.resetMs / 1000))
@@ -53,23 +49,33 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       })
     )
   }
+  type Outcome = { readonly refused?: "user" | "ip"; readonly decision: RateDecision | undefined }
+  /** Both counts in one effect run (one fiber per request, not two); the user's is not counted when the address is refused. */
+  const count = (c: Context<AppEnv>) =>
+    Effect.gen(function*(): Effect.fn.Return<Outcome> {
+      let shown: RateDecision | undefined
+      if (settings.perIp > 0) {
+        shown = yield* limiter.consume(`ip:${c.get("clientIp")}`, settings.perIp, settings.windowMs)
+        if (!shown.allowed) return { refused: "ip", decision: shown }
+      }
+      if (settings.perUser > 0) {
+        const actor = yield* Effect.promise(() => authenticate(c, options.auth) ?? Promise.resolve(undefined))
+        if (actor !== undefined && !(actor instanceof HttpError)) {
+          shown = yield* limiter.consume(`user:${actor.userId}`, settings.perUser, settings.windowMs)
+          if (!shown.allowed) return { refused: "user", decision: shown }
+        }
+      }
+      return { decision: shown }
+    })
   return async (c, next) => {
     if (options.exempt?.(c.req.path)) return next()
-    let shown: RateDecision | undefined
-    if (settings.perIp > 0) {
-      const d = await consume(`ip:${c.get("clientIp")}`, settings.perIp)
-      if (d && !d.allowed) return refuse("ip", d)
-      shown = d
-    }
-    if (settings.perUser > 0) {
-      const actor = await authenticate(c, options.auth)
-      if (actor !== undefined && !(actor instanceof HttpError)) {
-        const d = await consume(`user:${actor.userId}`, settings.perUser)
-        if (d && !d.allowed) return refuse("user", d)
-        shown = d
-      }
-    }
+    if (settings.perIp <= 0 && settings.perUser <= 0) return next()
+    const exit = await runtime.runPromiseExit(count(c))
+    // consume never fails; a defect lets the request through
+    const outcome = Exit.isSuccess(exit) ? exit.value : { decision: undefined }
+    if (outcome.refused && outcome.decision) return refuse(outcome.refused, outcome.decision)
     await next()
+    const shown = outcome.decision
     if (shown) for (const [k, v] of Object.entries(headersOf(shown))) c.res.headers.set(k, v)
   }
 }

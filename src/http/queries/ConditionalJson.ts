@@ -1,15 +1,34 @@
-/** JSON responses with a strong ETag over the exact body, answering `If-None-Match` with 304 (RFC 9110 §13.1.2). */
-import { Effect } from "effect"
+/**
+ * JSON responses with a strong ETag naming the version of what they show, answering `If-None-Match`
+ * with 304 (RFC 9110 §13.1.2). The tag is derived from the read model's slot and the documents'
+ * positions (each document records the position of the last event folded into it), so it is computed
+ * from a few numbers once per document version, not by hashing every body.
+ */
+import type { Slot } from "../../readstore/ReadStoreTypes.ts"
 import type { Context } from "hono"
 import type { AppEnv } from "../AppEnv.ts"
 
-const encoder = new TextEncoder()
+const lane = (text: string, seed: number): number => {
+  let h = seed
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
 
-const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("")
+/** `"…"` (32 hex digits, four FNV-1a lanes) over the parts that name one version of an answer; not a security hash. */
+export const versionTag = (parts: ReadonlyArray<string | number>): string => {
+  const text = parts.join("\u0000")
+  const hex = [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b].map((seed) => lane(text, seed).toString(16).padStart(8, "0"))
+  return `"${hex.join("")}"`
+}
 
-/** `"…"` from a SHA-256 of the body: equal bodies, equal tags, whatever the read model's position. */
-export const etagOf = (body: Uint8Array): Effect.Effect<string> =>
-  Effect.map(Effect.promise(() => crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>)), (digest) => `"${hex(digest)}"`)
+/** The slot's part of a tag: a rebuild or a new projection version makes new tags. */
+export const slotTag = (slot: Slot): string => `${slot.projection}.${slot.version}.${slot.generation}`
+
+/** A document's version: the position it records; a document without one falls back to its JSON (unusual). */
+export const docVersion = (doc: unknown): string | number => {
+  const position = (doc as { readonly position?: unknown } | null)?.position
+  return typeof position === "number" ? position : JSON.stringify(doc)
+}
 
 /** Weak comparison, as If-None-Match requires: `W/"x"` matches `"x"`; `*` matches anything. */
 export const matchesIfNoneMatch = (header: string | undefined, etag: string): boolean => {
@@ -19,14 +38,11 @@ export const matchesIfNoneMatch = (header: string | undefined, etag: string): bo
 }
 
 /**
- * The body as JSON with its ETag; 304 with no body when the client's copy is current.
- * Answers depend on who asks (visibility), so caches must key on Authorization.
+ * The body as JSON under `etag`; 304 with no body when the client's copy is current (the body is then
+ * not even serialized). Answers depend on who asks (visibility), so caches must key on Authorization.
  */
-export const conditionalJson = (c: Context<AppEnv>, body: unknown, headers: Readonly<Record<string, string>> = {}) =>
-  Effect.gen(function*() {
-    const bytes = encoder.encode(JSON.stringify(body))
-    const etag = yield* etagOf(bytes)
-    const common = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization", ...headers }
-    if (matchesIfNoneMatch(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers: common })
-    return new Response(bytes, { status: 200, headers: { "Content-Type": "application/json; charset=UTF-8", ...common } })
-  })
+export const conditionalJson = (c: Context<AppEnv>, body: unknown, etag: string, headers: Readonly<Record<string, string>> = {}): Response => {
+  const common = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization", ...headers }
+  if (matchesIfNoneMatch(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers: common })
+  return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json; charset=UTF-8", ...common } })
+}

@@ -1,22 +1,21 @@
 /** Admin endpoints of the read side: every projection's status, lag and rebuild progress; start a rebuild without downtime. */
 import { Effect, Schema } from "effect"
 import { Hono } from "hono"
-import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import { notFound } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { healthOf } from "./ProjectionHealth.ts"
-import { readSideService } from "./ReadModel.ts"
+import { readSideHealth } from "./ProjectionHealth.ts"
+import { projectionRunner, type ReadSide } from "./ReadSide.ts"
 
 const NameParams = Schema.Struct({ name: Schema.String.check(Schema.isPattern(/^[a-z][A-Za-z0-9_-]{0,63}$/)) })
 
 const statusOf = (name?: string) =>
   Effect.gen(function*() {
-    const runner = yield* readSideService("*", ProjectionRunner)
-    const health = yield* healthOf(runner)
+    const runner = yield* projectionRunner("*")
+    const health = yield* readSideHealth
     const all = (yield* runner.status).map((s) => ({
       ...s,
       health: health.projections.find((h) => h.projection === s.projection)
@@ -24,7 +23,7 @@ const statusOf = (name?: string) =>
     return name === undefined ? all : all.filter((s) => s.projection === name)
   })
 
-export const projectionAdminRoutes = (run: RunEffect<never>, auth: AuthOptions) => {
+export const projectionAdminRoutes = (run: RunEffect<ReadSide>, auth: AuthOptions) => {
   const app = new Hono<AppEnv>()
   const guard = requireAuth(auth, { roles: ["admin"] })
 
@@ -56,7 +55,7 @@ export const projectionAdminRoutes = (run: RunEffect<never>, auth: AuthOptions) 
         c,
         Effect.gen(function*() {
           const name = c.req.valid("param").name
-          const runner = yield* readSideService(name, ProjectionRunner)
+          const runner = yield* projectionRunner(name)
           if (!(yield* runner.status).some((s) => s.projection === name)) return yield* notFound(`no projection "${name}"`)
           yield* runner.rebuild(name)
           return c.json({ started: true, projection: name, status: (yield* statusOf(name))[0] ?? null }, 202)

@@ -2,8 +2,9 @@
  * The read side's health, for /readyz and /metrics (the wiring's HealthRoutes and MetricsEndpoint
  * call these): per projection its state, checkpoint and lag in positions and seconds.
  */
-import { Context, Effect, Layer, Metric, Option } from "effect"
-import { ProjectionRunner, type ProjectionRunnerShape } from "../../../projections/ProjectionRunner.ts"
+import { Context, Effect, Metric, Option } from "effect"
+import type { ProjectionRunnerShape } from "../../../projections/ProjectionRunner.ts"
+import { ReadSide } from "./ReadSide.ts"
 
 export interface ProjectionHealth {
   readonly projection: string
@@ -63,23 +64,9 @@ export const healthOf = (runner: ProjectionRunnerShape): Effect.Effect<ReadSideH
   return { ok: out.every((p) => p.ok), projections: out }
 })
 
-/**
- * What /readyz and /metrics report of this process's read side, chosen where its layers are: the
- * projections its ProjectionRunner runs (`layer`), or none (`layerNone`, a process without projections).
- */
-export class ReadSideProbe extends Context.Service<ReadSideProbe, { readonly health: Effect.Effect<ReadSideHealth> }>()("keyframe/ReadSideProbe") {
-  static readonly layer: Layer.Layer<ReadSideProbe, never, ProjectionRunner> = Layer.effect(
-    ReadSideProbe,
-    Effect.gen(function*() {
-      return ReadSideProbe.of({ health: healthOf(yield* ProjectionRunner) })
-    })
-  )
-  /** No projections run here: healthy, with nothing to report. */
-  static readonly layerNone: Layer.Layer<ReadSideProbe> = Layer.succeed(ReadSideProbe, ReadSideProbe.of({ health: Effect.succeed({ ok: true, projections: [] }) }))
-}
-
-/** The read side's health, as this process's ReadSideProbe reports it. */
-export const readSideHealth: Effect.Effect<ReadSideHealth, never, ReadSideProbe> = ReadSideProbe.use((probe) => probe.health)
+/** The read side's health: the projections this process runs, or none (a process serving streams only is healthy). */
+export const readSideHealth: Effect.Effect<ReadSideHealth, never, ReadSide> = Effect.flatMap(ReadSide, (side) =>
+  side._tag === "Projections" ? healthOf(side.runner) : Effect.succeed({ ok: true, projections: [] }))
 
 /** What /readyz shows of the read side: states and lag, not a runner's last error (driver text; /admin/projections has it). */
 export const readinessView = (health: ReadSideHealth): ReadSideHealth => ({
@@ -97,7 +84,7 @@ const leaderGauge = Metric.gauge("keyframe_projection_leader", { description: "1
 const defaultContext = Context.empty()
 
 /** Sets the projection gauges in Effect's default registry; call it just before /metrics renders. */
-export const recordProjectionGauges: Effect.Effect<void, never, ReadSideProbe> = Effect.gen(function*() {
+export const recordProjectionGauges: Effect.Effect<void, never, ReadSide> = Effect.gen(function*() {
   const health = yield* readSideHealth
   for (const p of health.projections) {
     const labels = { projection: p.projection }

@@ -7,15 +7,19 @@ import type { RunEffect } from "../AppRuntime.ts"
 import type { AuthOptions } from "../auth/Auth.ts"
 import { HttpError, notFound } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { conditionalJson } from "./ConditionalJson.ts"
+import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
+import type { ReadSide } from "./ReadSide.ts"
 import { type OpenReadModel, positionHeaders, type ReadSideSettings } from "./ReadModel.ts"
 import { DEFAULT_PAGE_SIZE } from "./QuerySchemas.ts"
 
 /**
- * The services the read side's handlers require. ProjectionRunner and ReadStore are used when the
- * process has them (Main.ts composes them); without them queries answer 503 READ_MODEL_UNAVAILABLE.
+ * The services the read side's handlers require: the event store (audit, feeds, stream folds) and
+ * what the process declared it reads from (ReadSide: the projections, or the streams only).
  */
-export type ReadSideServices = EventStore
+export type ReadSideServices = EventStore | ReadSide
+
+/** What an answer varies with besides its documents' versions (a field derived from the clock); "" for none. */
+export type Varies = (viewed: unknown) => string | number
 
 export interface QueryDeps {
   readonly run: RunEffect<ReadSideServices>
@@ -39,7 +43,8 @@ export const listAnswer = <Doc>(
   name: string,
   index: { readonly index: string; readonly value?: string | undefined },
   query: { readonly limit?: number | undefined; readonly cursor?: string | undefined },
-  view: (doc: Doc) => unknown = (doc) => doc
+  view: (doc: Doc) => unknown = (doc) => doc,
+  varies: Varies = () => ""
 ) =>
   Effect.gen(function*() {
     const page = yield* model.store.list(model.slot, name, index.index, {
@@ -55,7 +60,10 @@ export const listAnswer = <Doc>(
       url.searchParams.set("cursor", next)
       headers.Link = `<${url.pathname}${url.search}>; rel="next"`
     }
-    return yield* conditionalJson(c, { items: page.items.map((i) => view(i.doc as Doc)), next }, headers)
+    const items = page.items.map((i) => view(i.doc as Doc))
+    const parts: Array<string | number> = [slotTag(model.slot), "list", name, index.index, index.value ?? "", next ?? ""]
+    page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
+    return conditionalJson(c, { items, next }, versionTag(parts), headers)
   })
 
 /** One document if `visible` says the caller may see it; 404 otherwise (existence is not disclosed). */
@@ -66,10 +74,13 @@ export const documentAnswer = <Doc>(
   id: string,
   what: string,
   visible: (doc: Doc) => boolean,
-  view: (doc: Doc) => unknown = (doc) => doc
+  view: (doc: Doc) => unknown = (doc) => doc,
+  varies: Varies = () => ""
 ) =>
   Effect.gen(function*() {
     const found = yield* model.store.get(model.slot, name, id)
     if (Option.isNone(found) || !visible(found.value as Doc)) return yield* notFound(`there is no ${what} "${id}"`)
-    return yield* conditionalJson(c, view(found.value as Doc), positionHeaders(model))
+    const viewed = view(found.value as Doc)
+    const etag = versionTag([slotTag(model.slot), "doc", name, id, docVersion(found.value), varies(viewed)])
+    return conditionalJson(c, viewed, etag, positionHeaders(model))
   })

@@ -1,17 +1,17 @@
 /** The two shapes of a read-model query route: `GET /x` (a page of an index) and `GET /x/:id` (one document). */
-import { Effect, Option, type Schema } from "effect"
+import { Effect, type Schema } from "effect"
 import type { Hono } from "hono"
-import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
 import type { Actor } from "../../domain/shared/Decider.ts"
 import { requireAuth } from "../auth/Auth.ts"
 import { type HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { type RequestSchema, validate } from "../openapi/Validate.ts"
-import type { AppEnv } from "../RequestId.ts"
-import { conditionalJson } from "./ConditionalJson.ts"
-import { documentAnswer, listAnswer, type QueryDeps, type ReadSideServices } from "./QueryKit.ts"
+import type { AppEnv } from "../AppEnv.ts"
+import { conditionalJson, docVersion, versionTag } from "./ConditionalJson.ts"
+import { documentAnswer, listAnswer, type QueryDeps, type ReadSideServices, type Varies } from "./QueryKit.ts"
 import { FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
 import { openReadModel, requestedPosition } from "./ReadModel.ts"
+import { ReadSide } from "./ReadSide.ts"
 
 /** Which index a list reads, and the key within it. */
 export interface IndexChoice {
@@ -40,6 +40,8 @@ export interface ListRouteSpec<Q extends RequestSchema & { readonly Type: ListQu
   readonly index: (query: Q["Type"], actor: Actor) => Effect.Effect<IndexChoice, HttpError>
   /** Made once per request (so every item of a page sees the same clock). */
   readonly view?: () => (doc: Doc) => unknown
+  /** What a viewed item varies with besides its document's version (for the ETag); default nothing. */
+  readonly varies?: Varies
 }
 
 export const listRoute = <Q extends RequestSchema & { readonly Type: ListQueryFields }, Doc = unknown>(
@@ -68,7 +70,7 @@ export const listRoute = <Q extends RequestSchema & { readonly Type: ListQueryFi
           const q: Q["Type"] = c.req.valid("query")
           const index = yield* spec.index(q, c.get("actor"))
           const model = yield* openReadModel(spec.projection, yield* requestedPosition(c, q.minPosition), deps.settings)
-          return yield* listAnswer<Doc>(c, model, spec.model, index, q, spec.view?.())
+          return yield* listAnswer<Doc>(c, model, spec.model, index, q, spec.view?.(), spec.varies)
         })
       )
   )
@@ -89,7 +91,9 @@ export interface DocumentRouteSpec<Doc> {
   readonly visible: (doc: Doc, actor: Actor) => boolean
   /** Made once per request, as for lists. */
   readonly view?: () => (doc: Doc) => unknown
-  /** For a process composed without the read side: the document folded from its own stream. */
+  /** As for lists. */
+  readonly varies?: Varies
+  /** For a process composed without read models (ReadSide.streamsOnly): the document folded from its own stream. */
   readonly withoutReadSide?: (id: string) => Effect.Effect<Doc | undefined, unknown, ReadSideServices>
 }
 
@@ -118,13 +122,14 @@ export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: Doc
           const id = c.req.valid("param").id
           const visible = (doc: Doc) => spec.visible(doc, actor)
           const view = spec.view?.() ?? ((doc: Doc) => doc)
-          if (spec.withoutReadSide !== undefined && Option.isNone(yield* Effect.serviceOption(ProjectionRunner))) {
+          if (spec.withoutReadSide !== undefined && (yield* ReadSide)._tag === "StreamsOnly") {
             const doc = yield* spec.withoutReadSide(id)
             if (doc === undefined || !visible(doc)) return yield* notFound(`there is no ${spec.model} "${id}"`)
-            return yield* conditionalJson(c, view(doc))
+            const viewed = view(doc)
+            return conditionalJson(c, viewed, versionTag(["stream", spec.model, id, docVersion(doc), spec.varies?.(viewed) ?? ""]))
           }
           const model = yield* openReadModel(spec.projection, yield* requestedPosition(c, c.req.valid("query").minPosition), deps.settings, spec.streamOf(id))
-          return yield* documentAnswer<Doc>(c, model, spec.model, id, spec.model, visible, view)
+          return yield* documentAnswer<Doc>(c, model, spec.model, id, spec.model, visible, view, spec.varies)
         })
       )
   )

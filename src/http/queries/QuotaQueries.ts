@@ -7,7 +7,7 @@ import { requireAuth } from "../auth/Auth.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { conditionalJson } from "./ConditionalJson.ts"
+import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
 import { forbidden, isAdmin, type QueryDeps, resolveUser } from "./QueryKit.ts"
 import { QuotaQuery, QuotaView, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
 import { openReadModel, positionHeaders, type ReadSideSettings, requestedPosition } from "./ReadModel.ts"
@@ -76,7 +76,16 @@ export const quotaQueries = (deps: QueryDeps) =>
             now,
             deps.settings.quota
           )
-          return yield* conditionalJson(c, body, positionHeaders(model))
+          // the view depends on the two documents, the period (from the clock) and the configured default limit
+          const etag = versionTag([
+            slotTag(model.slot),
+            userId,
+            Option.match(user, { onNone: () => "-", onSome: docVersion }),
+            Option.match(period, { onNone: () => "-", onSome: docVersion }),
+            start,
+            deps.settings.quota.weeklyUploadLimitBytes
+          ])
+          return conditionalJson(c, body, etag, positionHeaders(model))
         })
       )
   )

@@ -7,16 +7,15 @@
  * data at least that fresh, or 503 READ_MODEL_BEHIND with Retry-After after the wait bound.
  * Query responses carry `Keyframe-Position` too: how far their read model has folded.
  */
-import { type Context as EffectContext, Duration, Effect, Option } from "effect"
+import { Duration, Effect } from "effect"
 import type { Context } from "hono"
 import { ProjectionNotRunning } from "../../../projections/ProjectionError.ts"
-import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
-import { EventStore } from "../../eventstore/EventStore.ts"
-import { ReadStore, type ReadStoreShape } from "../../readstore/ReadStore.ts"
+import type { ReadStoreShape } from "../../readstore/ReadStore.ts"
 import type { Slot } from "../../readstore/ReadStoreTypes.ts"
 import { HttpError } from "../HttpError.ts"
-import type { AppEnv } from "../RequestId.ts"
+import type { AppEnv } from "../AppEnv.ts"
+import { ReadSide } from "./ReadSide.ts"
 
 export const POSITION_HEADER = "Keyframe-Position"
 export const MIN_POSITION_HEADER = "Keyframe-Min-Position"
@@ -58,31 +57,29 @@ export const requestedPosition = (c: Context<AppEnv>, fromQuery: number | undefi
 
 /**
  * Waits (bounded) for `minPosition`, then returns the slot queries read and the projection's
- * checkpoint. With `stream`, also for that stream's newest event: a single-document read is
- * then as fresh as its aggregate was when the request arrived (one last-event lookup).
+ * checkpoint. With `stream`, also for the newest event of that stream this process knows (appended
+ * here, or delivered by its subscriptions) among those the projection folds: a read on the node that
+ * answered a command sees the command's effect, with no event-store query (README "Read your writes").
  */
 export const openReadModel = (projection: string, minPosition: number | undefined, settings: ReadSideSettings, stream?: string) =>
   Effect.gen(function*() {
-    const runner = yield* readSideService(projection, ProjectionRunner)
-    const store = yield* readSideService(projection, ReadStore)
-    if (stream !== undefined) {
-      const [last] = yield* (yield* EventStore).readStream(stream, { direction: "backwards", maxCount: 1 })
-      if (last !== undefined) minPosition = Math.max(minPosition ?? 0, last.position)
+    const side = yield* ReadSide
+    if (side._tag === "StreamsOnly") return yield* new ProjectionNotRunning({ projection, reason: "this process runs no read models" })
+    const { runner, store, positions } = side
+    const served = runner.served(projection)
+    if (served === undefined) return yield* new ProjectionNotRunning({ projection, reason: "no such projection" })
+    let wanted = minPosition ?? 0
+    if (stream !== undefined) wanted = Math.max(wanted, positions.newest(stream, served.handles))
+    // the common case: already folded, so no wait (runner.waitFor would probe the store for skipped positions)
+    if (wanted > 0 && wanted > served.checkpoint) {
+      yield* runner.waitFor(projection, wanted, Duration.millis(settings.waitMillis))
+      const after = runner.served(projection)
+      return { store, slot: yield* runner.active(projection), checkpoint: after?.checkpoint ?? 0 } satisfies OpenReadModel
     }
-    if (minPosition !== undefined && minPosition > 0) {
-      yield* runner.waitFor(projection, minPosition, Duration.millis(settings.waitMillis))
-    }
-    const slot = yield* runner.active(projection)
-    const status = (yield* runner.status).find((s) => s.projection === projection)
-    return { store, slot, checkpoint: status?.runner?.checkpoint ?? 0 } satisfies OpenReadModel
+    // no active slot yet: runner.active fails with ProjectionNotRunning naming the state
+    const slot = served.active ?? (yield* runner.active(projection))
+    return { store, slot, checkpoint: served.checkpoint } satisfies OpenReadModel
   })
-
-/** A read-side service, or 503 READ_MODEL_UNAVAILABLE in a process composed without the read side (optional in AppServices). */
-export const readSideService = <I, S>(projection: string, tag: EffectContext.Key<I, S>) =>
-  Effect.flatMap(Effect.serviceOption(tag), (found) =>
-    Option.isSome(found)
-      ? Effect.succeed(found.value)
-      : Effect.fail(new ProjectionNotRunning({ projection, reason: "this process runs no read models" })))
 
 /** Where the read model stands, for the response headers. */
 export const positionHeaders = (model: OpenReadModel): Record<string, string> => ({ [POSITION_HEADER]: String(model.checkpoint) })

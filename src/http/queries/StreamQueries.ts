@@ -9,6 +9,9 @@ import { documentRoute, listRoute } from "./QueryRoutes.ts"
 
 const PROJECTION = "streams"
 
+/** The clock-derived field of a view (its ETag changes with it). */
+const idleOf = (viewed: unknown) => (viewed as StreamView).idleSeconds
+
 /** Adds how long the source has been idle, as of `now`. */
 const withIdle = (now: number) => (doc: StreamDoc): StreamView => ({
   ...doc,
@@ -40,7 +43,8 @@ export const streamQueries = (deps: QueryDeps) => {
           : { index: "all" }
       )
     },
-    view: () => withIdle(deps.now())
+    view: () => withIdle(deps.now()),
+    varies: idleOf
   })
 
   documentRoute<StreamDoc>(app, deps, {
@@ -51,7 +55,8 @@ export const streamQueries = (deps: QueryDeps) => {
     model: "stream",
     streamOf: (id) => `stream-${id}`,
     visible: (doc, actor) => doc.ownerId === actor.userId || isAdmin(actor),
-    view: () => withIdle(deps.now())
+    view: () => withIdle(deps.now()),
+    varies: idleOf
   })
   return app
 }

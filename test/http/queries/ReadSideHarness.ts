@@ -14,6 +14,7 @@ import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { sign } from "hono/jwt"
 import { allProjections } from "../../../projections/index.ts"
 import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
+import { StreamPositions } from "../../../projections/StreamPositions.ts"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
 import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
@@ -25,8 +26,8 @@ import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
-import { ReadSideProbe } from "../../../src/http/queries/ProjectionHealth.ts"
-import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
+import { jwtVerifier } from "../../../src/http/auth/Auth.ts"
+import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
 import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
@@ -76,18 +77,22 @@ export const startHarness = async (options: HarnessOptions = {}) => {
       ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings: defaultDomainSettings })
     ))),
     Digests.layer,
-    ReadSideProbe.layer.pipe(
+    ReadSide.layer.pipe(
       Layer.provideMerge(ProjectionRunner.layer(allProjections, { runner: { probeInterval: "20 millis" } })),
       Layer.provideMerge(readStore)
     ),
     // the feeds' processing percentages, as a process with workers has them
     ProcessingProgress.layer
-  ).pipe(Layer.provideMerge(options.eventStore ?? PgliteEventStore.layer({})), Layer.provideMerge(Logger.layer([])))
+  ).pipe(
+    // as Main.ts: the process's event store notes the positions it appends and its subscriptions deliver
+    Layer.provideMerge(StreamPositions.tracking(options.eventStore ?? PgliteEventStore.layer({}))),
+    Layer.provideMerge(Logger.layer([]))
+  )
   const runtime = ManagedRuntime.make(services)
   await runtime.runPromise(Effect.void)
   const app = makeApp({
-    runtime: runtime as never,
-    auth: { verifyToken: hs256Verifier(SECRET) },
+    runtime,
+    auth: { verifyToken: jwtVerifier({ secret: SECRET }) }, // as Main.ts: verified tokens cached
     connInfo: getConnInfo,
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },

@@ -22,11 +22,12 @@ import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventSt
 import type { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
-import { ReadSideProbe } from "../../../src/http/queries/ProjectionHealth.ts"
+import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
 import { stagingPrefix } from "../../../src/uploads/UploadObjectKeys.ts"
+import { ProcessingProgress } from "../../../src/uploads/ProcessingProgress.ts"
 import { Uploads } from "../../../src/uploads/Uploads.ts"
 
 export const SECRET = "tus-test-secret-0123456789abcdef"
@@ -46,7 +47,7 @@ export interface TusServer {
   /** `${origin}/files`: tus-js-client's endpoint. */
   readonly endpoint: string
   readonly settings: DomainSettings
-  readonly runtime: ManagedRuntime.ManagedRuntime<Uploads | ActorSystem | EventStore | ObjectStore | ReadSideProbe, unknown>
+  readonly runtime: ManagedRuntime.ManagedRuntime<Uploads | ActorSystem | EventStore | ObjectStore | ReadSide | Digests | ProcessingProgress, unknown>
   stop(): Promise<void>
 }
 
@@ -60,8 +61,9 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
       Layer.provideMerge(eventStore)
     ),
     objectStore,
-    ReadSideProbe.layerNone, // no projections: GET /uploads/:id folds the aggregate (QueryRoutes' withoutReadSide)
+    ReadSide.streamsOnly, // no read models: GET /uploads/:id folds the upload's stream
     Digests.layer, // checksummed PATCH bodies
+    ProcessingProgress.layer, // the live feeds' percentages (none here: no workers)
     Logger.layer([]) // quiet: errors show up as responses
   )))
   const runtime = ManagedRuntime.make(services)
