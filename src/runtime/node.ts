@@ -5,6 +5,8 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server, ServerOptions } from "node:http"
+import { loadUws } from "../realtime/uws/UwsLoader.ts"
+import { serveRoomsWithWs } from "../realtime/ws/WsRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
 import type { ServerLimits } from "./ServerLimits.ts"
@@ -58,7 +60,24 @@ const dotEnv = (): string => {
 }
 const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
 
-const program = mainProgram({ name: `Node.js ${process.versions.node}`, serve: nodeServe, requestBody: nodeRequestBody }).pipe(
+/** uWebSockets.js when a native build loads for this Node, else `ws` with one warning (DESIGN.md §2). */
+const realtimeTransport = () => {
+  const uws = loadUws()
+  if ("from" in uws) {
+    // the uWS transport is not written yet (README "Rooms"): say so once rather than pretend
+    console.warn(`${uws.from} loads, but Keyframe's uWebSockets.js room transport is not built yet: rooms use the ws transport`)
+  } else {
+    console.warn(`uWebSockets.js does not load here (${uws.reasons.join("; ")}): rooms use the ws transport`)
+  }
+  return serveRoomsWithWs
+}
+
+const program = mainProgram({
+  name: `Node.js ${process.versions.node}`,
+  serve: nodeServe,
+  requestBody: nodeRequestBody,
+  serveRealtime: realtimeTransport()
+}).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
 import type { ActorSystem } from "../../actors/ActorSystem.ts"
+import { roomProtocolJsonSchema } from "../../realtime/RoomProtocol.ts"
 import { Rooms, type RoomCaller, type RoomResult } from "../../rooms/Rooms.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
@@ -35,6 +36,18 @@ const commandBody = (id: string, result: RoomResult): typeof RoomCommandResult.T
 export const roomRoutes = (run: RunEffect<ActorSystem>, auth: AuthOptions) => {
   const app = new Hono<AppEnv>()
   const withRooms = <A>(effect: Effect.Effect<Response, A, Rooms>) => effect.pipe(Effect.provide(Rooms.layer))
+
+  const protocol = roomProtocolJsonSchema()
+  app.get(
+    "/protocol.json",
+    describeRoute({
+      summary: "The room WebSocket protocol as JSON Schema",
+      description: "`client`: the frames a client sends on `ws://host:WS_PORT/rooms/:id`; `server`: what it receives. README \"Rooms\" has examples.",
+      tags: ["rooms"],
+      responses: { 200: { description: "a JSON Schema (draft 2020-12) document", contentType: "application/schema+json" } }
+    }),
+    (c) => c.json(protocol, 200, { "Content-Type": "application/schema+json" })
+  )
 
   app.post(
     "/",
