@@ -6,6 +6,7 @@ import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server, ServerOptions } from "node:http"
 import { loadUws } from "../realtime/uws/UwsLoader.ts"
+import { uwsServe } from "../realtime/uws/UwsRoomServer.ts"
 import { serveRoomsWithWs } from "../realtime/ws/WsRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
@@ -63,12 +64,8 @@ const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvi
 /** uWebSockets.js when a native build loads for this Node, else `ws` with one warning (DESIGN.md §2). */
 const realtimeTransport = () => {
   const uws = loadUws()
-  if ("from" in uws) {
-    // the uWS transport is not written yet (README "Rooms"): say so once rather than pretend
-    console.warn(`${uws.from} loads, but Keyframe's uWebSockets.js room transport is not built yet: rooms use the ws transport`)
-  } else {
-    console.warn(`uWebSockets.js does not load here (${uws.reasons.join("; ")}): rooms use the ws transport`)
-  }
+  if ("from" in uws) return uwsServe(uws.module as Parameters<typeof uwsServe>[0], uws.from)
+  console.warn(`uWebSockets.js does not load here (${uws.reasons.join("; ")}): rooms use the ws transport`)
   return serveRoomsWithWs
 }
 

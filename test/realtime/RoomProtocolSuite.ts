@@ -17,12 +17,16 @@ const SETTINGS = {
   ROOM_MEMBER_GRACE_SECONDS: "1"
 }
 
-export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>) =>
+/** `transport`: what the start-up log must name as the live transport. */
+export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, transport: string) =>
   describe(name, () => {
     const dataDir = mkdtempSync(join(tmpdir(), "keyframe-rooms-"))
     let server: RoomServer
     const start = async () => (server = await startRoomServer(command, { DATA_DIR: dataDir, ...SETTINGS }))
-    beforeAll(start, 90_000)
+    beforeAll(async () => {
+      await start()
+      expect(server.output()).toMatch(new RegExp(`rooms WebSocket listening on port \\d+ \\(${transport.replace(".", "\\.")}`))
+    }, 90_000)
     afterAll(async () => {
       await server?.stop()
       rmSync(dataDir, { recursive: true, force: true })
