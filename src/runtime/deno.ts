@@ -1,5 +1,6 @@
 /** Deno entry point (`npm run start:deno`): Deno.serve on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
 import { ConfigProvider, Effect, Runtime } from "effect"
+import { serveRoomsWithDeno } from "../realtime/deno/DenoRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 
 /** The few Deno APIs used here, declared locally so that tsc (which has no Deno types) checks this file too. */
@@ -66,7 +67,7 @@ const provider = ConfigProvider.fromEnv({ env: Deno.env.toObject() }).pipe(
   ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv()))
 )
 
-const program = mainProgram({ name: `Deno ${Deno.version.deno}`, serve: denoServe }).pipe(
+const program = mainProgram({ name: `Deno ${Deno.version.deno}`, serve: denoServe, serveRealtime: serveRoomsWithDeno }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

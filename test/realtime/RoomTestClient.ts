@@ -40,7 +40,7 @@ export const connect = (url: string, options: { headers?: Record<string, string>
         frames,
         send: (frame) => socket.send(JSON.stringify(frame)),
         sendRaw: (data, binary = false) => socket.send(data, { binary }),
-        next: (match, ms = 5_000) =>
+        next: (match, ms = 10_000) =>
           new Promise((ok, fail) => {
             const timer = setTimeout(() => fail(new Error(`no matching frame in ${ms} ms; got ${JSON.stringify(frames).slice(-1500)}`)), ms)
             const check = () => {

@@ -8,6 +8,8 @@ import type { Admitted } from "../RoomUpgrade.ts"
 import { ROOM_SUBPROTOCOL } from "../RoomUpgrade.ts"
 
 const DRAIN_MS = 1_000
+/** A client that has not answered the last ping within this long is cut (uWS: idleTimeout 120 s with automatic pings). */
+const HEARTBEAT_MS = 30_000
 
 export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
   Effect.acquireRelease(
@@ -22,7 +24,19 @@ export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
         res.writeHead(426, { "Content-Type": "application/json", Upgrade: "websocket" })
         res.end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: "connect with WebSocket to /rooms/:id" } }))
       })
+      const alive = new WeakMap<WebSocket, boolean>()
+      const heartbeat = setInterval(() => {
+        for (const ws of wss.clients) {
+          if (alive.get(ws) === false) ws.terminate()
+          else {
+            alive.set(ws, false)
+            ws.ping()
+          }
+        }
+      }, HEARTBEAT_MS)
+      heartbeat.unref()
       const accept = (ws: WebSocket, admitted: Admitted) => {
+        ws.on("pong", () => alive.set(ws, true))
         const connection = channel.open(admitted, {
           send: (text) => {
             if (ws.readyState === ws.OPEN) ws.send(text)
@@ -59,6 +73,7 @@ export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
           new Promise<void>((done) => {
             // clients are told to reconnect (1012), then whatever is left is cut
             const open = wss.clients.size
+            clearInterval(heartbeat)
             channel.drain()
             setTimeout(() => {
               for (const ws of wss.clients) ws.terminate()
