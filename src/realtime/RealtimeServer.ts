@@ -26,8 +26,11 @@ const REASONS: Readonly<Record<number, string>> = {
   503: "Service Unavailable"
 }
 
+/** The reason phrase of a refusal's status line. */
+export const reasonPhrase = (status: number): string => REASONS[status] ?? "Error"
+
 /** A refused upgrade as raw HTTP/1.1 (for transports that answer on the socket). */
 export const refusalResponse = (status: number, code: string, message: string): string => {
   const body = JSON.stringify({ error: { code, message } })
-  return `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n${body}`
+  return `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: application/json\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n${body}`
 }

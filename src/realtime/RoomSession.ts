@@ -5,8 +5,7 @@
  */
 import { Cause, type Effect, Exit } from "effect"
 import type { Actor } from "../domain/shared/Decider.ts"
-import type { EventStore } from "../eventstore/EventStore.ts"
-import { EventStore as Store } from "../eventstore/EventStore.ts"
+import { EventStore } from "../eventstore/EventStore.ts"
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
 import { roomCommandIds } from "../rooms/RoomCommandIds.ts"
 import { type RoomCaller, type RoomResult, Rooms } from "../rooms/Rooms.ts"
@@ -90,7 +89,7 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
   }
 
   const readAfter = async (revision: number, count: number) => {
-    const exit = await deps.run(Store.use((s) => s.readStream(stream, { fromRevision: revision + 1, maxCount: count })))
+    const exit = await deps.run(EventStore.use((s) => s.readStream(stream, { fromRevision: revision + 1, maxCount: count })))
     if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
     return exit.value
   }

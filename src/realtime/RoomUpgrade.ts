@@ -3,12 +3,11 @@
  * `bearer.<jwt>` subprotocol, or `access_token` query) is valid, the room is open. A refusal carries
  * the HTTP status and the JSON error body the transport answers with.
  */
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { EntityId } from "../domain/shared/Primitives.ts"
 import type { Actor } from "../domain/shared/Decider.ts"
 import { actorFromToken, type AuthOptions } from "../http/auth/Auth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
-import { Schema } from "effect"
 
 /** The subprotocol the server answers with when the client offers it (a `bearer.<jwt>` entry is never echoed). */
 export const ROOM_SUBPROTOCOL = "keyframe.rooms"

@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import type * as Uws from "uWebSockets.js"
-import { RealtimeStartFailed, type ServeRealtime } from "../RealtimeServer.ts"
+import { RealtimeStartFailed, reasonPhrase, type ServeRealtime } from "../RealtimeServer.ts"
 import type { Admitted } from "../RoomUpgrade.ts"
 import { CloseCode, type RoomConnection } from "../RoomSocket.ts"
 
@@ -16,14 +16,6 @@ interface SocketData {
   connection?: RoomConnection
   closed: boolean
   queued: Array<string>
-}
-
-const REASONS: Readonly<Record<number, string>> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  404: "Not Found",
-  410: "Gone",
-  503: "Service Unavailable"
 }
 
 const DRAIN_MS = 1_000
@@ -80,7 +72,7 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
             if (aborted) return
             res.cork(() => {
               if (!result.ok) {
-                res.writeStatus(`${result.status} ${REASONS[result.status] ?? "Error"}`)
+                res.writeStatus(`${result.status} ${reasonPhrase(result.status)}`)
                   .writeHeader("Content-Type", "application/json")
                   .end(JSON.stringify({ error: { code: result.code, message: result.message } }), true)
                 return
