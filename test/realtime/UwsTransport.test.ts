@@ -6,10 +6,10 @@
  * Without a Node 20 at /usr/bin/node the suite is skipped, and says so.
  */
 import { execFileSync } from "node:child_process"
-import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from "node:fs"
+import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, it } from "vitest"
+import { afterAll, describe, it } from "vitest"
 import { roomProtocolSuite } from "./RoomProtocolSuite.ts"
 import { ROOT } from "./RoomServerProcess.ts"
 
@@ -25,5 +25,7 @@ if (!version.startsWith("v20.")) {
   execFileSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", ROOT, "--noEmit", "false", "--outDir", build], { stdio: "inherit" })
   symlinkSync(join(ROOT, "node_modules"), join(build, "node_modules"))
   copyFileSync(join(ROOT, "package.json"), join(build, "package.json"))
+  // rm does not follow the node_modules link: only the build goes
+  afterAll(() => rmSync(build, { recursive: true, force: true }))
   roomProtocolSuite(`rooms over uWebSockets.js (${version})`, [NODE20, join(build, "src", "runtime", "node.js")], "uWebSockets.js")
 }
