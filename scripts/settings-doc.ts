@@ -17,6 +17,7 @@ const TITLES: Record<keyof typeof Settings, string> = {
   upload: "Uploads",
   stream: "Live streams",
   room: "Rooms",
+  realtime: "Rooms WebSocket",
   actors: "Actor runtime",
   auth: "Auth",
   rateLimit: "Rate limiting",

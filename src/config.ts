@@ -175,6 +175,14 @@ export const Settings = {
     sponsorMaxParticipants: integer("SPONSOR_MAX_PARTICIPANTS", -1, -1, Number.MAX_SAFE_INTEGER, "members per sponsor room; -1 = unlimited"),
     inactiveRetentionHours: positive("INACTIVE_ROOM_RETENTION_HOURS", 24, "rooms with no activity for this long are closed, hours")
   },
+  // the rooms WebSocket channel (src/realtime/)
+  realtime: {
+    memberGraceSeconds: integer("ROOM_MEMBER_GRACE_SECONDS", 30, 0, 86_400, "a member whose last connection dropped is marked left after this long, seconds"),
+    replayMaxEvents: positive("ROOM_REPLAY_MAX_EVENTS", 1000, "a reconnect (`?since=`) missing more room events than this gets a fresh welcome snapshot instead of the replay"),
+    maxFrameBytes: positive("ROOM_MAX_FRAME_BYTES", 16_384, "largest WebSocket frame a room client may send, bytes (bigger: close 1009)"),
+    messagesPerSecond: positive("ROOM_MESSAGES_PER_SECOND", 20, "frames per second per room connection (2 s burst); past it RATE_LIMITED errors, then close 1008"),
+    maxBackpressureBytes: positive("ROOM_MAX_BACKPRESSURE_BYTES", 1_048_576, "bytes queued to a slow room client before it is closed with 1013")
+  },
   actors: {
     mailboxSize: positive("ACTOR_MAILBOX_SIZE", 1000, "commands queued per aggregate before it answers busy"),
     idleSeconds: positive("ACTOR_IDLE_SECONDS", 300, "an idle actor is passivated after this long, seconds"),
@@ -287,6 +295,7 @@ export const keyframeConfig: Config.Config<KeyframeSettings> = Config.all({
   upload: groupConfig(Settings.upload),
   stream: groupConfig(Settings.stream),
   room: groupConfig(Settings.room),
+  realtime: groupConfig(Settings.realtime),
   actors: groupConfig(Settings.actors),
   auth: groupConfig(Settings.auth),
   rateLimit: groupConfig(Settings.rateLimit),
@@ -333,7 +342,8 @@ export const domainSettings = (c: KeyframeSettings): DomainSettings => ({
   streamTimeoutSeconds: c.stream.timeoutSeconds,
   defaultMaxParticipants: c.room.defaultMaxParticipants,
   sponsorMaxParticipants: c.room.sponsorMaxParticipants,
-  inactiveRoomRetentionHours: c.room.inactiveRetentionHours
+  inactiveRoomRetentionHours: c.room.inactiveRetentionHours,
+  memberGraceSeconds: c.realtime.memberGraceSeconds
 })
 
 /** The configuration with every default (no environment): for tests and tools. */

@@ -28,6 +28,7 @@ import type { ApiInfo } from "./openapi/OpenApiDocument.ts"
 import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import type { RequestBodyReader } from "./RequestBody.ts"
 import { requestId } from "./RequestId.ts"
+import { roomRoutes } from "./rooms/RoomRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
 import type { ReadSide } from "./queries/ReadSide.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
@@ -95,6 +96,8 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
     requestBody: options.requestBody
   }))
   app.route("/media", mediaRoutes(run))
+  // before the read side, so /rooms/protocol.json and the room commands are not taken for /rooms/:id
+  app.route("/rooms", roomRoutes(run, auth))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for

@@ -71,7 +71,11 @@ const statusByDomainCode: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,
   QUOTA_EXCEEDED: 413,
-  AGGREGATE_ID_MISMATCH: 400
+  AGGREGATE_ID_MISMATCH: 400,
+  // rooms: only the host (or a member the host allowed) may; a full or closed room is a state conflict
+  NOT_HOST: 403,
+  ROOM_FULL: 409,
+  ROOM_CLOSED: 409
 }
 
 const domainStatus = (code: string): number =>

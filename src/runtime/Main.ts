@@ -9,13 +9,17 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
-import { type AuthOptions, jwtVerifier } from "../http/auth/Auth.ts"
+import { type AuthOptions, jwtVerifier, noAuth } from "../http/auth/Auth.ts"
 import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import { ReadSide } from "../http/queries/ReadSide.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { Uploads } from "../uploads/Uploads.ts"
+import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeServer.ts"
+import { roomChannel } from "../realtime/RoomChannel.ts"
+import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
+import { Rooms } from "../rooms/Rooms.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
@@ -49,6 +53,8 @@ export interface RuntimeAdapter {
   readonly requestBody?: RequestBodyReader | undefined
   /** The runtime's fastest hashing (tus checksums, the chunk step); unset = the portable `Digests.layer`. */
   readonly digests?: Layer.Layer<Digests> | undefined
+  /** The rooms WebSocket transport on WS_PORT (uWebSockets.js, ws, Deno's); unset = no realtime listener. */
+  readonly serveRealtime?: ServeRealtime | undefined
 }
 
 export type StartError =
@@ -59,6 +65,7 @@ export type StartError =
   | DevSecretExposed
   | DataDirUnavailable
   | ServerStartFailed
+  | RealtimeStartFailed
   | WorkersStartError
 
 /** Handlers run with the services the layers built (one context, so one event store per process). */
@@ -140,7 +147,15 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo }: RuntimeAdapter) =>
+/** The room channel on WS_PORT through the runtime's transport (DESIGN.md §2). */
+const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "runtime">, serveRealtime: ServeRealtime) =>
+  Effect.gen(function*() {
+    const channel = yield* roomChannel(options.auth ?? noAuth, roomChannelSettings(config))
+    const live = yield* serveRealtime(channel, config.server.wsPort)
+    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport})`)
+  }).pipe(Effect.provide(Rooms.layer))
+
+const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRealtime }: RuntimeAdapter) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const config = yield* KeyframeConfig
@@ -148,9 +163,11 @@ const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo }: Runtim
       const limiter = yield* RateLimiter
       const context = yield* Effect.context<AppServices>()
       const runtime = runtimeFrom(context)
-      const app = makeApp({ runtime, requestBody, connInfo, ...(yield* appOptionsFor(config)) })
+      const options = yield* appOptionsFor(config)
+      const app = makeApp({ runtime, requestBody, connInfo, ...options })
       const limits = serverLimits(config)
       const { port } = yield* serve(app.fetch, config.server.port, limits)
+      if (serveRealtime !== undefined) yield* serveRooms(config, options, serveRealtime)
       if (config.http.metricsPort !== 0) {
         // METRICS_PORT: a listener of its own for the scrape, kept off the public port
         const metrics = yield* serve(metricsApp(runtime, { token: config.http.metricsToken }).fetch, config.http.metricsPort, limits)

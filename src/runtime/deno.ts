@@ -1,6 +1,7 @@
 /** Deno entry point (`npm run start:deno`): Deno.serve on PORT, SIGTERM/SIGINT shut down cleanly with exit 0. */
 import { ConfigProvider, Effect, Runtime } from "effect"
 import { getConnInfo } from "hono/deno"
+import { serveRoomsWithDeno } from "../realtime/deno/DenoRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 // Deno's node:crypto hashes natively (~1.7 GB/s here, against ~130 MB/s for the portable layer)
 import { NodeDigests } from "./NodeDigests.ts"
@@ -69,7 +70,13 @@ const provider = ConfigProvider.fromEnv({ env: Deno.env.toObject() }).pipe(
   ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv()))
 )
 
-const program = mainProgram({ name: `Deno ${Deno.version.deno}`, serve: denoServe, connInfo: getConnInfo, digests: NodeDigests.layer }).pipe(
+const program = mainProgram({
+  name: `Deno ${Deno.version.deno}`,
+  serve: denoServe,
+  connInfo: getConnInfo,
+  digests: NodeDigests.layer,
+  serveRealtime: serveRoomsWithDeno
+}).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
 

@@ -6,6 +6,9 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import type { Server, ServerOptions } from "node:http"
+import { loadUws } from "../realtime/uws/UwsLoader.ts"
+import { uwsServe } from "../realtime/uws/UwsRoomServer.ts"
+import { serveRoomsWithWs } from "../realtime/ws/WsRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 import { NodeDigests } from "./NodeDigests.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
@@ -60,12 +63,21 @@ const dotEnv = (): string => {
 }
 const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
 
+/** uWebSockets.js when a native build loads for this Node, else `ws` with one warning (DESIGN.md §2). */
+const realtimeTransport = () => {
+  const uws = loadUws()
+  if ("from" in uws) return uwsServe(uws.module as Parameters<typeof uwsServe>[0], uws.from)
+  console.warn(`uWebSockets.js does not load here (${uws.reasons.join("; ")}): rooms use the ws transport`)
+  return serveRoomsWithWs
+}
+
 const program = mainProgram({
   name: `Node.js ${process.versions.node}`,
   serve: nodeServe,
   connInfo: getConnInfo,
   requestBody: nodeRequestBody,
-  digests: NodeDigests.layer
+  digests: NodeDigests.layer,
+  serveRealtime: realtimeTransport()
 }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )

@@ -24,6 +24,7 @@ const intoPools = (command: RoomCommand): RoomCommand => {
       return { ...command, roomId, text }
     }
     case "AllowPlaybackControl":
+    case "HandOverHost":
       return { ...command, roomId, userId: pick(userIds, command.userId) }
     case "MarkMemberLeft":
       return { ...command, roomId, userId: pick(userIds, command.userId) }
@@ -69,6 +70,7 @@ export const roomArbitraries = {
     PostChat: 4,
     ControlPlayback: 4,
     AllowPlaybackControl: 3,
+    HandOverHost: 1,
     CloseRoom: 1,
     CloseInactiveRoom: 1,
     MarkMemberLeft: 3

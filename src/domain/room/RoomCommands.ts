@@ -41,6 +41,9 @@ export const AllowPlaybackControl = Schema.TaggedStruct("AllowPlaybackControl", 
   allowed: Schema.Boolean
 })
 
+/** The host hands the room to another present member (the old host stays a member). */
+export const HandOverHost = Schema.TaggedStruct("HandOverHost", { roomId: EntityId, userId: UserId })
+
 export const CloseRoom = Schema.TaggedStruct("CloseRoom", { roomId: EntityId })
 
 /** The janitor's command for a room idle for `inactiveRoomRetentionHours`. */
@@ -60,6 +63,7 @@ export const RoomCommand = Schema.Union([
   PostChat,
   ControlPlayback,
   AllowPlaybackControl,
+  HandOverHost,
   CloseRoom,
   CloseInactiveRoom,
   MarkMemberLeft

@@ -99,6 +99,15 @@ const allow = (state: OpenRoomState, command: Command<"AllowPlaybackControl">, c
   })
 }
 
+const handOver = (state: OpenRoomState, command: Command<"HandOverHost">, context: Context): RoomDecision => {
+  if (context.actor.userId !== state.hostId && !hasRole(context.actor, "admin")) {
+    return reject(new NotHost({ action: "hand over the room", allowed: "the host and admins" }))
+  }
+  if (!isMember(state, command.userId)) return reject(new NotAMember({ userId: command.userId }))
+  if (command.userId === state.hostId) return unchanged
+  return accept({ _tag: "HostHandedOver", roomId: state.roomId, from: state.hostId, to: command.userId, at: context.now })
+}
+
 const close = (state: OpenRoomState, context: Context): RoomDecision => {
   const asHost = context.actor.userId === state.hostId
   if (!asHost && !hasRole(context.actor, "admin")) return reject(new NotHost({ action: "close the room", allowed: "the host and admins" }))
@@ -133,6 +142,8 @@ export const decideRoom = (command: RoomCommand, state: RoomState, context: Cont
       return playback(state, command, context)
     case "AllowPlaybackControl":
       return allow(state, command, context)
+    case "HandOverHost":
+      return handOver(state, command, context)
     case "CloseRoom":
       return close(state, context)
     case "CloseInactiveRoom":

@@ -48,6 +48,13 @@ export const PlaybackControlChanged = Schema.TaggedStruct("PlaybackControlChange
   at: EpochMillis
 })
 
+export const HostHandedOver = Schema.TaggedStruct("HostHandedOver", {
+  roomId: EntityId,
+  from: UserId,
+  to: UserId,
+  at: EpochMillis
+})
+
 export const RoomClosed = Schema.TaggedStruct("RoomClosed", {
   roomId: EntityId,
   closedBy: UserId,
@@ -62,6 +69,7 @@ export const RoomEvent = Schema.Union([
   ChatPosted,
   PlaybackChanged,
   PlaybackControlChanged,
+  HostHandedOver,
   RoomClosed
 ])
 export type RoomEvent = typeof RoomEvent.Type

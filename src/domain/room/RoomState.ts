@@ -94,6 +94,9 @@ export const evolveRoom = (state: RoomState, event: RoomEvent): RoomState => {
           ? [...state.controllers.filter((c) => c !== event.userId), event.userId]
           : state.controllers.filter((c) => c !== event.userId)
       }
+    case "HostHandedOver":
+      // the new host drives playback as host, so it leaves the controllers list
+      return { ...active, hostId: event.to, controllers: state.controllers.filter((c) => c !== event.to) }
     case "RoomClosed":
       return { status: "Closed", roomId: state.roomId, hostId: state.hostId, closedAt: event.at, reason: event.reason }
   }

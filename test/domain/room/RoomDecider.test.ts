@@ -120,3 +120,20 @@ describe("room: closing", () => {
     given([opened]).when({ _tag: "JoinRoom", roomId: "r-2" }).then("AGGREGATE_ID_MISMATCH")
   })
 })
+
+describe("room: handing over the host", () => {
+  it("lets the host hand the room to a present member, who then drives playback and the old host no longer does", () => {
+    const handed: RoomEvent = { _tag: "HostHandedOver", roomId: "r-1", from: "alice", to: "bob", at: T0 }
+    const { state } = given([opened, joined("bob")]).when({ _tag: "HandOverHost", roomId: "r-1", userId: "bob" }).then([handed])
+    expect(state.status === "Open" && state.hostId).toBe("bob")
+    given([opened, joined("bob"), handed]).when({ _tag: "ControlPlayback", roomId: "r-1", action: "play", positionMs: 0 }).then("NOT_HOST")
+    given([opened, joined("bob"), handed]).when({ _tag: "ControlPlayback", roomId: "r-1", action: "play", positionMs: 0 }, { actor: bob })
+      .then([{ _tag: "PlaybackChanged", roomId: "r-1", action: "play", positionMs: 0, by: "bob", at: T0 }])
+  })
+
+  it("refuses others than the host, and members who are not present", () => {
+    given([opened, joined("bob")]).when({ _tag: "HandOverHost", roomId: "r-1", userId: "bob" }, { actor: bob }).then("NOT_HOST")
+    given([opened]).when({ _tag: "HandOverHost", roomId: "r-1", userId: "carol" }).then("NOT_A_MEMBER")
+    given([opened]).when({ _tag: "HandOverHost", roomId: "r-1", userId: "alice" }).then([])
+  })
+})

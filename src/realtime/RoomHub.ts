@@ -1,0 +1,50 @@
+/**
+ * Fan-out (DESIGN.md §1 "Real time"): this node's one subscription to the room events in the event
+ * store, handed to the local topic `room/<id>`. Commands from any node reach the store through the
+ * Room aggregate, so every node's members see the same events in the same order.
+ */
+import { Effect, Schedule, Stream } from "effect"
+import { EventStore } from "../eventstore/EventStore.ts"
+import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
+
+export type RoomListener = (event: RecordedEvent) => void
+
+export interface RoomHub {
+  /** Listens to the topic `room/<roomId>`; returns the unsubscribe. */
+  subscribe(roomId: string, listener: RoomListener): () => void
+  /** Topics with listeners (for tests and metrics). */
+  readonly topics: () => number
+}
+
+const PREFIX = "room-"
+
+/** Starts the subscription in the current scope. Live only: a session that sees a gap re-reads the store (RoomSession.ts). */
+export const makeRoomHub = Effect.gen(function*() {
+  const store = yield* EventStore
+  const topics = new Map<string, Set<RoomListener>>()
+  yield* store.subscribeToAll({ after: "end", filter: { streamPrefixes: [PREFIX] } }).pipe(
+    Stream.runForEach((event) =>
+      Effect.sync(() => {
+        const listeners = topics.get(event.stream.slice(PREFIX.length))
+        if (listeners !== undefined) for (const listener of [...listeners]) listener(event)
+      })
+    ),
+    // a store outage ends the stream: subscribe again; sessions fill what was missed from the store
+    Effect.tapCause((cause) => Effect.logWarning("room fan-out subscription ended; resubscribing", cause)),
+    Effect.retry(Schedule.spaced("1 second")),
+    Effect.forkScoped
+  )
+  const hub: RoomHub = {
+    subscribe: (roomId, listener) => {
+      let set = topics.get(roomId)
+      if (set === undefined) topics.set(roomId, set = new Set())
+      set.add(listener)
+      return () => {
+        set.delete(listener)
+        if (set.size === 0 && topics.get(roomId) === set) topics.delete(roomId)
+      }
+    },
+    topics: () => topics.size
+  }
+  return hub
+})

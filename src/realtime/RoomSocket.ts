@@ -1,0 +1,27 @@
+/** The neutral contract every room transport fills in (ws, uWebSockets.js, Deno): Hono's WSContext idea, for rooms. */
+
+export interface RoomSocket {
+  /** Queues a text frame. */
+  send(text: string): void
+  /** Bytes queued for this client and not yet written: the backpressure the channel caps. */
+  bufferedAmount(): number
+  /** Closes the connection; the transport then reports `closed()` once. */
+  close(code: number, reason: string): void
+}
+
+/** What the transport calls on the channel for an accepted connection. */
+export interface RoomConnection {
+  /** A text frame (already known to fit the transport's frame limit), or a binary one. */
+  message(data: string | { readonly binary: number }): void
+  /** The socket is gone (either side closed it); called once. */
+  closed(): void
+}
+
+/** Close codes (RFC 6455 §7.4.1) the channel uses. */
+export const CloseCode = {
+  normal: 1000,
+  policy: 1008,
+  tooBig: 1009,
+  restart: 1012,
+  tryAgainLater: 1013
+} as const

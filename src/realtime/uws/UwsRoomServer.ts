@@ -1,0 +1,142 @@
+/**
+ * The uWebSockets.js transport. Its traps, handled here: an async upgrade attaches onAborted and copies
+ * the request before the first await; a message's ArrayBuffer is copied before the handler returns; a
+ * socket is never touched after close; sends are queued and written once per tick inside `cork`.
+ */
+import { Effect } from "effect"
+import type * as Uws from "uWebSockets.js"
+import { RealtimeStartFailed, reasonPhrase, type ServeRealtime } from "../RealtimeServer.ts"
+import type { Admitted } from "../RoomUpgrade.ts"
+import { CloseCode, type RoomConnection } from "../RoomSocket.ts"
+
+type UwsModule = typeof Uws
+
+interface SocketData {
+  readonly admitted: Admitted
+  connection?: RoomConnection
+  closed: boolean
+  queued: Array<string>
+}
+
+const DRAIN_MS = 1_000
+
+export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channel, port) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly port: number; readonly close: () => Promise<void> }, RealtimeStartFailed>((resume) => {
+      const app = uws.App()
+      const open = new Set<Uws.WebSocket<SocketData>>()
+      // per-tick batching: every socket written to in this tick is flushed once, corked
+      const dirty = new Set<Uws.WebSocket<SocketData>>()
+      let flushScheduled = false
+      const flushOne = (ws: Uws.WebSocket<SocketData>) => {
+        const data = ws.getUserData()
+        if (data.closed || data.queued.length === 0) return
+        const frames = data.queued.splice(0)
+        let dropped = false
+        ws.cork(() => {
+          for (const text of frames) if (ws.send(text, false) === 2) dropped = true
+        })
+        // a dropped frame would be a lost event: the client reconnects with since instead
+        if (dropped) close(ws, CloseCode.tryAgainLater, "too slow: reconnect with since")
+      }
+      const flush = () => {
+        flushScheduled = false
+        for (const ws of [...dirty]) flushOne(ws)
+        dirty.clear()
+      }
+      const close = (ws: Uws.WebSocket<SocketData>, code: number, reason: string) => {
+        const data = ws.getUserData()
+        if (data.closed) return
+        flushOne(ws)
+        dirty.delete(ws)
+        data.closed = true
+        ws.end(code, reason)
+      }
+
+      app.ws<SocketData>("/*", {
+        // uWS cuts a frame over maxPayloadLength without a close frame (the client sees 1006): frames up to
+        // 2 MiB (or 4× the limit) reach the channel, which closes with 1009; only bigger ones are cut
+        maxPayloadLength: Math.max(channel.settings.maxFrameBytes * 4, 2 * 1024 * 1024),
+        maxBackpressure: channel.settings.maxBackpressureBytes * 2,
+        idleTimeout: 120,
+        sendPingsAutomatically: true,
+        upgrade: (res, req, context) => {
+          // everything the request holds is gone after the first await
+          const headers = new Map<string, string>()
+          req.forEach((k, v) => headers.set(k.toLowerCase(), v))
+          const query = req.getQuery()
+          const url = `${req.getUrl()}${query ? `?${query}` : ""}`
+          let aborted = false
+          res.onAborted(() => (aborted = true))
+          channel.admit({ url, header: (name) => headers.get(name) }).then((result) => {
+            if (aborted) return
+            res.cork(() => {
+              if (!result.ok) {
+                res.writeStatus(`${result.status} ${reasonPhrase(result.status)}`)
+                  .writeHeader("Content-Type", "application/json")
+                  .end(JSON.stringify({ error: { code: result.code, message: result.message } }), true)
+                return
+              }
+              res.upgrade<SocketData>(
+                { admitted: result, closed: false, queued: [] },
+                headers.get("sec-websocket-key") ?? "",
+                result.protocol ?? "",
+                headers.get("sec-websocket-extensions") ?? "",
+                context
+              )
+            })
+          }, () => {
+            if (!aborted) res.cork(() => res.writeStatus("503 Service Unavailable").end("", true))
+          })
+        },
+        open: (ws) => {
+          open.add(ws)
+          const data = ws.getUserData()
+          data.connection = channel.open(data.admitted, {
+            send: (text) => {
+              if (data.closed) return
+              data.queued.push(text)
+              dirty.add(ws)
+              if (!flushScheduled) {
+                flushScheduled = true
+                setImmediate(flush)
+              }
+            },
+            bufferedAmount: () => (data.closed ? 0 : ws.getBufferedAmount() + data.queued.reduce((n, t) => n + t.length, 0)),
+            close: (code, reason) => close(ws, code, reason)
+          })
+        },
+        message: (ws, message, isBinary) => {
+          // the ArrayBuffer is neutered when this returns: decode it now
+          const data = ws.getUserData()
+          data.connection?.message(isBinary ? { binary: message.byteLength } : Buffer.from(message).toString("utf8"))
+        },
+        close: (ws) => {
+          open.delete(ws)
+          dirty.delete(ws)
+          const data = ws.getUserData()
+          data.closed = true
+          data.connection?.closed()
+        }
+      })
+      app.any("/*", (res) => {
+        res.writeStatus("426 Upgrade Required").writeHeader("Content-Type", "application/json")
+          .end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: "connect with WebSocket to /rooms/:id" } }))
+      })
+      app.listen(port, (token) => {
+        if (token === false) return resume(Effect.fail(new RealtimeStartFailed({ reason: `uWebSockets.js could not listen on port ${port}` })))
+        const close = () =>
+          new Promise<void>((done) => {
+            const count = open.size
+            channel.drain()
+            uws.us_listen_socket_close(token)
+            setTimeout(() => {
+              for (const ws of [...open]) if (!ws.getUserData().closed) ws.close()
+              done()
+            }, count === 0 ? 0 : DRAIN_MS)
+          })
+        resume(Effect.succeed({ port: uws.us_socket_local_port(token as unknown as Uws.us_socket), close }))
+      })
+    }),
+    ({ close }) => Effect.promise(close)
+  ).pipe(Effect.map(({ port }) => ({ port, transport: from })))

@@ -1,0 +1,89 @@
+/** The `ws` transport (Node without a loadable uWebSockets.js build): node:http on WS_PORT, upgrades checked before a socket exists. */
+import { createServer, type IncomingMessage } from "node:http"
+import type { Duplex } from "node:stream"
+import { Effect } from "effect"
+import { type WebSocket, WebSocketServer } from "ws"
+import { RealtimeStartFailed, refusalResponse, type ServeRealtime } from "../RealtimeServer.ts"
+import type { Admitted } from "../RoomUpgrade.ts"
+import { ROOM_SUBPROTOCOL } from "../RoomUpgrade.ts"
+
+const DRAIN_MS = 1_000
+/** A client that has not answered the last ping within this long is cut (uWS: idleTimeout 120 s with automatic pings). */
+const HEARTBEAT_MS = 30_000
+
+export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
+  Effect.acquireRelease(
+    Effect.callback<{ readonly port: number; readonly close: () => Promise<void> }, RealtimeStartFailed>((resume) => {
+      const wss = new WebSocketServer({
+        noServer: true,
+        // a bigger frame closes the socket with 1009 before it is buffered whole
+        maxPayload: channel.settings.maxFrameBytes,
+        handleProtocols: (offered) => (offered.has(ROOM_SUBPROTOCOL) ? ROOM_SUBPROTOCOL : false)
+      })
+      const server = createServer((_req, res) => {
+        res.writeHead(426, { "Content-Type": "application/json", Upgrade: "websocket" })
+        res.end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: "connect with WebSocket to /rooms/:id" } }))
+      })
+      const alive = new WeakMap<WebSocket, boolean>()
+      const heartbeat = setInterval(() => {
+        for (const ws of wss.clients) {
+          if (alive.get(ws) === false) ws.terminate()
+          else {
+            alive.set(ws, false)
+            ws.ping()
+          }
+        }
+      }, HEARTBEAT_MS)
+      heartbeat.unref()
+      const accept = (ws: WebSocket, admitted: Admitted) => {
+        ws.on("pong", () => alive.set(ws, true))
+        const connection = channel.open(admitted, {
+          send: (text) => {
+            if (ws.readyState === ws.OPEN) ws.send(text)
+          },
+          bufferedAmount: () => ws.bufferedAmount,
+          close: (code, reason) => ws.close(code, reason)
+        })
+        ws.on("message", (data, isBinary) => {
+          const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+          connection.message(isBinary ? { binary: buffer.length } : buffer.toString("utf8"))
+        })
+        ws.on("error", () => ws.terminate())
+        ws.once("close", () => connection.closed())
+      }
+      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        socket.on("error", () => socket.destroy())
+        const header = (name: string) => {
+          const value = req.headers[name]
+          return Array.isArray(value) ? value.join(", ") : value
+        }
+        channel.admit({ url: req.url ?? "/", header }).then((result) => {
+          if (socket.destroyed) return
+          if (!result.ok) {
+            socket.end(refusalResponse(result.status, result.code, result.message))
+            return
+          }
+          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, result))
+        }, () => socket.destroy())
+      })
+      server.once("error", (e) => resume(Effect.fail(new RealtimeStartFailed({ reason: String(e) }))))
+      server.listen(port, () => {
+        const address = server.address()
+        const close = () =>
+          new Promise<void>((done) => {
+            // clients are told to reconnect (1012), then whatever is left is cut
+            const open = wss.clients.size
+            clearInterval(heartbeat)
+            channel.drain()
+            setTimeout(() => {
+              for (const ws of wss.clients) ws.terminate()
+              wss.close()
+              server.close(() => done())
+              server.closeAllConnections()
+            }, open === 0 ? 0 : DRAIN_MS)
+          })
+        resume(Effect.succeed({ port: typeof address === "object" && address !== null ? address.port : port, close }))
+      })
+    }),
+    ({ close }) => Effect.promise(close)
+  ).pipe(Effect.map(({ port }) => ({ port, transport: "ws 8" })))

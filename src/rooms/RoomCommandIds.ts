@@ -1,0 +1,25 @@
+/**
+ * The command ids of room commands: an actor applies a command id once, so a retried request (HTTP
+ * retry, WebSocket resend after a reconnect, a second node's grace timer) answers with the first result.
+ * Commands without a natural key (join, leave, playback) take the caller's key, or none.
+ */
+const SAFE = /^[A-Za-z0-9._:@-]{1,64}$/
+
+/** A caller-supplied key (Idempotency-Key header, WebSocket message id) usable in a command id, or undefined. */
+export const safeKey = (key: string | undefined): string | undefined => (key !== undefined && SAFE.test(key) ? key : undefined)
+
+export const roomCommandIds = {
+  open: (roomId: string) => `room-open:${roomId}`,
+  /** The chat message id is the command's natural key: one message, one event. */
+  chat: (roomId: string, messageId: string) => `room-chat:${roomId}:${messageId}`,
+  /** A member's own action keyed by what the caller sent (join, leave, playback, settings). */
+  byMember: (verb: string, roomId: string, userId: string, key: string | undefined) => {
+    const safe = safeKey(key)
+    return safe === undefined ? undefined : `room-${verb}:${roomId}:${userId}:${safe}`
+  },
+  /** One mark per disconnect: every node's timer for the same drop sends the same id. */
+  markLeft: (roomId: string, userId: string, disconnectedAt: number) => `room-left:${roomId}:${userId}:${disconnectedAt}`,
+  closeInactive: (roomId: string, lastActivityAt: number) => `room-inactive:${roomId}:${lastActivityAt}`,
+  /** The id of a chat message sent over WebSocket: the user and their client id make it unique and retry-safe. */
+  clientMessageId: (userId: string, clientId: string) => `${userId}.${clientId}`.slice(0, 100)
+}

@@ -1,0 +1,260 @@
+/**
+ * The black-box room protocol suite: a server process started by `command`, talked to by URL with
+ * real WebSocket clients. Each transport's test file runs it (ws under Node 24, uWS under Node 20).
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RoomServer, startRoomServer, tokenFor } from "./RoomServerProcess.ts"
+import { connect, type Frame, refusal, type TestClient } from "./RoomTestClient.ts"
+
+const SETTINGS = {
+  DEFAULT_MAX_PARTICIPANTS: "3",
+  ROOM_REPLAY_MAX_EVENTS: "20",
+  ROOM_MAX_FRAME_BYTES: "4096",
+  // high enough for the replay test's 25 quick chats on one connection, low enough to flood
+  ROOM_MESSAGES_PER_SECOND: "50",
+  ROOM_MEMBER_GRACE_SECONDS: "1"
+}
+
+export interface SuiteOptions {
+  /**
+   * Close codes a flooding client may see. Deno's server aborts the TCP connection when a frame
+   * arrives after its close frame, so a client still sending sees 1006 there (checked with a bare
+   * Deno.serve: 30 frames then close(1008) → 1008; one more frame → 1006), and the reset drops the
+   * frames still in flight to the client.
+   */
+  readonly floodCloseCodes?: ReadonlyArray<number>
+}
+
+/** `transport`: what the start-up log must name as the live transport. */
+export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, transport: string, options: SuiteOptions = {}) =>
+  describe(name, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "keyframe-rooms-"))
+    let server: RoomServer
+    const start = async () => (server = await startRoomServer(command, { DATA_DIR: dataDir, ...SETTINGS }))
+    beforeAll(async () => {
+      await start()
+      expect(server.output()).toMatch(new RegExp(`rooms WebSocket listening on port \\d+ \\(${transport.replace(".", "\\.")}`))
+    }, 90_000)
+    afterAll(async () => {
+      await server?.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    const openRoom = async (host = "alice") => {
+      const res = await fetch(`${server.http}/rooms`, {
+        method: "POST",
+        headers: { "content-type": "application/json", Authorization: `Bearer ${await tokenFor(host)}` },
+        body: JSON.stringify({ title: "suite" })
+      })
+      expect(res.status).toBe(201)
+      return (await res.json() as { id: string }).id
+    }
+    const url = async (roomId: string, user: string, query = "") => `${server.ws}/rooms/${roomId}?access_token=${await tokenFor(user)}${query}`
+    const member = async (roomId: string, user: string, query = ""): Promise<TestClient> => {
+      const c = await connect(await url(roomId, user, query))
+      await c.next((f) => f.type === "welcome")
+      return c
+    }
+    const joined = async (roomId: string, user: string) => {
+      const c = await member(roomId, user)
+      c.send({ type: "join", id: "j1" })
+      await c.next((f) => f.type === "ack" && f.id === "j1")
+      return c
+    }
+    const eventOf = (c: TestClient, type: string, match: (f: Frame) => boolean = () => true, ms?: number) =>
+      c.next((f) => f.type === "event" && f.event === type && match(f), ms)
+
+    it("refuses the upgrade with status and reason: no token, bad token, unknown room, closed room, wrong path", async () => {
+      const id = await openRoom()
+      expect(await refusal(`${server.ws}/rooms/${id}`)).toMatchObject({ status: 401, body: { error: { code: "UNAUTHORIZED" } } })
+      const forged = await tokenFor("alice", ["user"], "another-secret-of-sufficient-length-000000")
+      expect((await refusal(`${server.ws}/rooms/${id}?access_token=${forged}`)).status).toBe(401)
+      expect(await refusal(await url("no-such-room", "alice"))).toMatchObject({ status: 404, body: { error: { code: "ROOM_NOT_FOUND" } } })
+      expect((await refusal(`${server.ws}/elsewhere?access_token=x`)).status).toBe(404)
+      expect((await refusal(await url(id, "alice", "&since=abc"))).status).toBe(400)
+      const closed = await openRoom()
+      await fetch(`${server.http}/rooms/${closed}/close`, { method: "POST", headers: { Authorization: `Bearer ${await tokenFor("alice")}` } })
+      expect(await refusal(await url(closed, "alice"))).toMatchObject({ status: 410, body: { error: { code: "ROOM_CLOSED" } } })
+    })
+
+    it("takes the token from the Authorization header, a bearer.<jwt> subprotocol, or access_token; never echoes it", async () => {
+      const id = await openRoom()
+      const token = await tokenFor("bob")
+      const byHeader = await connect(`${server.ws}/rooms/${id}`, { headers: { Authorization: `Bearer ${token}` } })
+      expect((await byHeader.next((f) => f.type === "welcome")).userId).toBe("bob")
+      byHeader.close()
+      // the runtime's own WebSocket client (browsers cannot set headers)
+      const native = new WebSocket(`${server.ws}/rooms/${id}`, ["keyframe.rooms", `bearer.${token}`])
+      const welcome = await new Promise<any>((ok, fail) => {
+        native.onmessage = (m) => ok(JSON.parse(String(m.data)))
+        native.onerror = () => fail(new Error("native client failed"))
+      })
+      expect(native.protocol).toBe("keyframe.rooms")
+      expect(welcome).toMatchObject({ type: "welcome", userId: "bob", resumed: "fresh" })
+      native.close()
+    })
+
+    it("welcomes with the room's state and revision, then join, chat and playback round trip with acks and events to everyone", async () => {
+      const id = await openRoom()
+      const alice = await connect(await url(id, "alice"))
+      const welcome = await alice.next((f) => f.type === "welcome")
+      expect(welcome).toMatchObject({ revision: 0, resumed: "fresh", room: { id, hostId: "alice", capacity: 3, status: "open" } })
+      expect(welcome.serverTime).toBeTypeOf("number")
+      const bob = await joined(id, "bob")
+      expect(bob.frames.find((f) => f.type === "ack")).toEqual({ type: "ack", id: "j1", revision: 1 })
+      await eventOf(alice, "MemberJoined", (f) => f.revision === 1 && f.data.userId === "bob")
+
+      bob.send({ type: "chat", id: "c1", text: "  hello  " })
+      expect(await bob.next((f) => f.type === "ack" && f.id === "c1")).toMatchObject({ revision: 2 })
+      for (const c of [alice, bob]) expect(await eventOf(c, "ChatPosted")).toMatchObject({ revision: 2, data: { userId: "bob", text: "hello" } })
+      // a resent chat (same client id) is posted once
+      bob.send({ type: "chat", id: "c1", text: "hello" })
+      expect(await bob.next((f) => f.type === "ack" && f.id === "c1" && bob.frames.filter((g) => g.id === "c1").length === 2)).toMatchObject({ revision: 2 })
+
+      bob.send({ type: "playback", id: "p1", action: "play", positionMs: 0 })
+      expect(await bob.next((f) => f.type === "error" && f.id === "p1")).toMatchObject({ code: "NOT_HOST", recoverable: true })
+      alice.send({ type: "join", id: "j0" })
+      alice.send({ type: "playback", id: "p2", action: "seek", positionMs: 42_000 })
+      await alice.next((f) => f.type === "ack" && f.id === "p2")
+      const moved = await eventOf(bob, "PlaybackChanged")
+      expect(moved).toMatchObject({ revision: 3, data: { action: "seek", positionMs: 42_000, by: "alice" } })
+      expect(moved.serverTime).toBe(moved.data.at)
+
+      bob.send({ type: "chat", id: "c2", text: "   " })
+      expect(await bob.next((f) => f.type === "error" && f.id === "c2")).toMatchObject({ code: "CHAT_TEXT_INVALID", recoverable: true })
+      expect(bob.events().map((e) => e.revision)).toEqual([1, 2, 3])
+      alice.close()
+      bob.close()
+    })
+
+    it("refuses a join over capacity with ROOM_FULL (recoverable): the socket stays, read-only", async () => {
+      const id = await openRoom()
+      const b = await joined(id, "bob")
+      const c = await joined(id, "carol")
+      const dave = await member(id, "dave")
+      dave.send({ type: "join", id: "j1" })
+      expect(await dave.next((f) => f.type === "error" && f.id === "j1")).toMatchObject({ code: "ROOM_FULL", recoverable: true })
+      dave.send({ type: "chat", id: "c1", text: "let me in" })
+      expect(await dave.next((f) => f.type === "error" && f.id === "c1")).toMatchObject({ code: "NOT_A_MEMBER" })
+      c.send({ type: "chat", id: "c1", text: "still here" })
+      await eventOf(dave, "ChatPosted", (f) => f.data.userId === "carol")
+      for (const x of [b, c, dave]) x.close()
+    })
+
+    it("replays exactly the missed events after ?since=, and a fresh snapshot past ROOM_REPLAY_MAX_EVENTS", async () => {
+      const id = await openRoom()
+      const alice = await joined(id, "alice")
+      const bob = await joined(id, "bob")
+      const seen = (await eventOf(bob, "MemberJoined", (f) => f.data.userId === "bob")).revision
+      bob.close()
+      for (let i = 0; i < 3; i++) {
+        alice.send({ type: "chat", id: `m${i}`, text: `missed ${i}` })
+        await alice.next((f) => f.type === "ack" && f.id === `m${i}`)
+      }
+      const back = await connect(await url(id, "bob", `&since=${seen}`))
+      expect(await back.next((f) => f.type === "welcome")).toMatchObject({ resumed: "replay", revision: seen + 3 })
+      await back.next(() => back.events().length === 3)
+      alice.send({ type: "chat", id: "live", text: "live" })
+      await eventOf(back, "ChatPosted", (f) => f.data.text === "live")
+      expect(back.events().map((e) => [e.revision, e.data.text])).toEqual([
+        [seen + 1, "missed 0"], [seen + 2, "missed 1"], [seen + 3, "missed 2"], [seen + 4, "live"]
+      ])
+
+      for (let i = 0; i < 21; i++) {
+        alice.send({ type: "chat", id: `n${i}`, text: `many ${i}` })
+        await alice.next((f) => f.type === "ack" && f.id === `n${i}`)
+      }
+      const far = await connect(await url(id, "bob", `&since=${seen}`))
+      const snapshot = await far.next((f) => f.type === "welcome")
+      expect(snapshot).toMatchObject({ resumed: "snapshot", revision: seen + 25 })
+      alice.send({ type: "ping", id: "sync" })
+      await alice.next((f) => f.type === "pong" && f.id === "sync")
+      await new Promise((r) => setTimeout(r, 200))
+      expect(far.events()).toEqual([])
+      for (const x of [alice, back, far]) x.close()
+    })
+
+    it("answers pings with the server time and keeps ready/buffering out of the event store (presence only)", async () => {
+      const id = await openRoom()
+      const alice = await member(id, "alice")
+      const before = Date.now()
+      alice.send({ type: "ping", id: "t1", clientTime: 123.5 })
+      const pong = await alice.next((f) => f.type === "pong")
+      expect(pong).toMatchObject({ id: "t1", clientTime: 123.5 })
+      expect(pong.serverTime).toBeGreaterThanOrEqual(before - 1000)
+      alice.send({ type: "buffering", id: "b1", positionMs: 10 })
+      await alice.next((f) => f.type === "presence" && f.connected.some((p: any) => p.userId === "alice" && p.state === "buffering"))
+      alice.send({ type: "ready", id: "r1" })
+      await alice.next((f) => f.type === "presence" && f.connected.some((p: any) => p.userId === "alice" && p.state === "ready"))
+      const again = await connect(await url(id, "alice"))
+      expect(await again.next((f) => f.type === "welcome")).toMatchObject({ revision: 0 })
+      for (const x of [alice, again]) x.close()
+    })
+
+    it("answers garbage with error frames, closes 1009 on an oversized frame and 1008 on a flood, and keeps serving", async () => {
+      const id = await openRoom()
+      const c = await member(id, "bob")
+      c.sendRaw("not json")
+      expect(await c.next((f) => f.type === "error" && f.code === "INVALID_JSON")).toMatchObject({ recoverable: true })
+      c.send({ type: "chat", id: "x1" })
+      expect(await c.next((f) => f.type === "error" && f.id === "x1")).toMatchObject({ code: "INVALID_MESSAGE" })
+      c.send({ type: "dance", id: "x2" })
+      await c.next((f) => f.type === "error" && f.id === "x2")
+      c.send([1, 2, 3])
+      c.sendRaw(Buffer.from([1, 2, 3]), true)
+      await c.next((f) => f.type === "error" && f.code === "BINARY_NOT_SUPPORTED")
+      c.sendRaw(JSON.stringify({ type: "chat", id: "big", text: "x".repeat(1024 * 1024) }))
+      expect((await c.closed).code).toBe(1009)
+
+      const flood = await member(id, "bob")
+      for (let i = 0; i < 400; i++) flood.send({ type: "ping", id: `f${i}` })
+      const { code } = await flood.closed
+      expect(options.floodCloseCodes ?? [1008]).toContain(code)
+      // a cut connection (1006) loses what was still in flight; a clean close delivered the error first
+      if (code === 1008) expect(flood.frames.some((f) => f.type === "error" && f.code === "RATE_LIMITED")).toBe(true)
+
+      const fine = await member(id, "bob")
+      fine.send({ type: "ping", id: "ok" })
+      await fine.next((f) => f.type === "pong")
+      fine.close()
+    })
+
+    it("marks a member left (MemberLeft, disconnected) when their last connection has been gone for the grace period", async () => {
+      const id = await openRoom()
+      const alice = await member(id, "alice")
+      const bob = await joined(id, "bob")
+      const second = await member(id, "bob")
+      bob.close()
+      await new Promise((r) => setTimeout(r, 1_500))
+      expect(alice.events().some((e) => e.event === "MemberLeft")).toBe(false) // bob still has a connection
+      second.close()
+      const left = await eventOf(alice, "MemberLeft", () => true, 6_000)
+      expect(left.data).toMatchObject({ userId: "bob", reason: "disconnected" })
+      alice.close()
+    })
+
+    it("closes members' sockets when the room closes, and drains with 1012 on shutdown; after a restart since= still replays", async () => {
+      const id = await openRoom()
+      const bob = await joined(id, "bob")
+      const seen = bob.frames.find((f) => f.type === "ack")!.revision as number
+      const code = bob.closed
+      const stopped = server.stop()
+      expect((await code).code).toBe(1012)
+      expect(await stopped).toBe(0)
+      await start()
+      const alice = await joined(id, "alice") // the host: already a member, the join changes nothing
+      alice.send({ type: "chat", id: "after", text: "after the restart" })
+      await alice.next((f) => f.type === "ack" && f.id === "after")
+      const back = await connect(await url(id, "bob", `&since=${seen}`))
+      await back.next((f) => f.type === "event" && f.event === "ChatPosted")
+      expect(back.events().map((e) => [e.revision, e.event])).toEqual([[seen + 1, "ChatPosted"]])
+
+      await fetch(`${server.http}/rooms/${id}/close`, { method: "POST", headers: { Authorization: `Bearer ${await tokenFor("alice")}` } })
+      await eventOf(back, "RoomClosed")
+      expect((await back.closed).code).toBe(1000)
+      alice.close()
+    }, 90_000)
+  })
