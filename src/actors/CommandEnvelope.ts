@@ -1,10 +1,10 @@
 /** What a caller sends to an actor, and what it gets back. */
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 
 export interface CommandEnvelope<Command> {
   readonly command: Command
-  readonly actor: Actor
+  readonly actor: Principal
   /**
    * Identifies the request. A command whose id was already applied to this aggregate is
    * not applied again: the first result is returned. Stored as the events' causationId.

@@ -1,5 +1,5 @@
 /** What Hono's context carries for Keyframe's handlers: the request id, the client's address and the acting user. */
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 
 export interface AppEnv {
   Variables: {
@@ -8,6 +8,6 @@ export interface AppEnv {
     /** The client's address, set by `clientAddress` (middleware/ClientIp.ts) before any route. */
     clientIp: string
     /** `actor` is set by `requireAuth` (src/http/auth/Auth.ts) on the routes it guards. */
-    actor: Actor
+    actor: Principal
   }
 }

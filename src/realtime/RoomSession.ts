@@ -4,7 +4,7 @@
  * store), and the client's messages turned into Rooms calls answered with ack or error.
  */
 import { Cause, type Effect, Exit } from "effect"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
 import { roomCommandIds } from "../rooms/RoomCommandIds.ts"
@@ -42,7 +42,7 @@ export interface SessionDeps {
 export interface SessionInit {
   readonly id: string
   readonly roomId: string
-  readonly actor: Actor
+  readonly actor: Principal
   readonly since: number | undefined
 }
 

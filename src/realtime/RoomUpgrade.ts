@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { EntityId } from "../domain/shared/Primitives.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { actorFromToken, type AuthOptions } from "../http/auth/Auth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 
@@ -21,7 +21,7 @@ export interface UpgradeRequest {
 export interface Admitted {
   readonly ok: true
   readonly roomId: string
-  readonly actor: Actor
+  readonly actor: Principal
   /** `?since=<revision>`: replay the events after it. */
   readonly since: number | undefined
   /** The subprotocol to accept, if the client offered ours. */

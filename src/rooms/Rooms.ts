@@ -11,7 +11,7 @@ import type { RoomCommand } from "../domain/room/RoomCommands.ts"
 import type { RoomError } from "../domain/room/RoomErrors.ts"
 import type { RoomEvent } from "../domain/room/RoomEvents.ts"
 import type { RoomState } from "../domain/room/RoomState.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { roomCommandIds } from "./RoomCommandIds.ts"
 import { ROOMS_SYSTEM_ACTOR } from "./RoomsSystemActor.ts"
 
@@ -20,7 +20,7 @@ export type RoomSendError = SendError<RoomError>
 
 /** Who asks, and what ties their request together in the events' metadata. */
 export interface RoomCaller {
-  readonly actor: Actor
+  readonly actor: Principal
   /** Request id or WebSocket connection id: the events' correlationId. */
   readonly correlationId?: string | undefined
   /** Idempotency-Key or a client message id: a repeat is answered with the first result. */
@@ -60,7 +60,7 @@ export class Rooms extends Context.Service<Rooms, RoomsShape>()("keyframe/Rooms"
     Rooms,
     Effect.gen(function*() {
       const actors = yield* ActorSystem
-      const send = (roomId: string, command: RoomCommand, actor: Actor, commandId: string | undefined, correlationId?: string) =>
+      const send = (roomId: string, command: RoomCommand, actor: Principal, commandId: string | undefined, correlationId?: string) =>
         actors.send(RoomAggregate, roomId, { command, actor, commandId, correlationId })
       const asMember = (verb: string, caller: RoomCaller, roomId: string, command: RoomCommand) =>
         send(roomId, command, caller.actor, roomCommandIds.byMember(verb, roomId, caller.actor.userId, caller.key), caller.correlationId)

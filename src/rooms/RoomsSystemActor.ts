@@ -1,4 +1,4 @@
 /** Who the rooms layer acts as when no person does: the realtime grace timer and the idle-room janitor. */
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 
-export const ROOMS_SYSTEM_ACTOR: Actor = { userId: "system", roles: ["system"] }
+export const ROOMS_SYSTEM_ACTOR: Principal = { userId: "system", roles: ["system"] }

@@ -1,7 +1,7 @@
 /** Runs random command sequences through decide/evolve under fast-check; the engine behind `checkInvariant` and `checkDeciderLaws`. */
 import { Result } from "effect"
 import * as fc from "fast-check"
-import type { Actor, DecideContext } from "../domain/shared/Decider.ts"
+import type { Principal, DecideContext } from "../domain/shared/Decider.ts"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 import { show } from "./DeepEqual.ts"
 import { type DeciderSource, deciderOf, makeContext, T0 } from "./TestContext.ts"
@@ -11,7 +11,7 @@ export interface SequenceContext<Settings> {
   /** Clock reading before the first command (default `T0`). */
   readonly now?: number
   /** Who sends each command: one actor, or an arbitrary drawn per command (default alice). */
-  readonly actor?: Actor | fc.Arbitrary<Actor>
+  readonly actor?: Principal | fc.Arbitrary<Principal>
   /** Merged onto Keyframe's `defaultDomainSettings`. */
   readonly settings?: Partial<Settings>
   /** Milliseconds the clock moves before each command (default `clockAdvance`). */
@@ -55,7 +55,7 @@ export interface SequenceOptions<State, Command, Event, DomainError, Settings> {
    * Picks who sends the (fitted) command, from the actor drawn for the step: e.g. the upload's
    * owner most of the time. Must be deterministic. Default: the drawn actor.
    */
-  readonly actorFor?: (command: Command, state: State, drawn: Actor) => Actor
+  readonly actorFor?: (command: Command, state: State, drawn: Principal) => Principal
   /** Longest sequence (default 25). */
   readonly maxCommands?: number
   /** Sequences to run (default 100). */
@@ -97,7 +97,7 @@ export const checkSequences = <State, Command, Event, DomainError, Settings>(
   const histories = options.given instanceof fc.Arbitrary ? options.given : fc.constant(options.given ?? [])
   const evolve = (state: State, event: Event) => decider.evolve(state, event)
 
-  const run = (given: ReadonlyArray<Event>, steps: ReadonlyArray<readonly [Command, Actor, number]>) => {
+  const run = (given: ReadonlyArray<Event>, steps: ReadonlyArray<readonly [Command, Principal, number]>) => {
     const invariant = makeInvariant()
     const history: Array<Event> = [...given]
     const trace: Array<string> = []

@@ -1,6 +1,6 @@
 /** Small pools that generated ids and sizes are mapped into, so the commands of a sequence meet each other. */
 import * as fc from "fast-check"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { testActors } from "./TestContext.ts"
 
 /** FNV-1a over the string's UTF-16 units: a deterministic way to turn a generated value into a choice. */
@@ -23,15 +23,15 @@ export const oneIn = (n: number, key: string | number): boolean => hashOf(key) %
 /** The user ids of `testActors`, plus dave (a plain user no test actor pool weighs). */
 export const userIds = ["alice", "bob", "carol", "dave"] as const
 
-export const dave: Actor = { userId: "dave", roles: ["user"] }
+export const dave: Principal = { userId: "dave", roles: ["user"] }
 
 /** An actor per command: mostly alice, the others sometimes (bob is a sponsor, carol an admin). */
-export const anyTestActor: fc.Arbitrary<Actor> = fc.oneof(
-  { arbitrary: fc.constant<Actor>(testActors.alice), weight: 4 },
-  { arbitrary: fc.constant<Actor>(testActors.bob), weight: 2 },
-  { arbitrary: fc.constant<Actor>(testActors.carol), weight: 1 },
-  { arbitrary: fc.constant<Actor>(dave), weight: 1 },
-  { arbitrary: fc.constant<Actor>(testActors.system), weight: 2 }
+export const anyTestActor: fc.Arbitrary<Principal> = fc.oneof(
+  { arbitrary: fc.constant<Principal>(testActors.alice), weight: 4 },
+  { arbitrary: fc.constant<Principal>(testActors.bob), weight: 2 },
+  { arbitrary: fc.constant<Principal>(testActors.carol), weight: 1 },
+  { arbitrary: fc.constant<Principal>(dave), weight: 1 },
+  { arbitrary: fc.constant<Principal>(testActors.system), weight: 2 }
 )
 
 /** Weighted choice among arbitraries keyed by command tag; tags not weighted count 1. */

@@ -1,6 +1,6 @@
 /** Arbitraries for the quota aggregate, derived from its schemas. */
 import type * as fc from "fast-check"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { QuotaCommand } from "../domain/quota/QuotaCommands.ts"
 import { QuotaEvent } from "../domain/quota/QuotaEvents.ts"
 import type { QuotaState } from "../domain/quota/QuotaState.ts"
@@ -50,7 +50,7 @@ const fit = (command: QuotaCommand, state: QuotaState): QuotaCommand => {
  * Bob acts for the quota's own user, or as the system for the janitor's reconcile; dave, a stranger, stays
  * himself (and is refused).
  */
-const actorFor = (command: QuotaCommand, _state: QuotaState, drawn: Actor): Actor => {
+const actorFor = (command: QuotaCommand, _state: QuotaState, drawn: Principal): Principal => {
   if (drawn.userId !== "bob") return drawn
   return command._tag === "ReconcileReservation" ? testActors.system : { userId: command.userId, roles: ["user"] }
 }

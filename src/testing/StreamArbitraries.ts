@@ -1,6 +1,6 @@
 /** Arbitraries for the live-stream aggregate, derived from its schemas. */
 import * as fc from "fast-check"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
 import { StreamCommand } from "../domain/stream/StreamCommands.ts"
 import { StreamEvent } from "../domain/stream/StreamEvents.ts"
@@ -51,7 +51,7 @@ const fit = (command: StreamCommand, state: StreamState): StreamCommand => {
 }
 
 /** Alice and bob stand for the owner; the others stay themselves. */
-const actorFor = (_command: StreamCommand, state: StreamState, drawn: Actor): Actor =>
+const actorFor = (_command: StreamCommand, state: StreamState, drawn: Principal): Principal =>
   (drawn.userId === "alice" || drawn.userId === "bob") && state.status !== "Idle" ? { userId: state.ownerId, roles: ["user"] } : drawn
 
 const commands = byTag(StreamCommand)

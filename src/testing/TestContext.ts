@@ -1,5 +1,5 @@
 /** Default actors, clock and settings for specifications and property checks. */
-import type { Actor, Aggregate, DecideContext, Decider } from "../domain/shared/Decider.ts"
+import type { Principal, Aggregate, DecideContext, Decider } from "../domain/shared/Decider.ts"
 import { defaultDomainSettings, type DomainSettings } from "../domain/shared/DomainSettings.ts"
 
 /** Sunday 2026-01-04T00:00:00Z: the start of a quota period under the default settings. */
@@ -11,12 +11,12 @@ export const testActors = {
   bob: { userId: "bob", roles: ["user", "sponsor"] },
   carol: { userId: "carol", roles: ["user", "admin"] },
   system: { userId: "system", roles: ["system"] }
-} as const satisfies Record<string, Actor>
+} as const satisfies Record<string, Principal>
 
 /** A context field by field, where `settings` may be partial (merged onto the defaults). */
 export interface ContextOverrides<Settings> {
   readonly now?: number
-  readonly actor?: Actor
+  readonly actor?: Principal
   readonly settings?: Partial<Settings>
 }
 
@@ -41,7 +41,7 @@ export const makeContext = <Settings>(
   ...layers: ReadonlyArray<ContextOverrides<Settings> | undefined>
 ): DecideContext<Settings> => {
   let now = T0
-  let actor: Actor = testActors.alice
+  let actor: Principal = testActors.alice
   let settings = defaultDomainSettings as unknown as Settings
   for (const layer of layers) {
     if (layer === undefined) continue

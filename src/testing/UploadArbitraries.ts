@@ -1,6 +1,6 @@
 /** Arbitraries for the upload aggregate, derived from its schemas. */
 import * as fc from "fast-check"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
 import { type ProcessingStep, UploadCommand } from "../domain/upload/UploadCommands.ts"
 import { UploadEvent } from "../domain/upload/UploadEvents.ts"
@@ -111,7 +111,7 @@ const fit = (command: UploadCommand, state: UploadState): UploadCommand => {
 const PROCESSING = ["ClaimStep", "CompleteStep", "FailStep", "RecordChunk", "RecordMilestone", "ExpireUpload"]
 
 /** Alice and bob stand for the right sender: the owner for bytes and cancels, the system for processing. */
-const actorFor = (command: UploadCommand, state: UploadState, drawn: Actor): Actor => {
+const actorFor = (command: UploadCommand, state: UploadState, drawn: Principal): Principal => {
   if (drawn.userId !== "alice" && drawn.userId !== "bob") return drawn
   if (PROCESSING.includes(command._tag)) return { userId: "system", roles: ["system"] }
   return state.status === "Initial" ? drawn : { userId: state.ownerId, roles: ["user"] }

@@ -6,7 +6,7 @@ import { Result } from "effect"
 import { QuotaAggregate } from "../domain/quota/QuotaAggregate.ts"
 import type { QuotaExceeded } from "../domain/quota/QuotaErrors.ts"
 import type { QuotaState } from "../domain/quota/QuotaState.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
 
 export interface QuotaSummary {
@@ -23,7 +23,7 @@ export const summaryOf = (e: QuotaExceeded): QuotaSummary => ({
 })
 
 /** The summary of `state` at `now` (pure). */
-export const quotaSummaryOf = (state: QuotaState, actor: Actor, settings: DomainSettings, now: number): QuotaSummary => {
+export const quotaSummaryOf = (state: QuotaState, actor: Principal, settings: DomainSettings, now: number): QuotaSummary => {
   const probe = QuotaAggregate.decider.decide(
     { _tag: "ReserveUpload", userId: actor.userId, uploadId: "quota-probe", bytes: Number.MAX_SAFE_INTEGER },
     state,

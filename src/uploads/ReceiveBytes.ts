@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import type { ActorSystemShape } from "../actors/ActorSystem.ts"
 import type { CommandResult } from "../actors/CommandEnvelope.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
 import type { UploadEvent } from "../domain/upload/UploadEvents.ts"
@@ -36,7 +36,7 @@ export interface IncomingBody {
   readonly checksum?: BodyChecksum | undefined
   /** Aborted when the transfer must end now, keeping what arrived (another request for the upload waits). */
   readonly stop: AbortSignal
-  readonly actor: Actor
+  readonly actor: Principal
   readonly requestId: string
 }
 

@@ -1,9 +1,9 @@
 /** Who acts for the steps nobody asked for (releases, expiry, processing), and how its commands are sent. */
 import { Effect, Schedule } from "effect"
 import type { ActorSystemShape } from "../actors/ActorSystem.ts"
-import type { Actor, Aggregate } from "../domain/shared/Decider.ts"
+import type { Principal, Aggregate } from "../domain/shared/Decider.ts"
 
-export const SYSTEM_ACTOR: Actor = { userId: "system", roles: ["system"] }
+export const SYSTEM_ACTOR: Principal = { userId: "system", roles: ["system"] }
 
 /** Failures of the runtime or the store, not of the command: worth sending the same command again. */
 const TRANSIENT = new Set(["ActorBusy", "ConcurrencyConflict", "EventStoreUnavailable"])

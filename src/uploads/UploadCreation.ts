@@ -5,7 +5,7 @@
 import { Clock, Effect, Result } from "effect"
 import type { ActorSystemShape } from "../actors/ActorSystem.ts"
 import { QuotaAggregate } from "../domain/quota/QuotaAggregate.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
 import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
@@ -14,7 +14,7 @@ import { UploadCommandId } from "./UploadCommandIds.ts"
 
 export interface NewUpload {
   readonly uploadId: string
-  readonly actor: Actor
+  readonly actor: Principal
   readonly filename: string
   readonly declaredSize: number
   readonly contentType: string

@@ -7,7 +7,7 @@
 import { Clock, Context, Effect, Layer } from "effect"
 import { ActorSystem } from "../actors/ActorSystem.ts"
 import { QuotaAggregate } from "../domain/quota/QuotaAggregate.ts"
-import type { Actor } from "../domain/shared/Decider.ts"
+import type { Principal } from "../domain/shared/Decider.ts"
 import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
 import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
 import type { ExistingUpload } from "../domain/upload/UploadState.ts"
@@ -37,7 +37,7 @@ const make = Effect.gen(function*() {
    * upload already cancelled only the (idempotent) release and clean-up run again, finishing a cancel
    * whose later steps failed.
    */
-  const cancel = Effect.fn("Uploads.cancel")(function*(upload: ExistingUpload, actor: Actor, requestId: string) {
+  const cancel = Effect.fn("Uploads.cancel")(function*(upload: ExistingUpload, actor: Principal, requestId: string) {
     if (upload.status !== "Cancelled") {
       yield* actors.send(UploadAggregate, upload.uploadId, {
         command: { _tag: "CancelUpload", uploadId: upload.uploadId },
@@ -70,7 +70,7 @@ const make = Effect.gen(function*() {
     send(UploadAggregate, uploadId, { _tag: "ExpireUpload", uploadId }, UploadCommandId.expire(uploadId)).pipe(Effect.asVoid)
 
   /** How much of `actor`'s weekly allowance is left and when it renews. */
-  const quotaSummary = Effect.fn("Uploads.quotaSummary")(function*(actor: Actor, settings: DomainSettings) {
+  const quotaSummary = Effect.fn("Uploads.quotaSummary")(function*(actor: Principal, settings: DomainSettings) {
     const { state } = yield* actors.current(QuotaAggregate, actor.userId)
     return quotaSummaryOf(state, actor, settings, yield* Clock.currentTimeMillis)
   })

@@ -172,7 +172,7 @@ describe("token check for the WebSocket upgrade", () => {
     auth = { verifyToken: jwtVerifier({ secret: SECRET, jwksUrl }) } // jwksUrl is known once the server listens
   })
 
-  it("verifyBearerToken gives the Actor, or a 401 HttpError", async () => {
+  it("verifyBearerToken gives the Principal, or a 401 HttpError", async () => {
     expect(await verifyBearerToken(auth, await sign({ sub: "zoe", roles: "user,admin", exp: now() + 60 }, SECRET, "HS256")))
       .toEqual({ userId: "zoe", roles: ["user", "admin"] })
     const bad = await verifyBearerToken(auth, "x.y.z")

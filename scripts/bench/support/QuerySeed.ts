@@ -6,7 +6,7 @@ import { createServer } from "node:net"
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
-import type { Actor } from "../../../src/domain/shared/Decider.ts"
+import type { Principal } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
 import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
@@ -28,8 +28,8 @@ export const freePort = () =>
     server.on("error", reject)
   })
 
-const system: Actor = { userId: "system", roles: ["system"] }
-const user = (userId: string): Actor => ({ userId, roles: ["user"] })
+const system: Principal = { userId: "system", roles: ["system"] }
+const user = (userId: string): Principal => ({ userId, roles: ["user"] })
 const SIZE = 1_000
 
 const media = (id: string) => ({

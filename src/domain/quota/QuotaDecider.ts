@@ -9,7 +9,7 @@
  * once; a limit override is an admin's (or the system's) event and may not go below what
  * a tracked period already holds. Hence reserved + committed <= limit in every period.
  */
-import type { Actor, DecideContext, Decider } from "../shared/Decider.ts"
+import type { Principal, DecideContext, Decider } from "../shared/Decider.ts"
 import { accept, type Decision, reject, unchanged } from "../shared/Decision.ts"
 import { Forbidden, tagOf, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 import type { DomainSettings } from "../shared/DomainSettings.ts"
@@ -32,7 +32,7 @@ const emptyQuota = (userId: string): TrackedQuota => ({
   settled: []
 })
 
-const actsFor = (actor: Actor, userId: string) => actor.userId === userId || hasRole(actor, "admin", "system")
+const actsFor = (actor: Principal, userId: string) => actor.userId === userId || hasRole(actor, "admin", "system")
 
 /**
  * Reservations go to the period of `now`, or to the latest period already used if the clock

@@ -1,12 +1,12 @@
 /** Role checks on the acting user, shared by every decider. */
-import type { Actor } from "./Decider.ts"
+import type { Principal } from "./Decider.ts"
 
-export type Role = Actor["roles"][number]
+export type Role = Principal["roles"][number]
 
-export const hasRole = (actor: Actor, ...roles: ReadonlyArray<Role>): boolean =>
+export const hasRole = (actor: Principal, ...roles: ReadonlyArray<Role>): boolean =>
   actor.roles.some((role) => roles.includes(role))
 
 /** Workers and janitors act as the system. */
-export const isSystem = (actor: Actor): boolean => hasRole(actor, "system")
+export const isSystem = (actor: Principal): boolean => hasRole(actor, "system")
 
-export const isAdmin = (actor: Actor): boolean => hasRole(actor, "admin")
+export const isAdmin = (actor: Principal): boolean => hasRole(actor, "admin")

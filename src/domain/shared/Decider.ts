@@ -1,8 +1,8 @@
 /** What every aggregate is: a pure decider plus how its events are named in the store (DESIGN.md §1). */
 import type { Result, Schema } from "effect"
 
-/** Who is acting: from the bearer token, or the system itself (workers, janitors). */
-export interface Actor {
+/** Who is acting (the principal, not an actor of the ActorSystem): from the bearer token, or the system itself (workers, janitors). */
+export interface Principal {
   readonly userId: string
   readonly roles: ReadonlyArray<"user" | "sponsor" | "admin" | "auditor" | "system">
 }
@@ -11,7 +11,7 @@ export interface Actor {
 export interface DecideContext<Settings> {
   /** Milliseconds since the epoch, read once by the caller. */
   readonly now: number
-  readonly actor: Actor
+  readonly actor: Principal
   readonly settings: Settings
 }
 

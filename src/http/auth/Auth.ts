@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import type { Role } from "../../domain/shared/ActorRoles.ts"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../AppEnv.ts"
@@ -59,7 +59,7 @@ const reasonOf = (e: unknown): string => {
 }
 
 /** The actor a verified payload names, or a reason it names none. */
-export const actorFromClaims = (claims: Record<string, unknown>): Actor | string => {
+export const actorFromClaims = (claims: Record<string, unknown>): Principal | string => {
   const sub = claims.sub
   if (typeof sub !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/.test(sub)) return "the token's sub is not a valid user id"
   const raw = claims.roles ?? ["user"]
@@ -71,18 +71,18 @@ export const actorFromClaims = (claims: Record<string, unknown>): Actor | string
 }
 
 // the `exp` (ms) of the token each actor was verified from: a live feed ends when its token does (sse/FeedAccess.ts)
-const expiries = new WeakMap<Actor, number>()
+const expiries = new WeakMap<Principal, number>()
 
 /** When the token `actor` came from expires, ms since the epoch; undefined for an actor not made by verifyBearerToken. */
-export const tokenExpiresAt = (actor: Actor): number | undefined => expiries.get(actor)
+export const tokenExpiresAt = (actor: Principal): number | undefined => expiries.get(actor)
 
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /**
  * Verifies a token string (a bearer header's, or a WebSocket upgrade's `?token=` / subprotocol):
- * the Actor, or a 401 HttpError (503 AUTH_UNAVAILABLE when the JWKS cannot be fetched).
+ * the Principal, or a 401 HttpError (503 AUTH_UNAVAILABLE when the JWKS cannot be fetched).
  */
-export const verifyBearerToken = async (auth: AuthOptions, token: string): Promise<Actor | HttpError> => {
+export const verifyBearerToken = async (auth: AuthOptions, token: string): Promise<Principal | HttpError> => {
   if (!COMPACT_JWT.test(token)) return unauthorized("the token is not a compact JWT")
   let claims: Record<string, unknown>
   try {
@@ -99,14 +99,14 @@ export const verifyBearerToken = async (auth: AuthOptions, token: string): Promi
 }
 
 /** The same as an Effect, for the realtime transports: fails with the HttpError (401/503). */
-export const actorFromToken = (auth: AuthOptions, token: string): Effect.Effect<Actor, HttpError> =>
+export const actorFromToken = (auth: AuthOptions, token: string): Effect.Effect<Principal, HttpError> =>
   Effect.flatMap(Effect.promise(() => verifyBearerToken(auth, token)), (r) => (r instanceof HttpError ? Effect.fail(r) : Effect.succeed(r)))
 
 // One verification per request and verifier, shared by the rate limiter and requireAuth.
-const verified = new WeakMap<Request, WeakMap<AuthOptions, Promise<Actor | HttpError>>>()
+const verified = new WeakMap<Request, WeakMap<AuthOptions, Promise<Principal | HttpError>>>()
 
-/** The request's bearer token verified (memoized per request): Actor, HttpError, or undefined when there is no Authorization header. */
-export const authenticate = (c: Context<AppEnv>, auth: AuthOptions): Promise<Actor | HttpError> | undefined => {
+/** The request's bearer token verified (memoized per request): Principal, HttpError, or undefined when there is no Authorization header. */
+export const authenticate = (c: Context<AppEnv>, auth: AuthOptions): Promise<Principal | HttpError> | undefined => {
   const header = c.req.header("Authorization")
   if (header === undefined) return undefined
   let perAuth = verified.get(c.req.raw)

@@ -12,11 +12,11 @@
  *   feed must reach the same node (sticky sessions), or the client falls back to `?token=`.
  */
 import * as Base64Url from "effect/encoding/Base64Url"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import { DEFAULT_TICKET_TTL_MILLIS } from "../sse/FeedOptions.ts"
 
 export interface FeedTicket {
-  readonly actor: Actor
+  readonly actor: Principal
   /** The one request path it opens, e.g. `/uploads/abc/events`. */
   readonly path: string
   /** Until when it opens its feed, ms since the epoch (60 s, or less when the token expires sooner). */

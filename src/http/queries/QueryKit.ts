@@ -1,7 +1,7 @@
 /** What every query route shares: its dependencies, visibility helpers, and the paged / single-document answers. */
 import { Effect, Option } from "effect"
 import type { Context } from "hono"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import type { EventStore } from "../../eventstore/EventStore.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import type { AuthOptions } from "../auth/Auth.ts"
@@ -29,10 +29,10 @@ export interface QueryDeps {
   readonly now: () => number
 }
 
-export const isAdmin = (actor: Actor): boolean => actor.roles.includes("admin")
+export const isAdmin = (actor: Principal): boolean => actor.roles.includes("admin")
 
 /** `me` (or nothing, when `self` is the default) is the caller. */
-export const resolveUser = (actor: Actor, given: string | undefined): string | undefined => (given === "me" ? actor.userId : given)
+export const resolveUser = (actor: Principal, given: string | undefined): string | undefined => (given === "me" ? actor.userId : given)
 
 export const forbidden = (message: string) => new HttpError({ status: 403, code: "FORBIDDEN", message })
 

@@ -1,7 +1,7 @@
 /** The two shapes of a read-model query route: `GET /x` (a page of an index) and `GET /x/:id` (one document). */
 import { Effect, type Schema } from "effect"
 import type { Hono } from "hono"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import { requireAuth } from "../auth/Auth.ts"
 import { type HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
@@ -37,7 +37,7 @@ export interface ListRouteSpec<Q extends RequestSchema & { readonly Type: ListQu
   /** The read model's document name; also the noun of "a page of <model>s". */
   readonly model: string
   /** The index to read for this caller, or 403 (the route's visibility rules). */
-  readonly index: (query: Q["Type"], actor: Actor) => Effect.Effect<IndexChoice, HttpError>
+  readonly index: (query: Q["Type"], actor: Principal) => Effect.Effect<IndexChoice, HttpError>
   /** Made once per request (so every item of a page sees the same clock). */
   readonly view?: () => (doc: Doc) => unknown
   /** What a viewed item varies with besides its document's version (for the ETag); default nothing. */
@@ -88,7 +88,7 @@ export interface DocumentRouteSpec<Doc> {
   readonly model: string
   /** The stream whose newest event the answer must include (read-your-writes without a header). */
   readonly streamOf: (id: string) => string
-  readonly visible: (doc: Doc, actor: Actor) => boolean
+  readonly visible: (doc: Doc, actor: Principal) => boolean
   /** Made once per request, as for lists. */
   readonly view?: () => (doc: Doc) => unknown
   /** As for lists. */

@@ -4,7 +4,7 @@
  * /feeds/tickets: short-lived, one path) or, discouraged because URLs are logged, `?token=`.
  */
 import type { Context, MiddlewareHandler } from "hono"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import { type AuthOptions, authenticate, tokenExpiresAt, verifyBearerToken } from "../auth/Auth.ts"
 import type { FeedTicket, FeedTicketStore } from "../feeds/FeedTickets.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
@@ -18,7 +18,7 @@ const expiries = new WeakMap<Request, number | undefined>()
 export const credentialExpiresAt = (c: Context<AppEnv>): number | undefined => expiries.get(c.req.raw)
 
 interface Access {
-  readonly actor: Actor
+  readonly actor: Principal
   readonly expiresAt: number | undefined
 }
 

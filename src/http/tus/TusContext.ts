@@ -1,7 +1,7 @@
 /** What every tus handler shares: the runner, settings and locks, and how a request finds its upload. */
 import { Clock, Effect } from "effect"
 import type { Digests } from "../../digest/Digests.ts"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { ExistingUpload } from "../../domain/upload/UploadState.ts"
 import { Uploads } from "../../uploads/Uploads.ts"
@@ -38,7 +38,7 @@ export interface OpenUpload {
  */
 export const openUpload = Effect.fn("Tus.openUpload")(function*(
   id: string,
-  actor: Actor,
+  actor: Principal,
   options: { readonly adminToo: boolean; readonly settings: DomainSettings; readonly requestId: string }
 ) {
   if (!UPLOAD_ID.test(id)) return yield* Effect.fail(uploadNotFound(id))
@@ -76,7 +76,7 @@ export const lockUpload = (context: TusContext, id: string) =>
 export const lockVisibleUpload = Effect.fn("Tus.lockVisibleUpload")(function*(
   context: TusContext,
   id: string,
-  actor: Actor,
+  actor: Principal,
   options: { readonly adminToo: boolean }
 ) {
   if (!UPLOAD_ID.test(id)) return yield* Effect.fail(uploadNotFound(id))

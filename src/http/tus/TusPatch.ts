@@ -13,7 +13,7 @@ import { Effect } from "effect"
 import type { Context } from "hono"
 import { Digests } from "../../digest/Digests.ts"
 import { sameDigest } from "../../digest/Hashes.ts"
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import { Uploads } from "../../uploads/Uploads.ts"
 import { errorResponse } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
@@ -52,7 +52,7 @@ export const receiveBytes = Effect.fn("Tus.receiveBytes")(function*(
   context: TusContext,
   open: OpenUpload,
   incoming: IncomingBytes,
-  who: { readonly actor: Actor; readonly requestId: string; readonly lease: UploadLease }
+  who: { readonly actor: Principal; readonly requestId: string; readonly lease: UploadLease }
 ) {
   const { upload, offset } = open
   const left = upload.declaredSize - offset

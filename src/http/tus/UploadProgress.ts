@@ -1,5 +1,5 @@
 /** What the HTTP side reads off an Upload's state: who may see it, its offset, whether it can take bytes, when it expires. */
-import type { Actor } from "../../domain/shared/Decider.ts"
+import type { Principal } from "../../domain/shared/Decider.ts"
 import { isAdmin } from "../../domain/shared/ActorRoles.ts"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { ExistingUpload, UploadState } from "../../domain/upload/UploadState.ts"
@@ -10,7 +10,7 @@ const HOUR = 3_600_000
 export const UPLOAD_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/
 
 /** The upload when `actor` may see it: its owner, or an admin when `adminToo`. Others get nothing (404, no leak). */
-export const visibleUpload = (state: UploadState, actor: Actor, adminToo: boolean): ExistingUpload | undefined =>
+export const visibleUpload = (state: UploadState, actor: Principal, adminToo: boolean): ExistingUpload | undefined =>
   state.status !== "Initial" && (state.ownerId === actor.userId || (adminToo && isAdmin(actor))) ? state : undefined
 
 /** Still taking bytes (created or receiving). */

@@ -19,7 +19,7 @@ import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
 import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import { RoomAggregate } from "../../../src/domain/room/RoomAggregate.ts"
-import type { Actor } from "../../../src/domain/shared/Decider.ts"
+import type { Principal } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
 import { StreamAggregate } from "../../../src/domain/stream/StreamAggregate.ts"
 import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
@@ -43,8 +43,8 @@ export const token = (sub: string, roles: ReadonlyArray<string> = ["user"]) =>
 
 export const auth = async (sub: string, roles?: ReadonlyArray<string>) => ({ Authorization: `Bearer ${await token(sub, roles)}` })
 
-export const system: Actor = { userId: "system", roles: ["system"] }
-const user = (userId: string): Actor => ({ userId, roles: ["user"] })
+export const system: Principal = { userId: "system", roles: ["system"] }
+const user = (userId: string): Principal => ({ userId, roles: ["user"] })
 
 export interface HarnessOptions {
   readonly eventStore?: Layer.Layer<EventStore, unknown>

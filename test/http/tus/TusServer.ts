@@ -16,7 +16,7 @@ import { type DetailedError, Upload, type UploadOptions } from "tus-js-client"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
 import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
-import type { Actor } from "../../../src/domain/shared/Decider.ts"
+import type { Principal } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings, type DomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import type { EventStore } from "../../../src/eventstore/EventStore.ts"
@@ -179,7 +179,7 @@ export const setQuotaLimit = (server: TusServer, userId: string, limitBytes: num
     ActorSystem.use((actors) =>
       actors.send(QuotaAggregate, userId, {
         command: { _tag: "SetQuotaLimit", userId, limitBytes, reason: "test" },
-        actor: { userId: "system", roles: ["system"] } satisfies Actor
+        actor: { userId: "system", roles: ["system"] } satisfies Principal
       })
     )
   )
