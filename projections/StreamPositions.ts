@@ -6,7 +6,7 @@
 import { Context, Effect, Layer, Stream } from "effect"
 import { EventStore, type EventStoreShape } from "../src/eventstore/EventStore.ts"
 import type { RecordedEvent } from "../src/eventstore/EventStoreTypes.ts"
-import { LruMap } from "../src/http/middleware/LruMap.ts"
+import { LruMap } from "../src/collections/LruMap.ts"
 
 export interface StreamPositionsShape {
   /** Records that `event` is in its stream (keeps the highest position per type). */

@@ -9,7 +9,7 @@
  * node-redis from @effect/platform-node, Node only) rather than on the process's ioredis connection.
  */
 import { Context, Effect, Layer } from "effect"
-import { LruMap } from "./LruMap.ts"
+import { LruMap } from "../../collections/LruMap.ts"
 
 export interface RateDecision {
   readonly allowed: boolean
