@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { EntityId } from "../domain/shared/Primitives.ts"
 import type { Principal } from "../domain/shared/Decider.ts"
 import { actorFromToken, type AuthOptions } from "../http/auth/Auth.ts"
+import { isUnavailableCode, unavailableMessage } from "../http/HttpError.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 
 /** The subprotocol the server answers with when the client offers it (a `bearer.<jwt>` entry is never echoed). */
@@ -39,6 +40,14 @@ const refuse = (status: number, code: string, message: string): Refused => ({ ok
 
 const isEntityId = Schema.is(EntityId)
 
+/** A backend's refusal (JWKS, store) names hosts and URLs: the client gets a generic message and an id, the log the detail. */
+const hideDetail = (refused: Refused) =>
+  Effect.gen(function*() {
+    const id = crypto.randomUUID()
+    yield* Effect.logWarning(`room upgrade refused, ${refused.code}: ${refused.message}`).pipe(Effect.annotateLogs({ requestId: id }))
+    return refuse(refused.status, refused.code, unavailableMessage(refused.code, id))
+  })
+
 const tokenOf = (request: UpgradeRequest, url: URL, protocols: ReadonlyArray<string>): string | undefined => {
   const header = request.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
   if (header !== undefined) return header
@@ -64,9 +73,12 @@ export const admitUpgrade = (auth: AuthOptions, request: UpgradeRequest): Effect
       return refuse(401, "UNAUTHORIZED", "a token is required: Authorization: Bearer <jwt>, subprotocol bearer.<jwt>, or ?access_token=")
     }
     const actor = yield* actorFromToken(auth, token).pipe(Effect.catch((e) => Effect.succeed(refuse(e.status, e.code, e.message))))
+    if ("ok" in actor && isUnavailableCode(actor.code)) return yield* hideDetail(actor)
     if ("ok" in actor) return actor
     const current = yield* (yield* Rooms).current(roomId).pipe(Effect.result)
-    if (current._tag === "Failure") return refuse(503, "UNAVAILABLE", "the room could not be read; try again")
+    if (current._tag === "Failure") {
+      return yield* hideDetail(refuse(503, "EVENT_STORE_UNAVAILABLE", String((current.failure as { message?: unknown }).message ?? current.failure)))
+    }
     const state = current.success.state
     if (state.status === "Unopened") return refuse(404, "ROOM_NOT_FOUND", `no room ${roomId}`)
     if (state.status === "Closed") return refuse(410, "ROOM_CLOSED", `room ${roomId} is closed`)
