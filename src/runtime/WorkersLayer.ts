@@ -2,12 +2,14 @@
  * The media workers as a layer chosen from the config: ffmpeg/ffprobe checked at start (a missing ffmpeg
  * is a start-up error naming FFMPEG_PATH, not a failed upload later), scratch space under DATA_DIR/scratch
  * (effect's Node FileSystem), and the workers themselves (hashing with the Digests the entry point chose),
- * with the quota reconciler (QUOTA_RECONCILE_GRACE_SECONDS) beside them.
+ * with the quota reconciler (QUOTA_RECONCILE_GRACE_SECONDS) and the idle-room janitor
+ * (INACTIVE_ROOM_RETENTION_HOURS) beside them.
  * `npm start` runs it beside the API unless RUN_WORKERS=false (sharing the ProcessingProgress hub with the
  * SSE routes); `npm run worker` runs it alone.
  */
 import { Effect, Layer } from "effect"
 import type { KeyframeSettings } from "../config.ts"
+import type { ActorSystem } from "../actors/ActorSystem.ts"
 import type { Digests } from "../digest/Digests.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import { Media } from "../media/Media.ts"
@@ -17,6 +19,8 @@ import type { Uploads } from "../uploads/Uploads.ts"
 import { MediaWorkers } from "../workers/MediaWorkers.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { QuotaReconciler, quotaReconcilerOptions } from "../workers/QuotaReconciler.ts"
+import { Rooms } from "../rooms/Rooms.ts"
+import { RoomJanitor } from "../workers/RoomJanitor.ts"
 import type { ScratchFileError } from "../workers/ScratchSpace.ts"
 import { newWorkerId, workerOptions } from "../workers/WorkerOptions.ts"
 import { NodeScratchSpace } from "./NodeScratchSpace.ts"
@@ -26,7 +30,11 @@ export type WorkersStartError = FfmpegNotFound | ScratchFileError
 export const workersLayer = (
   config: KeyframeSettings,
   workerId: string = newWorkerId()
-): Layer.Layer<MediaWorkers | QuotaReconciler, WorkersStartError, EventStore | Uploads | ObjectStore | ProcessingProgress | Digests> =>
+): Layer.Layer<
+  MediaWorkers | QuotaReconciler | RoomJanitor,
+  WorkersStartError,
+  EventStore | ActorSystem | Uploads | ObjectStore | ProcessingProgress | Digests
+> =>
   MediaWorkers.layer(workerOptions(config, workerId)).pipe(
     Layer.provide(Media.layerChecked({
       ffmpegPath: config.media.ffmpegPath,
@@ -35,5 +43,7 @@ export const workersLayer = (
     })),
     Layer.provide(NodeScratchSpace.layer({ root: `${config.server.dataDir.replace(/\/+$/, "")}/scratch` })),
     // the janitor giving back reservations whose upload was never created
-    Layer.merge(QuotaReconciler.layer(quotaReconcilerOptions(config)))
+    Layer.merge(QuotaReconciler.layer(quotaReconcilerOptions(config))),
+    // the janitor closing rooms idle for INACTIVE_ROOM_RETENTION_HOURS
+    Layer.merge(RoomJanitor.layer({ retentionMs: config.room.inactiveRetentionHours * 3_600_000 }).pipe(Layer.provide(Rooms.layer)))
   )
