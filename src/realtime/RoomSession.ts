@@ -22,6 +22,8 @@ export interface RoomChannelSettings {
   readonly messagesPerSecond: number
   readonly maxBackpressureBytes: number
   readonly memberGraceSeconds: number
+  /** Longest wait for every connected member's ready after a play or seek. */
+  readonly readyTimeoutMs: number
 }
 
 export type RoomRun = <A, E>(effect: Effect.Effect<A, E, Rooms | EventStore>) => Promise<Exit.Exit<A, E>>
@@ -33,8 +35,12 @@ export interface SessionDeps {
   readonly now: () => number
   /** The welcome went out: the channel sends presence (never before the welcome). */
   readonly welcomed: () => void
-  /** A ready/buffering report: the channel updates presence. */
+  /** A ready/buffering report: the channel updates presence (and the playback wait). */
   readonly reportState: (state: ReadyState) => void
+  /** The client's round trip from its ping (ephemeral). */
+  readonly reportRtt: (rttMs: number) => void
+  /** How far ahead a playback command takes effect now, ms. */
+  readonly playbackLead: () => number
   /** The socket is gone: the channel updates presence and starts the grace timer. */
   readonly ended: () => void
 }
@@ -139,6 +145,7 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
   const handle = (message: ClientMessage) => {
     switch (message.type) {
       case "ping":
+        if (message.rttMs !== undefined) deps.reportRtt(message.rttMs)
         return send({ type: "pong", id: message.id, ...(message.clientTime === undefined ? {} : { clientTime: message.clientTime }), serverTime: deps.now() })
       case "ready":
       case "buffering":
@@ -150,7 +157,7 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
       case "chat":
         return command(message.id, (r) => r.chat(caller(message.id), roomId, roomCommandIds.clientMessageId(actor.userId, message.id), message.text))
       case "playback":
-        return command(message.id, (r) => r.playback(caller(message.id), roomId, message.action, message.positionMs))
+        return command(message.id, (r) => r.playback(caller(message.id), roomId, message.action, message.positionMs, deps.playbackLead()))
     }
   }
 
