@@ -94,7 +94,9 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     if (event.type === "RoomClosed") close(CloseCode.normal, "room closed")
   }
 
-  const readAfter = async (revision: number, count: number) => {
+  const readAfter = async (revision: number, count: number): Promise<ReadonlyArray<RecordedEvent>> => {
+    // a reconnect that missed nothing (since = the current revision): the store refuses a read of 0 events
+    if (count <= 0) return []
     const exit = await deps.run(EventStore.use((s) => s.readStream(stream, { fromRevision: revision + 1, maxCount: count })))
     if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
     return exit.value
