@@ -2,7 +2,8 @@
  * The runtime-neutral room channel (`roomChannel`): what every transport calls. It admits upgrades
  * (RoomUpgrade.ts), runs one session per socket (RoomSession.ts), keeps this node's presence and sends
  * it to the room's local sockets, marks a member left once their last connection has been gone for the
- * grace period, runs the playback waits (RoomPlaybackSync.ts), and drains on shutdown (1012: clients reconnect with `since`).
+ * grace period, runs the playback waits (RoomPlaybackSync.ts), and drains on shutdown (1012: clients
+ * reconnect with `since`).
  */
 import { Effect, Exit, type Scope } from "effect"
 import type { EventStore } from "../eventstore/EventStore.ts"

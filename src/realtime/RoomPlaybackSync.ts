@@ -24,8 +24,8 @@ export interface PlaybackSyncDeps {
 }
 
 interface TrackedRoom {
-  /** Each local connection's round trip (the client's best recent sample), ms. */
-  readonly rtts: Map<object, number>
+  /** Each local connection's round trip (the client's best recent sample), ms; undefined until it reports one. */
+  readonly rtts: Map<object, number | undefined>
   readonly unsubscribe: () => void
   waitingSince: number | null
   timer: ReturnType<typeof setTimeout> | undefined
@@ -47,7 +47,7 @@ export interface RoomPlaybackSync {
 export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync => {
   const rooms = new Map<string, TrackedRoom>()
 
-  const lead = (roomId: string) => playbackLead([...(rooms.get(roomId)?.rtts.values() ?? [])])
+  const lead = (roomId: string) => playbackLead([...(rooms.get(roomId)?.rtts.values() ?? [])].filter((rtt) => rtt !== undefined))
 
   const clear = (room: TrackedRoom) => {
     if (room.timer !== undefined) clearTimeout(room.timer)
@@ -69,12 +69,13 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
     if (rooms.get(roomId)?.waitingSince != null && deps.presence.allReady(roomId)) finish(roomId, "ready")
   }
 
-  const begin = (roomId: string, since: number) => {
+  /** `since` names the wait; the timeout counts from `effectiveAt`, when the play or seek takes effect. */
+  const begin = (roomId: string, since: number, effectiveAt: number) => {
     const room = rooms.get(roomId)
     if (room === undefined) return
     clear(room)
     room.waitingSince = since
-    room.timer = setTimeout(() => finish(roomId, "timeout"), Math.max(0, since + deps.readyTimeoutMs - deps.now()))
+    room.timer = setTimeout(() => finish(roomId, "timeout"), Math.max(0, effectiveAt + deps.readyTimeoutMs - deps.now()))
     if (deps.presence.resetStates(roomId)) deps.presenceChanged(roomId)
   }
 
@@ -83,9 +84,9 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
     if (room === undefined) return
     room.sawEvent = true
     if (event.type === "PlaybackChanged") {
-      const data = event.data as { action: string; at: number }
+      const data = event.data as { action: string; at: number; effectiveAt?: number }
       if (data.action === "pause") clear(room)
-      else begin(roomId, data.at)
+      else begin(roomId, data.at, data.effectiveAt ?? data.at)
     } else if (event.type === "PlaybackReady" || event.type === "RoomClosed") {
       clear(room)
     }
@@ -98,7 +99,7 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
       if (room === undefined || room.sawEvent || Exit.isFailure(exit)) return
       const { state } = exit.value
       if (state.status === "Open" && state.playback.status === "waiting" && state.playback.waitingSince !== null) {
-        begin(roomId, state.playback.waitingSince)
+        begin(roomId, state.playback.waitingSince, state.playback.updatedAt)
       }
     })
 
@@ -110,7 +111,7 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
         rooms.set(roomId, room)
         resume(roomId)
       }
-      room.rtts.set(connection, 0)
+      room.rtts.set(connection, undefined)
     },
     detach: (roomId, connection) => {
       const room = rooms.get(roomId)
