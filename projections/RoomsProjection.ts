@@ -20,7 +20,14 @@ export const RoomDocument = Schema.Struct({
   memberCount: Schema.Finite,
   members: Schema.Array(Schema.Struct({ userId: Schema.String, joinedAt: Schema.Finite })),
   controllers: Schema.Array(Schema.String).annotate({ description: "members besides the host allowed to drive playback" }),
-  playback: Schema.Struct({ playing: Schema.Boolean, positionMs: Schema.Finite, updatedAt: Schema.Finite, by: Schema.NullOr(Schema.String) }),
+  playback: Schema.Struct({
+    status: Schema.Literals(["idle", "waiting", "paused", "playing"]),
+    playing: Schema.Boolean.annotate({ description: "meant to play: playing, or waiting to start" }),
+    positionMs: Schema.Finite,
+    updatedAt: Schema.Finite.annotate({ description: "server time the position refers to" }),
+    waitingSince: Schema.NullOr(Schema.Finite),
+    by: Schema.NullOr(Schema.String)
+  }),
   chatMessages: Schema.Finite,
   openedAt: Schema.Finite,
   lastActivityAt: Schema.Finite,
@@ -88,7 +95,8 @@ export const evolveRoomDoc = (current: RoomDoc | undefined, event: RoomEvent, pl
 
 export const RoomsProjection = singleStreamModel({
   name: "rooms",
-  version: 1,
+  // 2: playback documents gained status and waitingSince (synchronized playback): a stored v1 is rebuilt beside it
+  version: 2,
   model: "room",
   aggregate: RoomAggregate,
   events: RoomEvent,

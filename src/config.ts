@@ -181,7 +181,8 @@ export const Settings = {
     replayMaxEvents: positive("ROOM_REPLAY_MAX_EVENTS", 1000, "a reconnect (`?since=`) missing more room events than this gets a fresh welcome snapshot instead of the replay"),
     maxFrameBytes: positive("ROOM_MAX_FRAME_BYTES", 16_384, "largest WebSocket frame a room client may send, bytes (bigger: close 1009)"),
     messagesPerSecond: positive("ROOM_MESSAGES_PER_SECOND", 20, "frames per second per room connection (2 s burst); past it RATE_LIMITED errors, then close 1008"),
-    maxBackpressureBytes: positive("ROOM_MAX_BACKPRESSURE_BYTES", 1_048_576, "bytes queued to a slow room client before it is closed with 1013")
+    maxBackpressureBytes: positive("ROOM_MAX_BACKPRESSURE_BYTES", 1_048_576, "bytes queued to a slow room client before it is closed with 1013"),
+    readyTimeoutMs: integer("ROOM_READY_TIMEOUT_MS", 8000, 0, 600_000, "after a play or seek takes effect the room waits for every connected member to report ready, at most this long, ms (then it starts anyway; laggards catch up)")
   },
   actors: {
     mailboxSize: positive("ACTOR_MAILBOX_SIZE", 1000, "commands queued per aggregate before it answers busy"),

@@ -2,13 +2,15 @@
  * The runtime-neutral room channel (`roomChannel`): what every transport calls. It admits upgrades
  * (RoomUpgrade.ts), runs one session per socket (RoomSession.ts), keeps this node's presence and sends
  * it to the room's local sockets, marks a member left once their last connection has been gone for the
- * grace period, and drains on shutdown (1012: clients reconnect with `since`).
+ * grace period, runs the playback waits (RoomPlaybackSync.ts), and drains on shutdown (1012: clients
+ * reconnect with `since`).
  */
 import { Effect, Exit, type Scope } from "effect"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { AuthOptions } from "../http/auth/Auth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { makeRoomHub } from "./RoomHub.ts"
+import { makeRoomPlaybackSync } from "./RoomPlaybackSync.ts"
 import { RoomPresence } from "./RoomPresence.ts"
 import { openSession, type RoomChannelSettings } from "./RoomSession.ts"
 import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts"
@@ -39,17 +41,19 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let draining = false
 
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-      })
-    )
-
     const broadcastPresence = (roomId: string) => {
       const text = JSON.stringify({ type: "presence", connected: presence.of(roomId) })
       for (const socket of sockets.get(roomId) ?? []) socket.send(text)
     }
+    const playback = makeRoomPlaybackSync({ run, hub, presence, readyTimeoutMs: settings.readyTimeoutMs, now: Date.now, presenceChanged: broadcastPresence })
+
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const timer of timers) clearTimeout(timer)
+        timers.clear()
+        playback.stop()
+      })
+    )
 
     /** After the grace period, if the user has not come back to this room on this node: MarkMemberLeft. */
     const scheduleLeave = (roomId: string, userId: string, disconnectedAt: number) => {
@@ -75,6 +79,7 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
         const { roomId, actor } = admitted
         all.add(socket)
         presence.connect(roomId, actor.userId)
+        playback.attach(roomId, socket)
         const connection = openSession({ id: crypto.randomUUID(), roomId, actor, since: admitted.since }, socket, {
           run,
           hub,
@@ -88,8 +93,12 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
             broadcastPresence(roomId)
           },
           reportState: (state) => {
-            if (presence.setState(roomId, actor.userId, state)) broadcastPresence(roomId)
+            if (!presence.setState(roomId, actor.userId, state)) return
+            broadcastPresence(roomId)
+            playback.readinessChanged(roomId)
           },
+          reportRtt: (rttMs) => playback.reportRtt(roomId, socket, rttMs),
+          playbackLead: () => playback.lead(roomId),
           ended: () => {
             all.delete(socket)
             const set = sockets.get(roomId)
@@ -97,6 +106,7 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
             if (set?.size === 0) sockets.delete(roomId)
             const left = presence.disconnect(roomId, actor.userId)
             broadcastPresence(roomId)
+            playback.detach(roomId, socket)
             if (left === 0 && !draining) scheduleLeave(roomId, actor.userId, Date.now())
           }
         })

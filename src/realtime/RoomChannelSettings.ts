@@ -7,5 +7,6 @@ export const roomChannelSettings = (config: KeyframeSettings): RoomChannelSettin
   maxFrameBytes: config.realtime.maxFrameBytes,
   messagesPerSecond: config.realtime.messagesPerSecond,
   maxBackpressureBytes: config.realtime.maxBackpressureBytes,
-  memberGraceSeconds: config.realtime.memberGraceSeconds
+  memberGraceSeconds: config.realtime.memberGraceSeconds,
+  readyTimeoutMs: config.realtime.readyTimeoutMs
 })

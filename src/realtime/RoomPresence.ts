@@ -47,6 +47,22 @@ export class RoomPresence {
     return true
   }
 
+  /** A play or seek asks everyone again: every connected user's state back to unknown. */
+  resetStates(roomId: string): boolean {
+    let changed = false
+    for (const entry of this.rooms.get(roomId)?.values() ?? []) {
+      if (entry.state !== "unknown") changed = true
+      entry.state = "unknown"
+    }
+    return changed
+  }
+
+  /** Someone is connected and every connected user reported ready. */
+  allReady(roomId: string): boolean {
+    const users = this.rooms.get(roomId)
+    return users !== undefined && users.size > 0 && [...users.values()].every((e) => e.state === "ready")
+  }
+
   of(roomId: string): ReadonlyArray<PresenceView> {
     return [...(this.rooms.get(roomId) ?? new Map<string, Entry>())].map(([userId, e]) => ({ userId, connections: e.connections, state: e.state }))
   }

@@ -19,12 +19,17 @@ export const ChatMessage = Schema.Struct({ ...withId("chat"), text: Schema.Strin
   .annotate({ identifier: "ChatMessage", description: "trimmed text of 1–2,000 characters" })
 export const PlaybackMessage = Schema.Struct({ ...withId("playback"), action: PlaybackAction, positionMs: NonNegativeInt })
   .annotate({ identifier: "PlaybackMessage", description: "the host, or a member the host allowed" })
-/** Ephemeral: never stored; shown to the room in presence. */
+/** Ephemeral: never stored; shown to the room in presence, and ends a playback wait once every connected user is ready. */
 export const ReadyMessage = Schema.Struct({ ...withId("ready"), positionMs: Schema.optional(NonNegativeInt) }).annotate({ identifier: "ReadyMessage" })
 export const BufferingMessage = Schema.Struct({ ...withId("buffering"), positionMs: Schema.optional(NonNegativeInt) })
   .annotate({ identifier: "BufferingMessage" })
-export const PingMessage = Schema.Struct({ ...withId("ping"), clientTime: Schema.optional(Schema.Finite) })
-  .annotate({ identifier: "PingMessage", description: "answered with pong carrying the server time; never stored" })
+export const PingMessage = Schema.Struct({
+  ...withId("ping"),
+  clientTime: Schema.optional(Schema.Finite),
+  rttMs: Schema.optional(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 60_000 })).annotate({
+    description: "the client's round trip, ms (the lowest-delay of its last 8 ping/pong samples): sets how far ahead playback commands take effect"
+  }))
+}).annotate({ identifier: "PingMessage", description: "answered with pong carrying the server time; never stored" })
 
 export const ClientMessage = Schema.Union([JoinMessage, LeaveMessage, ChatMessage, PlaybackMessage, ReadyMessage, BufferingMessage, PingMessage])
   .annotate({ identifier: "ClientMessage" })
@@ -40,7 +45,13 @@ export const RoomSnapshot = Schema.Struct({
   capacity: Schema.Int.annotate({ description: "-1 = unlimited" }),
   members: Schema.Array(Schema.Struct({ userId: Schema.String, joinedAt: Schema.Finite })),
   controllers: Schema.Array(Schema.String),
-  playback: Schema.Struct({ playing: Schema.Boolean, positionMs: Schema.Finite, updatedAt: Schema.Finite }),
+  playback: Schema.Struct({
+    status: Schema.Literals(["idle", "waiting", "paused", "playing"]),
+    playing: Schema.Boolean.annotate({ description: "meant to play: playing, or waiting to start once members are ready" }),
+    positionMs: Schema.Finite,
+    updatedAt: Schema.Finite.annotate({ description: "server time the position refers to; while playing it advances 1:1 from it" }),
+    waitingSince: Schema.NullOr(Schema.Finite)
+  }),
   lastActivityAt: Schema.Finite
 }).annotate({ identifier: "RoomSnapshot" })
 export type RoomSnapshot = typeof RoomSnapshot.Type

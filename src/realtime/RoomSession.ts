@@ -22,6 +22,8 @@ export interface RoomChannelSettings {
   readonly messagesPerSecond: number
   readonly maxBackpressureBytes: number
   readonly memberGraceSeconds: number
+  /** Longest wait for every connected member's ready after a play or seek. */
+  readonly readyTimeoutMs: number
 }
 
 export type RoomRun = <A, E>(effect: Effect.Effect<A, E, Rooms | EventStore>) => Promise<Exit.Exit<A, E>>
@@ -33,8 +35,12 @@ export interface SessionDeps {
   readonly now: () => number
   /** The welcome went out: the channel sends presence (never before the welcome). */
   readonly welcomed: () => void
-  /** A ready/buffering report: the channel updates presence. */
+  /** A ready/buffering report: the channel updates presence (and the playback wait). */
   readonly reportState: (state: ReadyState) => void
+  /** The client's round trip from its ping (ephemeral). */
+  readonly reportRtt: (rttMs: number) => void
+  /** How far ahead a playback command takes effect now, ms. */
+  readonly playbackLead: () => number
   /** The socket is gone: the channel updates presence and starts the grace timer. */
   readonly ended: () => void
 }
@@ -88,7 +94,9 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     if (event.type === "RoomClosed") close(CloseCode.normal, "room closed")
   }
 
-  const readAfter = async (revision: number, count: number) => {
+  const readAfter = async (revision: number, count: number): Promise<ReadonlyArray<RecordedEvent>> => {
+    // a reconnect that missed nothing (since = the current revision): the store refuses a read of 0 events
+    if (count <= 0) return []
     const exit = await deps.run(EventStore.use((s) => s.readStream(stream, { fromRevision: revision + 1, maxCount: count })))
     if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
     return exit.value
@@ -139,6 +147,7 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
   const handle = (message: ClientMessage) => {
     switch (message.type) {
       case "ping":
+        if (message.rttMs !== undefined) deps.reportRtt(message.rttMs)
         return send({ type: "pong", id: message.id, ...(message.clientTime === undefined ? {} : { clientTime: message.clientTime }), serverTime: deps.now() })
       case "ready":
       case "buffering":
@@ -150,7 +159,7 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
       case "chat":
         return command(message.id, (r) => r.chat(caller(message.id), roomId, roomCommandIds.clientMessageId(actor.userId, message.id), message.text))
       case "playback":
-        return command(message.id, (r) => r.playback(caller(message.id), roomId, message.action, message.positionMs))
+        return command(message.id, (r) => r.playback(caller(message.id), roomId, message.action, message.positionMs, deps.playbackLead()))
     }
   }
 

@@ -1,4 +1,5 @@
 /** The welcome frame's room: the Room aggregate's state, in the protocol's shape. */
+import { idlePlayback } from "../domain/room/PlaybackTimeline.ts"
 import type { RoomState } from "../domain/room/RoomState.ts"
 import type { RoomSnapshot } from "./RoomProtocol.ts"
 
@@ -19,7 +20,7 @@ export const roomSnapshot = (state: RoomState, roomId: string): RoomSnapshot => 
     capacity: 0,
     members: [],
     controllers: [],
-    playback: { playing: false, positionMs: 0, updatedAt: at },
+    playback: idlePlayback(at),
     lastActivityAt: at
   }
 }

@@ -19,6 +19,8 @@ export const roomCommandIds = {
   },
   /** One mark per disconnect: every node's timer for the same drop sends the same id. */
   markLeft: (roomId: string, userId: string, disconnectedAt: number) => `room-left:${roomId}:${userId}:${disconnectedAt}`,
+  /** One end per wait: every node's ready check or timeout for the same wait sends the same id. */
+  endPlaybackWait: (roomId: string, waitingSince: number) => `room-wait:${roomId}:${waitingSince}`,
   closeInactive: (roomId: string, lastActivityAt: number) => `room-inactive:${roomId}:${lastActivityAt}`,
   /** The id of a chat message sent over WebSocket: the user and their client id make it unique and retry-safe. */
   clientMessageId: (userId: string, clientId: string) => `${userId}.${clientId}`.slice(0, 100)

@@ -41,7 +41,16 @@ export interface RoomsShape {
   leave(caller: RoomCaller, roomId: string): Effect.Effect<RoomResult, RoomSendError>
   /** `messageId` names the message (one event per id); a WebSocket client's ids go through `roomCommandIds.clientMessageId`. */
   chat(caller: RoomCaller, roomId: string, messageId: string, text: string): Effect.Effect<RoomResult, RoomSendError>
-  playback(caller: RoomCaller, roomId: string, action: "play" | "pause" | "seek", positionMs: number): Effect.Effect<RoomResult, RoomSendError>
+  /** `leadMs`: how far ahead it takes effect (the realtime channel's max(2 × p95 RTT, 300 ms)); absent = now. */
+  playback(
+    caller: RoomCaller,
+    roomId: string,
+    action: "play" | "pause" | "seek",
+    positionMs: number,
+    leadMs?: number
+  ): Effect.Effect<RoomResult, RoomSendError>
+  /** As the system: the wait started at `waitingSince` is over (every connected member ready, or the timeout). */
+  endPlaybackWait(roomId: string, waitingSince: number, reason: "ready" | "timeout", leadMs?: number): Effect.Effect<RoomResult, RoomSendError>
   /** Host settings: let a member drive playback, or take it back. */
   allowPlayback(caller: RoomCaller, roomId: string, userId: string, allowed: boolean): Effect.Effect<RoomResult, RoomSendError>
   /** Host settings: hand the room to another present member. */
@@ -83,8 +92,15 @@ export class Rooms extends Context.Service<Rooms, RoomsShape>()("keyframe/Rooms"
         leave: (caller, roomId) => asMember("leave", caller, roomId, { _tag: "LeaveRoom", roomId }),
         chat: (caller, roomId, messageId, text) =>
           send(roomId, { _tag: "PostChat", roomId, messageId, text }, caller.actor, roomCommandIds.chat(roomId, messageId), caller.correlationId),
-        playback: (caller, roomId, action, positionMs) =>
-          asMember("playback", caller, roomId, { _tag: "ControlPlayback", roomId, action, positionMs }),
+        playback: (caller, roomId, action, positionMs, leadMs) =>
+          asMember("playback", caller, roomId, { _tag: "ControlPlayback", roomId, action, positionMs, ...(leadMs === undefined ? {} : { leadMs }) }),
+        endPlaybackWait: (roomId, waitingSince, reason, leadMs) =>
+          send(
+            roomId,
+            { _tag: "EndPlaybackWait", roomId, waitingSince, reason, ...(leadMs === undefined ? {} : { leadMs }) },
+            ROOMS_SYSTEM_ACTOR,
+            roomCommandIds.endPlaybackWait(roomId, waitingSince)
+          ),
         allowPlayback: (caller, roomId, userId, allowed) =>
           asMember("allow", caller, roomId, { _tag: "AllowPlaybackControl", roomId, userId, allowed }),
         handOverHost: (caller, roomId, userId) => asMember("host", caller, roomId, { _tag: "HandOverHost", roomId, userId }),

@@ -33,8 +33,12 @@ const intoPools = (command: RoomCommand): RoomCommand => {
   }
 }
 
-/** Disconnect notices mostly name a member and a time around the grace period before now. */
+/** Disconnect notices mostly name a member and a time around the grace period before now; wait ends mostly name the current wait. */
 const fit = (command: RoomCommand, state: RoomState, context: DecideContext<DomainSettings>): RoomCommand => {
+  if (command._tag === "EndPlaybackWait") {
+    const since = state.status === "Open" ? state.playback.waitingSince : null
+    return since === null || oneIn(4, command.waitingSince) ? command : { ...command, waitingSince: since }
+  }
   if (command._tag !== "MarkMemberLeft") return command
   const grace = context.settings.memberGraceSeconds * 1000
   const userId = state.status === "Open" && state.members.length > 0 && !oneIn(4, command.userId)
@@ -69,6 +73,7 @@ export const roomArbitraries = {
     LeaveRoom: 3,
     PostChat: 4,
     ControlPlayback: 4,
+    EndPlaybackWait: 3,
     AllowPlaybackControl: 3,
     HandOverHost: 1,
     CloseRoom: 1,

@@ -97,6 +97,6 @@ describe("singleStreamModel", () => {
     expect(UploadsProjection).toMatchObject({ handles: eventTypesOf(UploadEvent), streamPrefixes: ["upload-"] })
     const catalogIgnores = ["BytesReceived", "StepClaimed", "StepFailed", "ChunkUploaded"]
     expect(VideosProjection).toMatchObject({ handles: eventTypesOf(UploadEvent).filter((t) => !catalogIgnores.includes(t)), streamPrefixes: ["upload-"] })
-    expect(eventTypesOf(RoomEvent)).toEqual(["RoomOpened", "MemberJoined", "MemberLeft", "ChatPosted", "PlaybackChanged", "PlaybackControlChanged", "HostHandedOver", "RoomClosed"])
+    expect(eventTypesOf(RoomEvent)).toEqual(["RoomOpened", "MemberJoined", "MemberLeft", "ChatPosted", "PlaybackChanged", "PlaybackReady", "PlaybackControlChanged", "HostHandedOver", "RoomClosed"])
   })
 })

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RoomServer, startRoomServer, tokenFor } from "./RoomServerProcess.ts"
+import { PlaybackClient } from "../../src/realtime/client/PlaybackClient.ts"
 import { connect, type Frame, refusal, type TestClient } from "./RoomTestClient.ts"
 
 const SETTINGS = {
@@ -15,7 +16,8 @@ const SETTINGS = {
   ROOM_MAX_FRAME_BYTES: "4096",
   // high enough for the replay test's 25 quick chats on one connection, low enough to flood
   ROOM_MESSAGES_PER_SECOND: "50",
-  ROOM_MEMBER_GRACE_SECONDS: "1"
+  ROOM_MEMBER_GRACE_SECONDS: "1",
+  ROOM_READY_TIMEOUT_MS: "2000"
 }
 
 export interface SuiteOptions {
@@ -194,6 +196,87 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
       for (const x of [alice, again]) x.close()
     })
 
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    const stateOf = (c: TestClient, userId: string, state: string) =>
+      c.next((f) => f.type === "presence" && f.connected.some((p: any) => p.userId === userId && p.state === state))
+    /** A PlaybackClient fed every frame `c` got so far, its clock synced with a few pings. */
+    const follow = async (c: TestClient) => {
+      const client = new PlaybackClient(Date.now)
+      for (let i = 0; i < 3; i++) {
+        c.send(client.ping(`sync${i}`))
+        client.receive(await c.next((f) => f.type === "pong" && f.id === `sync${i}`) as any)
+      }
+      return { client, catchUp: () => c.frames.filter((f) => f.type !== "pong").forEach((f) => client.receive(f as any)) }
+    }
+
+    it("waits after a play until every connected member is ready, then plays from now + lead; the client module follows it", async () => {
+      const id = await openRoom()
+      const alice = await joined(id, "alice")
+      const bob = await joined(id, "bob")
+      const view = await follow(bob)
+      // a 400 ms round trip: commands take effect 2 × 400 ms ahead instead of the 300 ms floor
+      alice.send({ type: "ping", id: "rtt", clientTime: Date.now(), rttMs: 400 })
+      await alice.next((f) => f.type === "pong" && f.id === "rtt")
+      alice.send({ type: "playback", id: "p1", action: "play", positionMs: 5_000 })
+      const changed = await eventOf(bob, "PlaybackChanged")
+      await eventOf(alice, "PlaybackChanged")
+      expect(changed.data).toMatchObject({ action: "play", positionMs: 5_000, by: "alice" })
+      expect(changed.data.effectiveAt - changed.data.at).toBeGreaterThanOrEqual(800)
+
+      alice.send({ type: "ready", id: "r1" })
+      bob.send({ type: "buffering", id: "b1" })
+      await stateOf(alice, "bob", "buffering")
+      // before effectiveAt the room is still idle; from it, waiting on bob
+      view.catchUp()
+      expect(view.client.state().status).toBe("idle")
+      await sleep(Math.max(500, changed.data.effectiveAt - view.client.serverNow() + 200))
+      expect(alice.events().some((e) => e.event === "PlaybackReady")).toBe(false)
+      view.catchUp()
+      expect(view.client.state().status).toBe("waiting")
+      expect(view.client.expectedPositionMs()).toBe(5_000)
+
+      bob.send({ type: "ready", id: "r2" })
+      const started = await eventOf(alice, "PlaybackReady", () => true, 1_500)
+      expect(started.data).toMatchObject({ reason: "ready", playing: true, positionMs: 5_000 })
+      expect(started.data.startsAt - started.data.at).toBeGreaterThanOrEqual(800)
+      await eventOf(bob, "PlaybackReady")
+      view.catchUp()
+      await sleep(Math.max(0, started.data.startsAt - view.client.serverNow()) + 300)
+      expect(view.client.state().status).toBe("playing")
+      const expected = view.client.expectedPositionMs()
+      expect(expected).toBeGreaterThanOrEqual(5_250)
+      expect(expected).toBeLessThan(5_000 + 1_500)
+      expect(view.client.correction(expected)).toEqual({ kind: "none" })
+      expect(view.client.correction(expected - 1_000)).toMatchObject({ kind: "rate" })
+      expect(view.client.correction(expected - 10_000)).toMatchObject({ kind: "seek" })
+      for (const x of [alice, bob]) x.close()
+    })
+
+    it("starts anyway after ROOM_READY_TIMEOUT_MS when a member stays buffering, and a late joiner's welcome shows it playing", async () => {
+      const id = await openRoom()
+      const alice = await joined(id, "alice")
+      const carol = await joined(id, "carol")
+      alice.send({ type: "playback", id: "p1", action: "play", positionMs: 0 })
+      const changed = await eventOf(alice, "PlaybackChanged")
+      await eventOf(carol, "PlaybackChanged")
+      alice.send({ type: "ready", id: "r1" })
+      carol.send({ type: "buffering", id: "b1" })
+      const started = await eventOf(alice, "PlaybackReady", () => true, 6_000)
+      expect(started.data).toMatchObject({ reason: "timeout", playing: true, positionMs: 0 })
+      // the timeout counts from when the play takes effect
+      expect(started.data.at - changed.data.effectiveAt).toBeGreaterThanOrEqual(1_900)
+      // nothing about readiness reached the store: the events are the play and the end of the wait
+      expect(alice.events().filter((e) => e.revision > changed.revision).map((e) => e.event)).toEqual(["PlaybackReady"])
+      const late = await connect(await url(id, "dave"))
+      const welcome = await late.next((f) => f.type === "welcome")
+      expect(welcome.room.playback).toMatchObject({ status: "playing", playing: true, positionMs: 0, updatedAt: started.data.startsAt })
+      const view = new PlaybackClient(Date.now)
+      view.receive(welcome as any)
+      await sleep(Math.max(0, started.data.startsAt - Date.now()) + 200)
+      expect(view.expectedPositionMs()).toBeGreaterThan(0)
+      for (const x of [alice, carol, late]) x.close()
+    })
+
     it("answers garbage with error frames, closes 1009 on an oversized frame and 1008 on a flood, and keeps serving", async () => {
       const id = await openRoom()
       const c = await member(id, "bob")
@@ -256,5 +339,23 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
       await eventOf(back, "RoomClosed")
       expect((await back.closed).code).toBe(1000)
       alice.close()
+    }, 90_000)
+
+    it("ends a wait left open by a restart: the next connection resumes it and the timeout still applies", async () => {
+      const id = await openRoom()
+      const alice = await joined(id, "alice")
+      alice.send({ type: "playback", id: "p1", action: "seek", positionMs: 7_000 })
+      const changed = await eventOf(alice, "PlaybackChanged")
+      const stopped = server.stop()
+      await alice.closed
+      expect(await stopped).toBe(0)
+      await start()
+      // since = the current revision: nothing to replay (the connection stays open)
+      const back = await connect(await url(id, "alice", `&since=${changed.revision}`))
+      expect((await back.next((f) => f.type === "welcome")).room.playback).toMatchObject({ status: "waiting", positionMs: 7_000 })
+      const ended = await eventOf(back, "PlaybackReady", () => true, 8_000)
+      expect(ended.data).toMatchObject({ reason: "timeout", playing: false, positionMs: 7_000 })
+      expect(ended.data.at - changed.data.effectiveAt).toBeGreaterThanOrEqual(1_900)
+      back.close()
     }, 90_000)
   })

@@ -28,10 +28,25 @@ export const PostChat = Schema.TaggedStruct("PostChat", {
 
 export const PlaybackAction = Schema.Literals(["play", "pause", "seek"])
 
+/** Longest lead a playback command may be scheduled ahead by, ms. */
+export const MAX_PLAYBACK_LEAD_MS = 10_000
+
+const LeadMs = NonNegativeInt.check(Schema.isLessThanOrEqualTo(MAX_PLAYBACK_LEAD_MS))
+
+/** `leadMs`: how far ahead of now it takes effect (the realtime layer's max(2 × p95 RTT, 300 ms)); absent = now. */
 export const ControlPlayback = Schema.TaggedStruct("ControlPlayback", {
   roomId: EntityId,
   action: PlaybackAction,
-  positionMs: NonNegativeInt
+  positionMs: NonNegativeInt,
+  leadMs: Schema.optional(LeadMs)
+})
+
+/** Sent by the realtime layer when the wait started at `waitingSince` is over; a stale one changes nothing. */
+export const EndPlaybackWait = Schema.TaggedStruct("EndPlaybackWait", {
+  roomId: EntityId,
+  waitingSince: EpochMillis,
+  reason: Schema.Literals(["ready", "timeout"]),
+  leadMs: Schema.optional(LeadMs)
 })
 
 /** The host lets a member drive playback (or takes it back). */
@@ -62,6 +77,7 @@ export const RoomCommand = Schema.Union([
   LeaveRoom,
   PostChat,
   ControlPlayback,
+  EndPlaybackWait,
   AllowPlaybackControl,
   HandOverHost,
   CloseRoom,

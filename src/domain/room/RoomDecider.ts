@@ -4,6 +4,7 @@ import type { DecideContext, Decider } from "../shared/Decider.ts"
 import { accept, type Decision, reject, unchanged } from "../shared/Decision.ts"
 import { AlreadyExists, Forbidden, NotFound, tagOf, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 import type { DomainSettings } from "../shared/DomainSettings.ts"
+import { positionAt } from "./PlaybackTimeline.ts"
 import { MAX_CHAT_LENGTH, type RoomCommand } from "./RoomCommands.ts"
 import { ChatTextInvalid, ClosedRoom, GraceNotElapsed, NotAMember, NotHost, RoomActive, type RoomError, RoomFull } from "./RoomErrors.ts"
 import type { RoomEvent } from "./RoomEvents.ts"
@@ -69,18 +70,41 @@ const chat = (state: OpenRoomState, command: Command<"PostChat">, context: Conte
   return accept({ _tag: "ChatPosted", roomId: state.roomId, messageId: command.messageId, userId, text: checked.text, at: context.now })
 }
 
+/** Effective times never go back along the stream, so the timeline (PlaybackTimeline.ts) folds in order. */
+const effectiveFrom = (state: OpenRoomState, context: Context, leadMs: number | undefined) =>
+  Math.max(context.now + (leadMs ?? 0), state.playback.updatedAt)
+
 const playback = (state: OpenRoomState, command: Command<"ControlPlayback">, context: Context): RoomDecision => {
   const userId = context.actor.userId
   if (!isMember(state, userId)) return reject(new NotAMember({ userId }))
   if (!mayControlPlayback(state, userId)) {
     return reject(new NotHost({ action: "control playback", allowed: "the host and members the host allowed" }))
   }
+  const effectiveAt = effectiveFrom(state, context, command.leadMs)
+  // a pause freezes where the room's clock is then, so nobody jumps; play and seek go where they say
+  const positionMs = command.action === "pause" ? Math.round(positionAt(state.playback, effectiveAt)) : command.positionMs
   return accept({
     _tag: "PlaybackChanged",
     roomId: state.roomId,
     action: command.action,
-    positionMs: command.positionMs,
+    positionMs,
     by: userId,
+    at: context.now,
+    ...(effectiveAt === context.now ? {} : { effectiveAt })
+  })
+}
+
+const endWait = (state: OpenRoomState, command: Command<"EndPlaybackWait">, context: Context): RoomDecision => {
+  if (!isSystem(context.actor)) return reject(new Forbidden({ action: "end a playback wait", allowed: "the system" }))
+  // another node (or the timeout) ended this wait already, or a newer play/seek started another
+  if (state.playback.status !== "waiting" || state.playback.waitingSince !== command.waitingSince) return unchanged
+  return accept({
+    _tag: "PlaybackReady",
+    roomId: state.roomId,
+    positionMs: state.playback.positionMs,
+    playing: state.playback.playing,
+    startsAt: effectiveFrom(state, context, command.leadMs),
+    reason: command.reason,
     at: context.now
   })
 }
@@ -140,6 +164,8 @@ export const decideRoom = (command: RoomCommand, state: RoomState, context: Cont
       return chat(state, command, context)
     case "ControlPlayback":
       return playback(state, command, context)
+    case "EndPlaybackWait":
+      return endWait(state, command, context)
     case "AllowPlaybackControl":
       return allow(state, command, context)
     case "HandOverHost":

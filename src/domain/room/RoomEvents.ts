@@ -31,12 +31,30 @@ export const ChatPosted = Schema.TaggedStruct("ChatPosted", {
   at: EpochMillis
 })
 
-/** `at` is the server time the position refers to: clients extrapolate from it while playing. */
+/**
+ * `at` is when the server decided it; it takes effect at `effectiveAt` (absent: `at`), a little ahead so
+ * every member applies it together. play and seek put the room in waiting (see PlaybackReady); a pause's
+ * position is where the room's clock stands at `effectiveAt`.
+ */
 export const PlaybackChanged = Schema.TaggedStruct("PlaybackChanged", {
   roomId: EntityId,
   action: PlaybackAction,
   positionMs: NonNegativeInt,
   by: UserId,
+  at: EpochMillis,
+  effectiveAt: Schema.optional(EpochMillis)
+})
+
+/**
+ * The wait after a play or seek is over (every connected member reported ready, or the timeout passed):
+ * from `startsAt` the room plays (or stays paused) from `positionMs`. Readiness itself is never stored.
+ */
+export const PlaybackReady = Schema.TaggedStruct("PlaybackReady", {
+  roomId: EntityId,
+  positionMs: NonNegativeInt,
+  playing: Schema.Boolean,
+  startsAt: EpochMillis,
+  reason: Schema.Literals(["ready", "timeout"]),
   at: EpochMillis
 })
 
@@ -68,6 +86,7 @@ export const RoomEvent = Schema.Union([
   MemberLeft,
   ChatPosted,
   PlaybackChanged,
+  PlaybackReady,
   PlaybackControlChanged,
   HostHandedOver,
   RoomClosed

@@ -1,16 +1,12 @@
 /** A watch room as the decider sees it (a status-tagged union), and how events change it. */
+import { applyPlayback, idlePlayback, type Playback } from "./PlaybackTimeline.ts"
 import type { RoomEvent } from "./RoomEvents.ts"
+
+export type { Playback } from "./PlaybackTimeline.ts"
 
 export interface Member {
   readonly userId: string
   readonly joinedAt: number
-}
-
-export interface Playback {
-  readonly playing: boolean
-  readonly positionMs: number
-  /** Server time the position refers to. */
-  readonly updatedAt: number
 }
 
 export type RoomState =
@@ -60,7 +56,7 @@ export const evolveRoom = (state: RoomState, event: RoomEvent): RoomState => {
       capacity: event.capacity,
       members: [{ userId: event.hostId, joinedAt: event.at }],
       controllers: [],
-      playback: { playing: false, positionMs: 0, updatedAt: event.at },
+      playback: idlePlayback(event.at),
       lastActivityAt: event.at
     }
   }
@@ -79,14 +75,8 @@ export const evolveRoom = (state: RoomState, event: RoomEvent): RoomState => {
     case "ChatPosted":
       return active
     case "PlaybackChanged":
-      return {
-        ...active,
-        playback: {
-          playing: event.action === "seek" ? state.playback.playing : event.action === "play",
-          positionMs: event.positionMs,
-          updatedAt: event.at
-        }
-      }
+    case "PlaybackReady":
+      return { ...active, playback: applyPlayback(state.playback, event) }
     case "PlaybackControlChanged":
       return {
         ...active,

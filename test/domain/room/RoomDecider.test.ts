@@ -79,7 +79,8 @@ describe("room: playback", () => {
   it("is driven by the host, with the position and the server time", () => {
     const { state } = given([opened]).when({ _tag: "ControlPlayback", roomId: "r-1", action: "play", positionMs: 1_500 }, { now: T0 + 42 })
       .then([{ _tag: "PlaybackChanged", roomId: "r-1", action: "play", positionMs: 1_500, by: "alice", at: T0 + 42 }])
-    expect(state.status === "Open" && state.playback).toEqual({ playing: true, positionMs: 1_500, updatedAt: T0 + 42 })
+    // play puts the room in waiting (until members are ready: PlaybackReady); playing says it is meant to play
+    expect(state.status === "Open" && state.playback).toEqual({ status: "waiting", playing: true, positionMs: 1_500, updatedAt: T0 + 42, waitingSince: T0 + 42 })
   })
 
   it("is refused to members the host did not allow, and granted to those it did", () => {
