@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import WebSocket from "ws"
 import { buildForNode20, node20Version } from "../../../test/realtime/Node20Build.ts"
-import { startRoomServer, tokenFor } from "../../../test/realtime/RoomServerProcess.ts"
+import { type RoomServer, startRoomServer, tokenFor } from "../../../test/realtime/RoomServerProcess.ts"
 
 export interface FanOutOptions {
   readonly members: number
@@ -60,14 +60,10 @@ const serverCommand = (transport: "ws" | "uWebSockets.js") => {
   return buildForNode20()
 }
 
-export const fanOut = async (transport: "ws" | "uWebSockets.js", options: FanOutOptions) => {
-  const server = serverCommand(transport)
-  if ("skipped" in server) return { skipped: server.skipped }
-  const dataDir = mkdtempSync(join(tmpdir(), "keyframe-bench-fanout-"))
-  const running = await startRoomServer(server.command, { DATA_DIR: dataDir, ROOM_MESSAGES_PER_SECOND: "100000" })
+/** One room of `members` on a running server: joins, then the chats, then the figures. */
+const oneRoom = async (running: RoomServer, options: FanOutOptions) => {
   const sockets: Array<WebSocket> = []
   try {
-    const live = /rooms WebSocket listening on port \d+ \(([^)]*)\)/.exec(running.output())?.[1] ?? "unknown"
     const opened = await fetch(`${running.http}/rooms`, {
       method: "POST",
       headers: { "content-type": "application/json", Authorization: `Bearer ${await tokenFor("bench-host", ["user", "sponsor"])}` },
@@ -81,7 +77,7 @@ export const fanOut = async (transport: "ws" | "uWebSockets.js", options: FanOut
         member(`${running.ws}/rooms/${roomId}?access_token=${await tokenFor(`member-${i + k}`)}`, tally))
       sockets.push(...await Promise.all(batch))
     }
-    await new Promise((r) => setTimeout(r, 500)) // let the joins' fan-out settle
+    await new Promise((r) => setTimeout(r, 1000)) // let the joins' fan-out settle
     const total = Math.round(options.rate * options.seconds)
     const start = performance.now()
     await new Promise<void>((done) => {
@@ -107,7 +103,7 @@ export const fanOut = async (transport: "ws" | "uWebSockets.js", options: FanOut
       .sort((a, b) => a - b)
     const elapsed = (tally.lastAt - start) / 1000
     return {
-      liveTransport: live,
+      members: options.members,
       chats: total,
       delivered: tally.received,
       lost: expected - tally.received,
@@ -116,8 +112,33 @@ export const fanOut = async (transport: "ws" | "uWebSockets.js", options: FanOut
     }
   } finally {
     for (const s of sockets) s.terminate()
-    await running.stop()
-    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A fresh server per size on `transport` (a previous room's members, marked left after their grace
+ * period, would otherwise write during the next run): a run per size, and the largest with p99 < 250 ms.
+ */
+export const fanOut = async (transport: "ws" | "uWebSockets.js", options: { readonly sizes: ReadonlyArray<number>; readonly rate: number; readonly seconds: number }) => {
+  const server = serverCommand(transport)
+  if ("skipped" in server) return { skipped: server.skipped }
+  try {
+    let liveTransport = "unknown"
+    const runs = []
+    for (const members of options.sizes) {
+      const dataDir = mkdtempSync(join(tmpdir(), "keyframe-bench-fanout-"))
+      const running = await startRoomServer(server.command, { DATA_DIR: dataDir, ROOM_MESSAGES_PER_SECOND: "100000" })
+      try {
+        liveTransport = /rooms WebSocket listening on port \d+ \(([^)]*)\)/.exec(running.output())?.[1] ?? liveTransport
+        runs.push(await oneRoom(running, { members, rate: options.rate, seconds: options.seconds }))
+      } finally {
+        await running.stop()
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    }
+    const under = runs.filter((r) => r.lost === 0 && r.latencyMs.p99 !== null && r.latencyMs.p99 < 250).map((r) => r.members)
+    return { liveTransport, runs, largestMembersWithP99Under250: under.length === 0 ? null : Math.max(...under) }
+  } finally {
     server.remove()
   }
 }
