@@ -4,6 +4,7 @@ import { ActorSystem, type ActorSystemOptions } from "../../src/actors/ActorSyst
 import type { CommandResult } from "../../src/actors/CommandEnvelope.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { EventStoreUnavailable } from "../../src/eventstore/EventStoreError.ts"
 import { Counter } from "./CounterAggregate.ts"
 
 const user = { userId: "alice", roles: ["user"] as const }
@@ -17,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => store.dispose())
 
 /** An actor system on the shared store whose appends are slow (so commands pile up) and counted. */
-const system = (overrides: Partial<ActorSystemOptions> = {}) => {
+const system = (overrides: Partial<ActorSystemOptions> = {}, failFirstAppend = false) => {
   const shared = store.runSync(EventStore)
   const appends: Array<Array<string | undefined>> = []
   const slow = EventStore.of({
@@ -25,7 +26,11 @@ const system = (overrides: Partial<ActorSystemOptions> = {}) => {
     append: (stream, events, options) =>
       Effect.andThen(
         Effect.sync(() => appends.push(events.map((e) => e.metadata?.causationId))),
-        Effect.andThen(Effect.sleep(20), shared.append(stream, events, options))
+        Effect.suspend(() =>
+          failFirstAppend && appends.length === 1
+            ? Effect.fail(new EventStoreUnavailable({ reason: "connection lost mid-append" }))
+            : Effect.andThen(Effect.sleep(20), shared.append(stream, events, options))
+        )
       )
   })
   const rt = ManagedRuntime.make(
@@ -114,6 +119,19 @@ describe("mailbox batching", () => {
     expect(appends.length).toBeGreaterThanOrEqual(3)
     expect((await readBack(id)).map((e) => e.metadata.causationId)).toEqual(["warm", "elsewhere", "p", "q"])
     await Promise.all([rt.dispose(), other.rt.dispose()])
+  })
+
+  it("a failed append fails the commands that depended on it, keeps earlier rejections, and drops the cache", async () => {
+    const { rt, appends } = system({ settings: { ceiling: 10 } }, true)
+    const id = crypto.randomUUID()
+    const exits = await burst(rt, id, [add(20, "big"), add(1, "a"), add(2, "b")])
+    expect(JSON.stringify(exits[0])).toContain("CeilingReached")
+    expect(exits.slice(1).map((e) => JSON.stringify(e).includes("EventStoreUnavailable"))).toEqual([true, true])
+    expect(appends).toEqual([["a", "b"]])
+    // The retry starts from the store: nothing was written, so "a" is applied now, at revision 0.
+    const retried = success((await burst(rt, id, [add(1, "a")]))[0]!)
+    expect([retried.revision, retried.deduplicated]).toEqual([0, false])
+    await rt.dispose()
   })
 
   it("ACTOR_MAX_BATCH 1: one append per command", async () => {
