@@ -117,8 +117,9 @@ const makeActorSystem = (options: ActorSystemOptions) =>
             const job = inFlight[0]!
             Deferred.doneUnsafe(job.done, yield* Effect.exit(job.run(box.cell)))
           } else {
-            const exits = yield* applyBatch(box.cell, inFlight.map((job) => job.envelope!), applyOptions)
-            inFlight.forEach((job, i) => Deferred.doneUnsafe(job.done, exits[i]!))
+            // A defect (a decider that throws) answers the whole batch instead of stalling the mailbox.
+            const batch = yield* Effect.exit(applyBatch(box.cell, inFlight.map((job) => job.envelope!), applyOptions))
+            inFlight.forEach((job, i) => Deferred.doneUnsafe(job.done, Exit.isSuccess(batch) ? batch.value[i]! : batch))
           }
           inFlight = []
         }

@@ -1,4 +1,4 @@
-import { Effect, Exit, Layer, ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ActorSystem, type ActorSystemOptions } from "../../src/actors/ActorSystem.ts"
 import type { CommandResult } from "../../src/actors/CommandEnvelope.ts"
@@ -131,6 +131,30 @@ describe("mailbox batching", () => {
     // The retry starts from the store: nothing was written, so "a" is applied now, at revision 0.
     const retried = success((await burst(rt, id, [add(1, "a")]))[0]!)
     expect([retried.revision, retried.deduplicated]).toEqual([0, false])
+    await rt.dispose()
+  })
+
+  it("a decider that throws answers its batch with the defect and leaves the mailbox working", async () => {
+    const Throwing = {
+      ...Counter,
+      decider: {
+        ...Counter.decider,
+        decide: (...args: Parameters<typeof Counter.decider.decide>) => {
+          if (args[0].amount === 13) throw new Error("unlucky")
+          return Counter.decider.decide(...args)
+        }
+      }
+    }
+    const { rt } = system()
+    const id = crypto.randomUUID()
+    const exits = await rt.runPromise(
+      ActorSystem.use((actors) =>
+        Effect.forEach([add(1, "a"), add(13, "b"), add(1, "c")], (c) => Effect.exit(actors.send(Throwing, id, c)), { concurrency: "unbounded" })
+      )
+    )
+    expect(exits.map((e) => Exit.isFailure(e) && (Cause.squash(e.cause) as Error).message)).toEqual(["unlucky", "unlucky", "unlucky"])
+    const after = success(await rt.runPromise(ActorSystem.use((actors) => Effect.exit(actors.send(Throwing, id, add(2, "d"))))))
+    expect(after.revision).toBe(0)
     await rt.dispose()
   })
 
