@@ -188,7 +188,8 @@ export const Settings = {
     mailboxSize: positive("ACTOR_MAILBOX_SIZE", 1000, "commands queued per aggregate before it answers busy"),
     idleSeconds: positive("ACTOR_IDLE_SECONDS", 300, "an idle actor is passivated after this long, seconds"),
     maxLive: positive("ACTOR_MAX_LIVE", 10000, "actors kept in memory at once (least recently used are passivated)"),
-    maxConflictRetries: integer("ACTOR_MAX_CONFLICT_RETRIES", 5, 0, 1000, "reload-and-retry rounds on a concurrency conflict")
+    maxConflictRetries: integer("ACTOR_MAX_CONFLICT_RETRIES", 5, 0, 1000, "reload-and-retry rounds on a concurrency conflict"),
+    maxBatch: integer("ACTOR_MAX_BATCH", 100, 1, 10_000, "commands waiting in one aggregate's mailbox that are decided together and appended in one write; 1 = one append per command")
   },
   auth: {
     jwtSecret: secret("JWT_SECRET", "HMAC secret (HS256) for bearer JWTs, at least 32 bytes (never logged)"),

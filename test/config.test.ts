@@ -48,7 +48,7 @@ describe("defaults (DESIGN.md §4, §6, §7)", () => {
     expect(c.media).toMatchObject({ jobMaxAttempts: 3, jobRetryDelaySeconds: 5, processingTimeoutSeconds: 300 })
     expect(c.stream).toEqual({ watchDir: undefined, chunkSizeMb: 10, timeoutSeconds: 30 })
     expect(c.room).toEqual({ defaultMaxParticipants: 10, sponsorMaxParticipants: -1, inactiveRetentionHours: 24 })
-    expect(c.actors).toEqual({ mailboxSize: 1000, idleSeconds: 300, maxLive: 10000, maxConflictRetries: 5 })
+    expect(c.actors).toEqual({ mailboxSize: 1000, idleSeconds: 300, maxLive: 10000, maxConflictRetries: 5, maxBatch: 100 })
   })
   it("the deciders' settings equal the domain's own defaults", () => {
     expect(domainSettings(c)).toEqual(defaultDomainSettings)

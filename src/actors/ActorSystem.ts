@@ -1,6 +1,7 @@
 /**
  * The actor registry (DESIGN.md §1): one actor per aggregate id, each with a bounded
- * mailbox handled one command at a time, passivated when idle, with a cap on live actors.
+ * mailbox handled in order (waiting commands batched into one append), passivated when idle,
+ * with a cap on live actors.
  */
 import { Context, Deferred, Effect, Exit, Layer, Schedule } from "effect"
 import type { Aggregate } from "../domain/shared/Decider.ts"
@@ -8,6 +9,7 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreError } from "../eventstore/EventStoreError.ts"
 import { ActorBusy, type ConcurrencyConflict, type EventDecodeFailed } from "./ActorError.ts"
 import { type AggregateCell, type AnyAggregate, applyCommand, catchUp, ensureLoaded, makeCell } from "./AggregateCell.ts"
+import { applyBatch } from "./CommandBatch.ts"
 import type { CommandEnvelope, CommandResult } from "./CommandEnvelope.ts"
 
 export interface ActorSystemOptions {
@@ -27,6 +29,11 @@ export interface ActorSystemOptions {
    * store for newer events (a round trip per upload PATCH otherwise). Default false.
    */
   readonly soleWriter?: boolean | undefined
+  /**
+   * Commands waiting in one mailbox that are decided together and appended in one write
+   * (CommandBatch.ts); 1 = one append per command. Default 100.
+   */
+  readonly maxBatch?: number | undefined
 }
 
 export type SendError<DomainError> =
@@ -55,6 +62,8 @@ export interface ActorSystemShape {
 interface Job {
   readonly run: (cell: AggregateCell) => Effect.Effect<unknown, unknown, EventStore>
   readonly done: Deferred.Deferred<unknown, unknown>
+  /** Set for a command: consecutive commands in a mailbox may be batched. */
+  readonly envelope?: CommandEnvelope<unknown> | undefined
 }
 
 interface Mailbox {
@@ -87,12 +96,32 @@ const makeActorSystem = (options: ActorSystemOptions) =>
       return false
     }
 
-    const drain = (box: Mailbox): Effect.Effect<void> =>
-      Effect.gen(function*() {
+    const maxBatch = Math.max(1, options.maxBatch ?? 100)
+    const applyOptions = { settings: options.settings, maxConflictRetries: options.maxConflictRetries }
+
+    // The next jobs to run together: consecutive commands (at most maxBatch), or one other job.
+    const takeBatch = (box: Mailbox): Array<Job> => {
+      let n = 1
+      if (box.jobs[0]!.envelope !== undefined) {
+        while (n < maxBatch && n < box.jobs.length && box.jobs[n]!.envelope !== undefined) n++
+      }
+      return box.jobs.splice(0, n)
+    }
+
+    const drain = (box: Mailbox): Effect.Effect<void> => {
+      let inFlight: Array<Job> = []
+      return Effect.gen(function*() {
         while (box.jobs.length > 0) {
-          const job = box.jobs.shift()!
-          const exit = yield* Effect.exit(job.run(box.cell))
-          Deferred.doneUnsafe(job.done, exit)
+          inFlight = takeBatch(box)
+          if (inFlight.length === 1) {
+            const job = inFlight[0]!
+            Deferred.doneUnsafe(job.done, yield* Effect.exit(job.run(box.cell)))
+          } else {
+            // A defect (a decider that throws) answers the whole batch instead of stalling the mailbox.
+            const batch = yield* Effect.exit(applyBatch(box.cell, inFlight.map((job) => job.envelope!), applyOptions))
+            inFlight.forEach((job, i) => Deferred.doneUnsafe(job.done, Exit.isSuccess(batch) ? batch.value[i]! : batch))
+          }
+          inFlight = []
         }
         // No yield between the last emptiness check and this flag: a sender either saw
         // `running` and queued for this loop, or will start a new one.
@@ -102,12 +131,13 @@ const makeActorSystem = (options: ActorSystemOptions) =>
         Effect.provideContext(context),
         Effect.onInterrupt(() =>
           Effect.sync(() => {
-            for (const job of box.jobs.splice(0)) Deferred.doneUnsafe(job.done, Exit.interrupt())
+            for (const job of [...inFlight, ...box.jobs.splice(0)]) Deferred.doneUnsafe(job.done, Exit.interrupt())
           })
         )
       )
+    }
 
-    const enqueue = (aggregate: AnyAggregate, id: string, run: Job["run"]) =>
+    const enqueue = (aggregate: AnyAggregate, id: string, run: Job["run"], envelope?: CommandEnvelope<unknown>) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.suspend(() => {
           const key = `${aggregate.category}-${id}`
@@ -125,7 +155,7 @@ const makeActorSystem = (options: ActorSystemOptions) =>
             return Effect.fail(new ActorBusy({ stream: key, reason: "mailbox_full" }))
           }
           const done = Deferred.makeUnsafe<unknown, unknown>()
-          box.jobs.push({ run, done })
+          box.jobs.push({ run, done, envelope })
           const start = box.running ? Effect.void : ((box.running = true), Effect.asVoid(Effect.forkIn(drain(box), scope)))
           return Effect.andThen(start, restore(Deferred.await(done)))
         })
@@ -143,11 +173,7 @@ const makeActorSystem = (options: ActorSystemOptions) =>
     )
 
     const send: ActorSystemShape["send"] = (aggregate, id, envelope) =>
-      enqueue(aggregate, id, (cell) =>
-        applyCommand(cell, envelope, {
-          settings: options.settings,
-          maxConflictRetries: options.maxConflictRetries
-        })) as never
+      enqueue(aggregate, id, (cell) => applyCommand(cell, envelope, applyOptions), envelope) as never
 
     const current: ActorSystemShape["current"] = (aggregate, id) =>
       enqueue(aggregate, id, (cell) =>

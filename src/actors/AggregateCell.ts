@@ -1,6 +1,6 @@
 /** One aggregate instance as an actor holds it: cached state and revision, and how a command is applied to it. */
 import { Clock, Effect, Result } from "effect"
-import type { Aggregate } from "../domain/shared/Decider.ts"
+import type { Aggregate, EventCodec } from "../domain/shared/Decider.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreError } from "../eventstore/EventStoreError.ts"
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
@@ -37,7 +37,8 @@ export const makeCell = (aggregate: AnyAggregate, id: string): AggregateCell => 
   applied: new Map()
 })
 
-const forget = (cell: AggregateCell) => {
+/** Drops the cached state: the next command reloads from the store. */
+export const forget = (cell: AggregateCell) => {
   cell.state = cell.aggregate.decider.initialState
   cell.revision = -1
   cell.position = 0
@@ -45,7 +46,7 @@ const forget = (cell: AggregateCell) => {
   cell.applied.clear()
 }
 
-const remember = (cell: AggregateCell, commandId: string | undefined, from: number, to: number) => {
+export const remember = (cell: AggregateCell, commandId: string | undefined, from: number, to: number) => {
   if (commandId === undefined) return
   cell.applied.set(commandId, { from, to })
   if (cell.applied.size > DEDUP_WINDOW) cell.applied.delete(cell.applied.keys().next().value!)
@@ -94,7 +95,8 @@ export const catchUp = (cell: AggregateCell): Effect.Effect<void, EventStoreErro
 
 export const ensureLoaded = (cell: AggregateCell) => (cell.loaded ? Effect.void : catchUp(cell))
 
-const replayResult = (cell: AggregateCell, range: { from: number; to: number }) =>
+/** The first result of an already applied command, read back from the store. */
+export const replayResult = (cell: AggregateCell, range: { from: number; to: number }) =>
   Effect.gen(function*() {
     const store = yield* EventStore
     const recorded = yield* store.readStream(cell.stream, { fromRevision: range.from, maxCount: range.to - range.from + 1 })
@@ -107,6 +109,22 @@ const replayResult = (cell: AggregateCell, range: { from: number; to: number }) 
       deduplicated: true
     } satisfies CommandResult<unknown>
   })
+
+/** A domain event as it is appended: encoded, with the command's ids, user and time in its metadata. */
+export const toStored = (codec: EventCodec<unknown>, envelope: CommandEnvelope<unknown>, now: number, event: unknown) => {
+  const encoded = codec.encode(event)
+  return {
+    type: encoded.type,
+    data: encoded.data,
+    metadata: {
+      correlationId: envelope.correlationId ?? envelope.commandId,
+      causationId: envelope.commandId,
+      userId: envelope.actor.userId,
+      occurredAt: new Date(now).toISOString(),
+      schemaVersion: encoded.schemaVersion
+    }
+  }
+}
 
 /**
  * Applies one command: decide on the cached state, append at the cached revision, and on
@@ -136,20 +154,7 @@ export const applyCommand = (
       if (events.length === 0) {
         return { events, recorded: [], revision: cell.revision, position: cell.position, deduplicated: false }
       }
-      const toAppend = events.map((event) => {
-        const encoded = codec.encode(event)
-        return {
-          type: encoded.type,
-          data: encoded.data,
-          metadata: {
-            correlationId: envelope.correlationId ?? envelope.commandId,
-            causationId: envelope.commandId,
-            userId: envelope.actor.userId,
-            occurredAt: new Date(now).toISOString(),
-            schemaVersion: encoded.schemaVersion
-          }
-        }
-      })
+      const toAppend = events.map((event) => toStored(codec, envelope, now, event))
       const appended = yield* store
         .append(cell.stream, toAppend, { expectedRevision: cell.revision < 0 ? "no_stream" : cell.revision })
         .pipe(

@@ -84,6 +84,7 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
         idleMillis: config.actors.idleSeconds * 1000,
         maxLive: config.actors.maxLive,
         maxConflictRetries: config.actors.maxConflictRetries,
+        maxBatch: config.actors.maxBatch,
         settings: domainSettings(config),
         // PGlite's files are opened by one process, and this actor system is its only writer
         soleWriter: config.eventStore.kind === "embedded"

@@ -40,6 +40,7 @@ const workerLayer = (config: KeyframeSettings) =>
         idleMillis: config.actors.idleSeconds * 1000,
         maxLive: config.actors.maxLive,
         maxConflictRetries: config.actors.maxConflictRetries,
+        maxBatch: config.actors.maxBatch,
         settings: domainSettings(config)
       }).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
       objectStoreLayer(config),
