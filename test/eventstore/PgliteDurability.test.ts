@@ -121,7 +121,7 @@ describe("PGlite event store: acknowledged means durable", () => {
     expect([...fsynced.keys()].some((p) => p.startsWith("base")), "a checkpoint fsynced data files").toBe(true)
   }, 120_000)
 
-  it.skipIf(!hasStrace)("shows an fsync(2) of a WAL segment between each append and its acknowledgement (strace)", async () => {
+  it.skipIf(!hasStrace)("shows an fsync(2) of a WAL segment between each append and its acknowledgement (strace; skipped when strace is not installed)", async () => {
     const dataDir = join(root, "traced")
     const log = join(root, "strace.log")
     const appender = fileURLToPath(new URL("./PgliteAppender.ts", import.meta.url))

@@ -52,7 +52,7 @@ describe.skipIf(process.platform === "win32")("development secret file", () => {
     expect(got).toMatchObject({ secret: "s".repeat(40), created: false })
   })
 
-  it.skipIf(spawnSync("strace", ["-V"]).status !== 0)("fsyncs the new file and its directory before using it (strace)", () => {
+  it.skipIf(spawnSync("strace", ["-V"]).status !== 0)("fsyncs the new file and its directory before using it (strace; skipped when strace is not installed)", () => {
     const dataDir = freshDataDir()
     const log = join(root, `strace-${n++}.log`)
     const module = fileURLToPath(new URL("../../src/runtime/DevJwtSecret.ts", import.meta.url))
