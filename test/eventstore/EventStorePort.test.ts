@@ -7,17 +7,12 @@ import { Effect, Exit, Option, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { type EventStoreShape, makeEventStore, type RawEventStore } from "../../src/eventstore/EventStore.ts"
 import type { ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions } from "../../src/eventstore/EventStoreTypes.ts"
+import { type Call, callRecorder } from "../support/CallRecorder.ts"
 
-type Call = readonly [method: string, ...args: ReadonlyArray<unknown>]
 
 /** A raw store that answers every call with an empty success and remembers it. */
 const recordingStore = (): { readonly store: EventStoreShape; readonly calls: Array<Call> } => {
-  const calls: Array<Call> = []
-  // Records when the method is called, not when its effect runs: building an effect from bad input counts too.
-  const record = <A>(call: Call, answer: A) => {
-    calls.push(call)
-    return Effect.succeed(answer)
-  }
+  const { calls, record } = callRecorder()
   const raw: RawEventStore = {
     kind: "recording",
     append: (request) => record(["append", request], { events: [], nextRevision: 0, position: 1 }),

@@ -36,6 +36,7 @@ const walRecorder = () => {
 }
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0
+if (!hasStrace) console.warn("PgliteDurability: strace is not installed, so the fsync trace test is skipped (CI installs it)")
 
 describe("PGlite event store: acknowledged means durable", () => {
   let root: string

@@ -7,16 +7,11 @@ import { Effect, Exit, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { BodyLengthMismatch } from "../../src/objectstore/ObjectBody.ts"
 import { makeObjectStore, type ObjectBody, type ObjectStoreShape, type RawObjectStore } from "../../src/objectstore/ObjectStore.ts"
+import { type Call, callRecorder } from "../support/CallRecorder.ts"
 
-type Call = readonly [method: string, ...args: ReadonlyArray<unknown>]
 
 const recordingStore = (): { readonly store: ObjectStoreShape; readonly calls: Array<Call> } => {
-  const calls: Array<Call> = []
-  // Records when the method is called, not when its effect runs: building an effect from bad input counts too.
-  const record = <A>(call: Call, answer: A) => {
-    calls.push(call)
-    return Effect.succeed(answer)
-  }
+  const { calls, record } = callRecorder()
   const info = { key: "k", size: 0, etag: '"e"', lastModified: new Date(0), contentType: "t", cacheControl: undefined }
   const raw: RawObjectStore = {
     kind: "recording",

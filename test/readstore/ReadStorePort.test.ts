@@ -8,16 +8,11 @@ import { describe, expect, it } from "vitest"
 import { makeReadStore, type RawReadStore, type ReadStoreShape } from "../../src/readstore/ReadStore.ts"
 import { encodeCursor } from "../../src/readstore/ReadStoreKeys.ts"
 import type { ListOptions, Slot, Write } from "../../src/readstore/ReadStoreTypes.ts"
+import { type Call, callRecorder } from "../support/CallRecorder.ts"
 
-type Call = readonly [method: string, ...args: ReadonlyArray<unknown>]
 
 const recordingStore = (): { readonly store: ReadStoreShape; readonly calls: Array<Call> } => {
-  const calls: Array<Call> = []
-  // Records when the method is called, not when its effect runs: building an effect from bad input counts too.
-  const record = <A>(call: Call, answer: A) => {
-    calls.push(call)
-    return Effect.succeed(answer)
-  }
+  const { calls, record } = callRecorder()
   const raw: RawReadStore = {
     kind: "recording",
     getMany: (slot, model, ids) => record(["getMany", slot, model, ids], ids.map(() => "doc")),

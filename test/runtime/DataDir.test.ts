@@ -24,6 +24,8 @@ const withLogs = async <A, E>(effect: Effect.Effect<A, E>) => {
 }
 const configOf = (env: Record<string, string>) => Effect.runPromise(loadConfig(ConfigProvider.fromUnknown(env)))
 
+if (process.platform === "win32") console.warn("DataDir: folder modes are POSIX-only, so these tests are skipped on Windows")
+
 describe.skipIf(process.platform === "win32")("DATA_DIR permissions", () => {
   it("creates DATA_DIR, eventstore/, objects/ and scratch/ 0700 for the embedded adapters", async () => {
     const dataDir = freshDataDir()

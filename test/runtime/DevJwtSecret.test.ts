@@ -18,7 +18,12 @@ const freshDataDir = () => join(root, `data-${n++}`)
 const startAuth = async (dataDir: string) =>
   Effect.runPromiseExit(Effect.flatMap(loadConfig(ConfigProvider.fromUnknown({ DATA_DIR: dataDir })), authFromConfig))
 
-describe.skipIf(process.platform === "win32")("development secret file", () => {
+const POSIX = process.platform !== "win32"
+const hasStrace = spawnSync("strace", ["-V"]).status === 0
+if (!POSIX) console.warn("DevJwtSecret: file modes are POSIX-only, so these tests are skipped on Windows")
+else if (!hasStrace) console.warn("DevJwtSecret: strace is not installed, so the fsync trace test is skipped (CI installs it)")
+
+describe.skipIf(!POSIX)("development secret file", () => {
   it("is created owner-only (0600) on first start", async () => {
     const dataDir = freshDataDir()
     expect(Exit.isSuccess(await startAuth(dataDir))).toBe(true)
@@ -52,7 +57,7 @@ describe.skipIf(process.platform === "win32")("development secret file", () => {
     expect(got).toMatchObject({ secret: "s".repeat(40), created: false })
   })
 
-  it.skipIf(spawnSync("strace", ["-V"]).status !== 0)("fsyncs the new file and its directory before using it (strace; skipped when strace is not installed)", () => {
+  it.skipIf(!hasStrace)("fsyncs the new file and its directory before using it (strace; skipped when strace is not installed)", () => {
     const dataDir = freshDataDir()
     const log = join(root, `strace-${n++}.log`)
     const module = fileURLToPath(new URL("../../src/runtime/DevJwtSecret.ts", import.meta.url))
