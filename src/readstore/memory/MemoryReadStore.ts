@@ -6,9 +6,18 @@ import { encodeCursor, slotSegment } from "../ReadStoreKeys.ts"
 import type { ListItem, Slot } from "../ReadStoreTypes.ts"
 import { SortedIndex } from "./SortedIndex.ts"
 
+/**
+ * A stored document: its JSON text, and the value parsed from it on the first read, deeply frozen — every
+ * later read returns that same object (no parse, no garbage per read) and no caller can change it.
+ */
+interface StoredDoc {
+  readonly json: string
+  value?: unknown
+}
+
 interface SlotData {
-  /** model → id → JSON text (kept as text so callers never share objects with the store). */
-  readonly docs: Map<string, Map<string, string>>
+  /** model → id → document. */
+  readonly docs: Map<string, Map<string, StoredDoc>>
   /** `<model>\0<index>\0<value>` → entries. */
   readonly indexes: Map<string, SortedIndex>
   checkpoint: number | undefined
@@ -16,8 +25,23 @@ interface SlotData {
 
 const indexKey = (model: string, index: string, value: string) => `${model}\u0000${index}\u0000${value}`
 
-const parse = (key: string, json: string) =>
-  Effect.try({ try: () => JSON.parse(json) as unknown, catch: (e) => new ReadStoreCorrupted({ key, reason: String(e) }) })
+const deepFreeze = (value: unknown): unknown => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/** The document's value, parsed once; a ReadStoreCorrupted naming `key` if its text is not JSON (never, short of a bug). */
+const valueOf = (key: string, stored: StoredDoc): unknown | ReadStoreCorrupted => {
+  if ("value" in stored) return stored.value
+  try {
+    return (stored.value = deepFreeze(JSON.parse(stored.json)))
+  } catch (e) {
+    return new ReadStoreCorrupted({ key, reason: String(e) })
+  }
+}
 
 export const makeMemoryReadStore = (): ReadStoreShape => {
   const slots = new Map<string, SlotData>()
@@ -45,14 +69,16 @@ export const makeMemoryReadStore = (): ReadStoreShape => {
   const raw: RawReadStore = {
     kind: "memory",
     getMany: (slot, model, ids) =>
-      Effect.gen(function*() {
+      Effect.suspend(() => {
         const docs = slotData(slot, false)?.docs.get(model)
         const out: Array<unknown> = new Array(ids.length)
         for (let i = 0; i < ids.length; i++) {
-          const json = docs?.get(ids[i]!)
-          out[i] = json === undefined ? undefined : yield* parse(`${model}/${ids[i]}`, json)
+          const stored = docs?.get(ids[i]!)
+          const value = stored === undefined ? undefined : valueOf(`${model}/${ids[i]}`, stored)
+          if (value instanceof ReadStoreCorrupted) return Effect.fail(value)
+          out[i] = value
         }
-        return out
+        return Effect.succeed(out)
       }),
     list: (slot, model, index, { cursor, limit, order, value }) =>
       Effect.gen(function*() {
@@ -62,8 +88,11 @@ export const makeMemoryReadStore = (): ReadStoreShape => {
         const docs = data?.docs.get(model)
         const items: Array<ListItem> = []
         for (const e of page) {
-          const json = docs?.get(e.id)
-          if (json !== undefined) items.push({ id: e.id, score: e.score, doc: yield* parse(`${model}/${e.id}`, json) })
+          const stored = docs?.get(e.id)
+          if (stored === undefined) continue
+          const value = valueOf(`${model}/${e.id}`, stored)
+          if (value instanceof ReadStoreCorrupted) return yield* value
+          items.push({ id: e.id, score: e.score, doc: value })
         }
         const last = page[page.length - 1]
         return entries.length > limit && last ? { items, next: encodeCursor(last) } : { items }
@@ -83,7 +112,7 @@ export const makeMemoryReadStore = (): ReadStoreShape => {
             case "Put": {
               let docs = data.docs.get(w.model)
               if (!docs) data.docs.set(w.model, (docs = new Map()))
-              docs.set(w.id, w.json)
+              docs.set(w.id, { json: w.json })
               break
             }
             case "Delete":
