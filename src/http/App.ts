@@ -1,5 +1,5 @@
 /** The Hono app, runtime-neutral: node.ts and deno.ts serve it, tests call `app.request(...)`. */
-import { Cause } from "effect"
+import { Cause, type LogLevel } from "effect"
 import { Hono } from "hono"
 import type { GetConnInfo } from "hono/conninfo"
 import { HTTPException } from "hono/http-exception"
@@ -57,6 +57,8 @@ export interface AppOptions {
   readonly requestBody?: RequestBodyReader | undefined
   /** Largest JSON request body (JSON_BODY_LIMIT_BYTES); default 64 KiB. */
   readonly jsonBodyLimitBytes?: number | undefined
+  /** LOG_LEVEL: request lines below it are not built at all; default: all of them. */
+  readonly logLevel?: LogLevel.LogLevel | undefined
   /** METRICS_TOKEN, and whether /metrics has its own listener (METRICS_PORT); default: open, on this app. */
   readonly metrics?: MetricsOptions | undefined
 }
@@ -79,7 +81,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.use(requestId())
   // one address per request, for the log, the limiter and the feeds alike
   app.use(clientAddress({ trustedProxyHops, connInfo: options.connInfo }))
-  app.use(requestLog(options.runtime))
+  app.use(requestLog(options.runtime, options.logLevel))
   app.use(hideUnavailableDetail(options.runtime))
   app.use(jsonBodyLimit(options.jsonBodyLimitBytes ?? 65_536))
   if (options.rateLimit) {

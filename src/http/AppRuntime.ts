@@ -28,8 +28,16 @@ export const logInternal = <R>(runtime: AppRuntime<R>, c: Context<AppEnv>, cause
   return errorResponse(internalError(requestId))
 }
 
-export const makeRunEffect = <R>(runtime: AppRuntime<R>): RunEffect<R> => async (c, effect) => {
-  const exit = await runtime.runPromiseExit(effect, { signal: c.req.raw.signal })
+/**
+ * `interruptOnAbort` (default true): a client that goes away interrupts the handler's effect. Routes
+ * that answer in microseconds (the queries: their only wait is bounded by READ_YOUR_WRITES_WAIT_MS)
+ * turn it off — the request's AbortSignal is made on first use and costs more than their answer.
+ */
+export const makeRunEffect = <R>(runtime: AppRuntime<R>, options: { readonly interruptOnAbort?: boolean } = {}): RunEffect<R> =>
+async (c, effect) => {
+  const exit = options.interruptOnAbort === false
+    ? await runtime.runPromiseExit(effect)
+    : await runtime.runPromiseExit(effect, { signal: c.req.raw.signal })
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.findErrorOption(exit.cause)
   const mapped = error._tag === "Some" ? toHttpError(error.value) : undefined

@@ -78,7 +78,7 @@ const check = (error: ReadStoreInvalidArgument | undefined): Effect.Effect<void,
 
 /** The port over an adapter's raw store: every input check runs here, once, before the raw method. */
 export const makeReadStore = (raw: RawReadStore): ReadStoreShape => {
-  const getMany: ReadStoreShape["getMany"] = Effect.fn("ReadStore.getMany")(function*(slot, model, ids) {
+  const getMany: ReadStoreShape["getMany"] = Effect.fnUntraced(function*(slot, model, ids) {
     yield* validateRead(slot, model, ids)
     return yield* raw.getMany(slot, model, ids)
   })
@@ -86,7 +86,7 @@ export const makeReadStore = (raw: RawReadStore): ReadStoreShape => {
     kind: raw.kind,
     getMany,
     get: (slot, model, id) => Effect.map(getMany(slot, model, [id]), ([doc]) => Option.fromUndefinedOr(doc)),
-    list: Effect.fn("ReadStore.list")(function*(slot, model, index, options) {
+    list: Effect.fnUntraced(function*(slot, model, index, options) {
       return yield* raw.list(slot, model, index, yield* validateList(slot, model, index, options))
     }),
     checkpoint: (slot) => Effect.andThen(check(checkSlot(slot)), () => raw.checkpoint(slot)),

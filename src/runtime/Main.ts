@@ -140,6 +140,7 @@ export const appOptionsFor = (config: KeyframeSettings) =>
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
+      logLevel: config.server.logLevel,
       metrics: { token: config.http.metricsToken, ownPort: config.http.metricsPort !== 0 },
       rateLimit: {
         limiter,

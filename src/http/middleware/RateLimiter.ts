@@ -24,6 +24,8 @@ export interface RateLimiterShape {
   readonly kind: "memory" | "redis"
   /** Counts one request against `key` (at most `limit` per `windowMs`). Never fails: a broken backend allows the request (logged). */
   consume(key: string, limit: number, windowMs: number): Effect.Effect<RateDecision>
+  /** The same count without an effect run, for adapters that answer synchronously (memory): the middleware's fast path. */
+  readonly consumeNow?: ((key: string, limit: number, windowMs: number) => RateDecision) | undefined
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()("keyframe/RateLimiter") {
@@ -51,20 +53,21 @@ export const makeMemoryRateLimiter = (options: MemoryRateLimiterOptions = {}): M
   const now = options.now ?? Date.now
   // O(1) per request (LruMap.ts): a flood of distinct keys neither grows the table nor slows a request down
   const windows = new LruMap<string, { count: number; endsAt: number }>(options.maxTracked ?? DEFAULT_MAX_TRACKED)
+  const consumeNow = (key: string, limit: number, windowMs: number) => {
+    const t = now()
+    let w = windows.get(key)
+    if (w === undefined || w.endsAt <= t) {
+      w = { count: 0, endsAt: t + windowMs }
+      windows.set(key, w)
+    }
+    w.count += 1
+    return decision(w.count, limit, w.endsAt - t)
+  }
   return {
     kind: "memory",
     trackedClients: () => windows.size,
-    consume: (key, limit, windowMs) =>
-      Effect.sync(() => {
-        const t = now()
-        let w = windows.get(key)
-        if (w === undefined || w.endsAt <= t) {
-          w = { count: 0, endsAt: t + windowMs }
-          windows.set(key, w)
-        }
-        w.count += 1
-        return decision(w.count, limit, w.endsAt - t)
-      })
+    consumeNow,
+    consume: (key, limit, windowMs) => Effect.sync(() => consumeNow(key, limit, windowMs))
   }
 }
 

@@ -1,5 +1,5 @@
 /** One structured log line and the Prometheus request metrics per request, labelled by route pattern (never the raw path). */
-import { Effect } from "effect"
+import { Effect, LogLevel } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { matchedRoutes } from "hono/route"
 import { recordRequest } from "../../observability/Metrics.ts"
@@ -16,25 +16,34 @@ export const routePattern = (c: Context<any>): string => {
 /** Probes and scrapes are logged at debug level, so they do not drown the request log. */
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"])
 
-export const requestLog = (runtime: AppRuntime<never>): MiddlewareHandler<AppEnv> =>
-async (c, next) => {
-  const start = performance.now()
-  await next()
-  const ms = performance.now() - start
-  const route = routePattern(c)
-  const status = c.res.status
-  recordRequest(c.req.method, route, status, ms / 1000)
-  const actor = c.get("actor") as AppEnv["Variables"]["actor"] | undefined
-  const fields = {
-    requestId: c.get("requestId"),
-    method: c.req.method,
-    route,
-    path: c.req.path,
-    status,
-    durationMs: Math.round(ms * 10) / 10,
-    userId: actor?.userId ?? null,
-    ip: c.get("clientIp")
+/**
+ * `minimumLevel` (LOG_LEVEL): lines below it are not even built — a fiber per request for a line the
+ * logger drops would cost more than most answers.
+ */
+export const requestLog = (runtime: AppRuntime<never>, minimumLevel: LogLevel.LogLevel = "All"): MiddlewareHandler<AppEnv> => {
+  const enabled = (level: LogLevel.LogLevel) => LogLevel.isGreaterThanOrEqualTo(level, minimumLevel)
+  const lines = { debug: enabled("Debug"), info: enabled("Info"), error: enabled("Error") }
+  return async (c, next) => {
+    const start = performance.now()
+    await next()
+    const ms = performance.now() - start
+    const route = routePattern(c)
+    const status = c.res.status
+    recordRequest(c.req.method, route, status, ms / 1000)
+    const level = QUIET.has(route) ? "debug" : status >= 500 ? "error" : "info"
+    if (!lines[level]) return
+    const actor = c.get("actor") as AppEnv["Variables"]["actor"] | undefined
+    const fields = {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status,
+      durationMs: Math.round(ms * 10) / 10,
+      userId: actor?.userId ?? null,
+      ip: c.get("clientIp")
+    }
+    const log = level === "debug" ? Effect.logDebug("request") : level === "error" ? Effect.logError("request") : Effect.log("request")
+    runtime.runFork(log.pipe(Effect.annotateLogs(fields)))
   }
-  const log = QUIET.has(route) ? Effect.logDebug("request") : status >= 500 ? Effect.logError("request") : Effect.log("request")
-  runtime.runFork(log.pipe(Effect.annotateLogs(fields)))
 }

@@ -44,7 +44,7 @@ export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
   const run = makeRunEffect(options.runtime)
   const auth = options.auth ?? noAuth
   const deps: QueryDeps = {
-    run,
+    run: makeRunEffect(options.runtime, { interruptOnAbort: false }),
     auth,
     settings: options.settings ?? defaultReadSideSettings,
     now: options.now ?? (() => Date.now())

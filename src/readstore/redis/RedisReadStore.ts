@@ -75,7 +75,7 @@ export const makeRedisReadStore = (redis: IoRedis, keyPrefix: string): ReadStore
     })
 
   // Inputs arrive checked, documents encoded (makeReadStore).
-  const getMany: RawReadStore["getMany"] = Effect.fn("RedisReadStore.getMany")(function*(slot, model, ids) {
+  const getMany: RawReadStore["getMany"] = Effect.fnUntraced(function*(slot, model, ids) {
     if (ids.length === 0) return []
     const key = docsKey(slot, model)
     const raw = yield* call(`HMGET ${key}`, () => client.hmget(key, ...ids))
@@ -83,7 +83,7 @@ export const makeRedisReadStore = (redis: IoRedis, keyPrefix: string): ReadStore
   })
 
   /** Entries strictly after the cursor, at most `want`; loops only over ties with the cursor's score. */
-  const range = Effect.fn("RedisReadStore.range")(function*(key: string, order: "asc" | "desc", want: number, cursor: Cursor | undefined) {
+  const range = Effect.fnUntraced(function*(key: string, order: "asc" | "desc", want: number, cursor: Cursor | undefined) {
     const out: Array<{ id: string; score: number }> = []
     const from = cursor ? String(cursor.score) : order === "asc" ? "-inf" : "+inf"
     const to = order === "asc" ? "+inf" : "-inf"
@@ -107,7 +107,7 @@ export const makeRedisReadStore = (redis: IoRedis, keyPrefix: string): ReadStore
   return makeReadStore({
     kind: "redis",
     getMany,
-    list: Effect.fn("RedisReadStore.list")(function*(slot, model, index, options) {
+    list: Effect.fnUntraced(function*(slot, model, index, options) {
       const entries = yield* range(indexKey(slot, model, index, options.value), options.order, options.limit + 1, options.cursor)
       const page = entries.slice(0, options.limit)
       const docs = page.length === 0 ? [] : yield* getMany(slot, model, page.map((e) => e.id))
