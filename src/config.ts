@@ -122,7 +122,7 @@ export const Settings = {
     )
   },
   readStore: {
-    redisUrl: url("REDIS_URL", ["redis", "rediss"], "read models, presence, rate-limit counts and processing progress in Redis (one connection per process, plus one for pub/sub); unset = in memory, rebuilt from the history at start"),
+    redisUrl: url("REDIS_URL", ["redis", "rediss"], "read models, room presence, rate-limit counts and processing progress in Redis (one connection per process, plus one per pub/sub channel: progress, presence); unset = in memory, rebuilt from the history at start"),
     keyPrefix: optionalText("READ_STORE_KEY_PREFIX", "prefix of every read-model key in Redis (several deployments sharing one Redis); unset = none"),
     waitMillis: integer(
       "READ_YOUR_WRITES_WAIT_MS",

@@ -58,8 +58,7 @@ export const roomChannel = (
           const text = JSON.stringify({ type: "presence", connected: await ask(presence.view(roomId)) })
           for (const socket of sockets.get(roomId) ?? []) socket.send(text)
         } while (refreshing.get(roomId) === true)
-        refreshing.delete(roomId)
-      })()
+      })().catch(() => {}).finally(() => refreshing.delete(roomId))
     }
     const playback = makeRoomPlaybackSync({
       run,

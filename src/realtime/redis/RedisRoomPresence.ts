@@ -76,11 +76,20 @@ export class RedisRoomPresence {
           return next
         }
 
+        // rooms whose last write failed: the write that succeeds again announces them
+        const unannounced = new Set<string>()
         const put = (roomId: string, announce: boolean) =>
           command(() => {
             const args = [...local.entries(roomId)].flatMap(([userId, e]) => [userId, encodeEntry(e)])
-            return redis.client.eval(PUT, 2, ...keys(roomId), node, options.ttlMs, channel, announce ? `${node} ${roomId}` : "", ...args)
-          }).then(answered, (e) => failed("write", e))
+            const message = announce || unannounced.has(roomId) ? `${node} ${roomId}` : ""
+            return redis.client.eval(PUT, 2, ...keys(roomId), node, options.ttlMs, channel, message, ...args)
+          }).then(() => {
+            answered()
+            unannounced.delete(roomId)
+          }, (e) => {
+            failed("write", e)
+            unannounced.add(roomId)
+          })
 
         // changes close together become one write of the room's entries as they are then
         const pending = new Set<string>()
@@ -93,32 +102,40 @@ export class RedisRoomPresence {
           })
         }
 
-        /** Every node's entries for the room, with this node's own from memory; undefined while Redis is away. */
-        const read = (roomId: string): Promise<Array<readonly [string, PresenceEntry]> | undefined> =>
+        /** The reply of READ as entries of the other nodes, and the users whose expired entries it dropped. */
+        const parse = (reply: unknown) => {
+          const [pairs, gone] = Array.isArray(reply) && reply.length === 2 ? reply as [unknown, unknown] : [[], []]
+          const others: Array<readonly [string, PresenceEntry]> = []
+          const fields = Array.isArray(pairs) ? pairs : []
+          for (let i = 0; i + 1 < fields.length; i += 2) {
+            const field = String(fields[i])
+            const slash = field.indexOf("/")
+            if (slash < 0 || field.slice(0, slash) === node) continue
+            const entry = decodeEntry(fields[i + 1])
+            if (entry._tag === "Some") others.push([field.slice(slash + 1), { connections: entry.value.c, state: entry.value.s, wait: entry.value.w }])
+          }
+          return { others, gone: Array.isArray(gone) ? gone.map(String) : [] }
+        }
+
+        /** Every node's entries for the room, with this node's own from memory (alone while Redis is away). Never rejects. */
+        const read = (roomId: string): Promise<Array<readonly [string, PresenceEntry]>> =>
           inOrder(roomId, () => command(() => redis.client.eval(READ, 2, ...keys(roomId), channel, `${node} ${roomId}`)))
             .then((reply) => {
               answered()
-              const [pairs, gone] = reply as [Array<string>, Array<string>]
-              const entries: Array<readonly [string, PresenceEntry]> = [...local.entries(roomId)]
-              for (let i = 0; i + 1 < pairs.length; i += 2) {
-                const field = pairs[i]!
-                const slash = field.indexOf("/")
-                if (field.slice(0, slash) === node) continue
-                const entry = decodeEntry(pairs[i + 1])
-                if (entry._tag === "Some") entries.push([field.slice(slash + 1), { connections: entry.value.c, state: entry.value.s, wait: entry.value.w }])
-              }
+              const { others, gone } = parse(reply)
               if (gone.length > 0) {
                 for (const listener of listeners) {
                   listener.changed(roomId)
                   for (const userId of gone) listener.expired(roomId, userId)
                 }
               }
-              return entries
+              return others
             }, (e) => {
               failed("read", e)
-              return undefined
+              return []
             })
-        const entriesOf = (roomId: string) => Effect.promise(() => read(roomId).then((entries) => entries ?? [...local.entries(roomId)]))
+            .then((others) => [...local.entries(roomId), ...others])
+        const entriesOf = (roomId: string) => Effect.promise(() => read(roomId))
 
         yield* redis.subscribe(channel, (message) => {
           const space = message.indexOf(" ")
