@@ -179,7 +179,7 @@ const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRea
       yield* Effect.log(
         `Keyframe HTTP listening on port ${port} (${runtimeName}); event store: ${describeEventStore(config.eventStore)} ` +
           `(${store.kind} adapter); object store: ${config.objectStore.bucket ? `S3 bucket ${config.objectStore.bucket}` : "files"}; ` +
-          `read store and rate limits: ${config.readStore.redisUrl ? "Redis" : "memory"} (${limiter.kind})`
+          `read store, rate limits and room presence: ${config.readStore.redisUrl ? "Redis" : "memory"} (${limiter.kind})`
       )
       yield* Effect.addFinalizer(() => Effect.log("Keyframe shutting down"))
     })
