@@ -122,7 +122,7 @@ export const Settings = {
     )
   },
   readStore: {
-    redisUrl: url("REDIS_URL", ["redis", "rediss"], "read models, presence, rate-limit counts and processing progress in Redis (one connection per process, plus one for pub/sub); unset = in memory, rebuilt from the history at start"),
+    redisUrl: url("REDIS_URL", ["redis", "rediss"], "read models, room presence, rate-limit counts and processing progress in Redis (one connection per process, plus one per pub/sub channel: progress, presence); unset = in memory, rebuilt from the history at start"),
     keyPrefix: optionalText("READ_STORE_KEY_PREFIX", "prefix of every read-model key in Redis (several deployments sharing one Redis); unset = none"),
     waitMillis: integer(
       "READ_YOUR_WRITES_WAIT_MS",
@@ -182,7 +182,9 @@ export const Settings = {
     maxFrameBytes: positive("ROOM_MAX_FRAME_BYTES", 16_384, "largest WebSocket frame a room client may send, bytes (bigger: close 1009)"),
     messagesPerSecond: positive("ROOM_MESSAGES_PER_SECOND", 20, "frames per second per room connection (2 s burst); past it RATE_LIMITED errors, then close 1008"),
     maxBackpressureBytes: positive("ROOM_MAX_BACKPRESSURE_BYTES", 1_048_576, "bytes queued to a slow room client before it is closed with 1013"),
-    readyTimeoutMs: integer("ROOM_READY_TIMEOUT_MS", 8000, 0, 600_000, "after a play or seek takes effect the room waits for every connected member to report ready, at most this long, ms (then it starts anyway; laggards catch up)")
+    readyTimeoutMs: integer("ROOM_READY_TIMEOUT_MS", 8000, 0, 600_000, "after a play or seek takes effect the room waits for every connected member to report ready, at most this long, ms (then it starts anyway; laggards catch up)"),
+    presenceHeartbeatMs: integer("ROOM_PRESENCE_HEARTBEAT_MS", 5000, 100, 600_000, "with REDIS_URL: how often a node refreshes its room presence in Redis, ms"),
+    presenceTtlMs: integer("ROOM_PRESENCE_TTL_MS", 15_000, 200, 3_600_000, "with REDIS_URL: a node's presence entries outlive its last refresh by this long (a node that died loses its members then), ms; at least 2 × ROOM_PRESENCE_HEARTBEAT_MS")
   },
   actors: {
     mailboxSize: positive("ACTOR_MAILBOX_SIZE", 1000, "commands queued per aggregate before it answers busy"),
@@ -282,6 +284,9 @@ const crossCheck = (s: SettingsValue): Effect.Effect<SettingsValue, Config.Confi
   }
   if (s.server.port !== 0 && s.server.port === s.server.wsPort) {
     return invalid("WS_PORT", `a port other than PORT (${s.server.port})`, String(s.server.wsPort))
+  }
+  if (s.realtime.presenceTtlMs < 2 * s.realtime.presenceHeartbeatMs) {
+    return invalid("ROOM_PRESENCE_TTL_MS", `at least 2 × ROOM_PRESENCE_HEARTBEAT_MS (${2 * s.realtime.presenceHeartbeatMs})`, String(s.realtime.presenceTtlMs))
   }
   return Effect.succeed(s)
 }

@@ -122,7 +122,8 @@ describe("validation names the bad setting", () => {
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL: expected a URL starting with redis://, rediss://, got localhost:6379"],
     [{ S3_ACCESS_KEY_ID: "id" }, "S3_SECRET_ACCESS_KEY: must be set too when S3_ACCESS_KEY_ID is set"],
     [{ S3_ENDPOINT_URL: "http://minio:9000" }, "S3_BUCKET: must be set when S3_ENDPOINT_URL is set"],
-    [{ PORT: "9000", WS_PORT: "9000" }, "WS_PORT: expected a port other than PORT (9000), got 9000"]
+    [{ PORT: "9000", WS_PORT: "9000" }, "WS_PORT: expected a port other than PORT (9000), got 9000"],
+    [{ ROOM_PRESENCE_HEARTBEAT_MS: "10000" }, "ROOM_PRESENCE_TTL_MS: expected at least 2 × ROOM_PRESENCE_HEARTBEAT_MS (20000), got 15000"]
   ]
   for (const [env, message] of cases) {
     it(Object.keys(env).join(", "), () => {

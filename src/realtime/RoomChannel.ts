@@ -1,7 +1,8 @@
 /**
  * The runtime-neutral room channel (`roomChannel`): what every transport calls. It admits upgrades
- * (RoomUpgrade.ts), runs one session per socket (RoomSession.ts), keeps this node's presence and sends
- * it to the room's local sockets, marks a member left once their last connection has been gone for the
+ * (RoomUpgrade.ts), runs one session per socket (RoomSession.ts), reports this node's sockets to the
+ * presence port and sends the room's presence over every node to its local sockets (again whenever
+ * another node's changes), marks a member left once they have had no connection on any node for the
  * grace period, runs the playback waits (RoomPlaybackSync.ts), and drains on shutdown (1012: clients
  * reconnect with `since`).
  */
@@ -29,42 +30,78 @@ export interface RoomChannel {
   readonly settings: RoomChannelSettings
 }
 
-export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): Effect.Effect<RoomChannel, never, Rooms | EventStore | Scope.Scope> =>
+export const roomChannel = (
+  auth: AuthOptions,
+  settings: RoomChannelSettings
+): Effect.Effect<RoomChannel, never, Rooms | EventStore | RoomPresence | Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<Rooms | EventStore>()
     const run = <A, E>(effect: Effect.Effect<A, E, Rooms | EventStore>) => Effect.runPromiseExitWith(context)(effect)
     const hub = yield* makeRoomHub
-    const presence = new RoomPresence()
+    const presence = yield* RoomPresence
+    // presence reads never fail: a shared adapter answers from this node alone while its store is away
+    const ask = <A>(effect: Effect.Effect<A>) => Effect.runPromiseWith(context)(effect)
     // every open socket, and each room's welcomed ones (its local topic room/<id>)
     const all = new Set<RoomSocket>()
     const sockets = new Map<string, Set<RoomSocket>>()
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let draining = false
 
+    // one presence read per room at a time, and one more if something changed meanwhile: frames go out in order
+    const refreshing = new Map<string, boolean>()
     const broadcastPresence = (roomId: string) => {
-      const text = JSON.stringify({ type: "presence", connected: presence.of(roomId) })
-      for (const socket of sockets.get(roomId) ?? []) socket.send(text)
+      if (refreshing.has(roomId)) return void refreshing.set(roomId, true)
+      refreshing.set(roomId, false)
+      void (async () => {
+        do {
+          refreshing.set(roomId, false)
+          const text = JSON.stringify({ type: "presence", connected: await ask(presence.view(roomId)) })
+          for (const socket of sockets.get(roomId) ?? []) socket.send(text)
+        } while (refreshing.get(roomId) === true)
+      })().catch(() => {}).finally(() => refreshing.delete(roomId))
     }
-    const playback = makeRoomPlaybackSync({ run, hub, presence, readyTimeoutMs: settings.readyTimeoutMs, now: Date.now, presenceChanged: broadcastPresence })
+    const playback = makeRoomPlaybackSync({
+      run,
+      hub,
+      presence,
+      ask,
+      readyTimeoutMs: settings.readyTimeoutMs,
+      now: Date.now,
+      presenceChanged: broadcastPresence
+    })
 
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        for (const timer of timers) clearTimeout(timer)
-        timers.clear()
-        playback.stop()
-      })
-    )
-
-    /** After the grace period, if the user has not come back to this room on this node: MarkMemberLeft. */
+    /**
+     * After the grace period, if the user has no connection to the room on any node: MarkMemberLeft.
+     * Every node whose socket dropped may send it; the aggregate applies the first (a member no more).
+     */
     const scheduleLeave = (roomId: string, userId: string, disconnectedAt: number) => {
       const timer = setTimeout(async () => {
         timers.delete(timer)
-        if (presence.connections(roomId, userId) > 0) return
+        if (draining || (await ask(presence.connections(roomId, userId))) > 0) return
         const exit = await run(Rooms.use((r) => r.markLeft(roomId, userId, disconnectedAt)))
         if (Exit.isFailure(exit)) await run(Effect.logDebug(`room ${roomId}: ${userId} not marked left`, exit.cause))
       }, settings.memberGraceSeconds * 1000 + 50)
       timers.add(timer)
     }
+
+    const unlisten = presence.listen({
+      changed: (roomId) => {
+        if (sockets.has(roomId)) broadcastPresence(roomId)
+        playback.readinessChanged(roomId)
+      },
+      expired: (roomId, userId) => {
+        if (!draining) scheduleLeave(roomId, userId, Date.now())
+      }
+    })
+
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        unlisten()
+        for (const timer of timers) clearTimeout(timer)
+        timers.clear()
+        playback.stop()
+      })
+    )
 
     const channel: RoomChannel = {
       settings,
@@ -93,7 +130,7 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
             broadcastPresence(roomId)
           },
           reportState: (state) => {
-            if (!presence.setState(roomId, actor.userId, state)) return
+            if (!presence.setState(roomId, actor.userId, state, playback.waitingSince(roomId))) return
             broadcastPresence(roomId)
             playback.readinessChanged(roomId)
           },

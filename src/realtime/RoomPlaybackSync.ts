@@ -2,21 +2,24 @@
  * This node's side of synchronized playback. After a play or seek (an event) the room waits: every
  * connected user's readiness goes back to unknown, and once all of them report ready — or the ready
  * timeout passes — it sends EndPlaybackWait, whose PlaybackReady event starts the room at now + lead.
- * Readiness and round trips stay here (ephemeral); only the play/pause/seek and the wait's end are events.
- * Each node checks its own connections; the aggregate takes the first end of a wait and ignores the rest.
+ * Readiness (in the presence port, over every node) and round trips (this node's) are ephemeral; only the
+ * play/pause/seek and the wait's end are events. Every node with members in the room checks the whole
+ * room's readiness; the aggregate takes the first end of a wait and ignores the rest.
  */
 import { Effect, Exit } from "effect"
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { playbackLead } from "./PlaybackLead.ts"
 import type { RoomHub } from "./RoomHub.ts"
-import type { RoomPresence } from "./RoomPresence.ts"
+import type { RoomPresenceShape } from "./RoomPresence.ts"
 import type { RoomRun } from "./RoomSession.ts"
 
 export interface PlaybackSyncDeps {
   readonly run: RoomRun
   readonly hub: RoomHub
-  readonly presence: RoomPresence
+  readonly presence: RoomPresenceShape
+  /** Runs a presence read (they never fail). */
+  readonly ask: <A>(effect: Effect.Effect<A>) => Promise<A>
   readonly readyTimeoutMs: number
   readonly now: () => number
   /** Readiness was reset: the channel sends the room its presence. */
@@ -37,8 +40,10 @@ export interface RoomPlaybackSync {
   attach(roomId: string, connection: object): void
   detach(roomId: string, connection: object): void
   reportRtt(roomId: string, connection: object, rttMs: number): void
-  /** A ready/buffering report changed presence: the wait may be over. */
+  /** A ready/buffering report changed presence (here or on another node): the wait may be over. */
   readinessChanged(roomId: string): void
+  /** The wait this node follows in the room (its `waitingSince`), or null. */
+  waitingSince(roomId: string): number | null
   /** The lead for a playback command in this room now, ms. */
   lead(roomId: string): number
   stop(): void
@@ -66,7 +71,11 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
   }
 
   const check = (roomId: string) => {
-    if (rooms.get(roomId)?.waitingSince != null && deps.presence.allReady(roomId)) finish(roomId, "ready")
+    const since = rooms.get(roomId)?.waitingSince
+    if (since == null) return
+    void deps.ask(deps.presence.allReady(roomId, since)).then((ready) => {
+      if (ready && rooms.get(roomId)?.waitingSince === since) finish(roomId, "ready")
+    })
   }
 
   /** `since` names the wait; the timeout counts from `effectiveAt`, when the play or seek takes effect. */
@@ -76,7 +85,7 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
     clear(room)
     room.waitingSince = since
     room.timer = setTimeout(() => finish(roomId, "timeout"), Math.max(0, effectiveAt + deps.readyTimeoutMs - deps.now()))
-    if (deps.presence.resetStates(roomId)) deps.presenceChanged(roomId)
+    if (deps.presence.resetStates(roomId, since)) deps.presenceChanged(roomId)
   }
 
   const onEvent = (roomId: string) => (event: RecordedEvent) => {
@@ -128,6 +137,7 @@ export const makeRoomPlaybackSync = (deps: PlaybackSyncDeps): RoomPlaybackSync =
       if (rtts?.has(connection)) rtts.set(connection, rttMs)
     },
     readinessChanged: check,
+    waitingSince: (roomId) => rooms.get(roomId)?.waitingSince ?? null,
     lead,
     stop: () => {
       for (const room of rooms.values()) {

@@ -3,7 +3,7 @@
  * then every room event exactly once and in revision order (a gap in the live feed is filled from the
  * store), and the client's messages turned into Rooms calls answered with ack or error.
  */
-import { Cause, type Effect, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import type { Principal } from "../domain/shared/Decider.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
@@ -12,7 +12,7 @@ import { type RoomCaller, type RoomResult, Rooms } from "../rooms/Rooms.ts"
 import { FrameRate } from "./FrameRate.ts"
 import type { RoomHub } from "./RoomHub.ts"
 import { type ClientMessage, decodeClientFrame, type ServerFrame } from "./RoomProtocol.ts"
-import type { ReadyState } from "./RoomPresence.ts"
+import type { ReadyState } from "./LocalPresence.ts"
 import { roomSnapshot } from "./RoomSnapshot.ts"
 import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts"
 
@@ -83,7 +83,11 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     if (closed) return
     socket.send(JSON.stringify(frame))
     // a slow consumer is dropped instead of growing this process's memory
-    if (socket.bufferedAmount() > deps.settings.maxBackpressureBytes) close(CloseCode.tryAgainLater, "too slow: reconnect with since")
+    const queued = socket.bufferedAmount()
+    if (queued > deps.settings.maxBackpressureBytes) {
+      close(CloseCode.tryAgainLater, "too slow: reconnect with since")
+      void deps.run(Effect.logWarning(`room ${roomId}: closed a slow consumer (${actor.userId}, ${queued} bytes queued) with 1013`))
+    }
   }
 
   const sendEvent = (event: RecordedEvent) => {

@@ -1,8 +1,8 @@
 /**
  * The process's Redis, and the only module that constructs ioredis clients: one command connection
- * shared by the read store, the rate limiter and the progress channel (Redis runs one command at a
- * time anyway; ioredis pipelines what they send), and one connection per pub/sub subscription (a
- * subscribed connection takes no other command).
+ * shared by the read store, the rate limiter, the progress channel and room presence (Redis runs one
+ * command at a time anyway; ioredis pipelines what they send), and one connection per pub/sub
+ * subscription (a subscribed connection takes no other command).
  */
 import { Context, Data, Duration, Effect, Layer, type Scope } from "effect"
 import { Redis as IoRedis, type RedisOptions as IoRedisOptions } from "ioredis"

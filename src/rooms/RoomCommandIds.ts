@@ -1,6 +1,6 @@
 /**
  * The command ids of room commands: an actor applies a command id once, so a retried request (HTTP
- * retry, WebSocket resend after a reconnect, a second node's grace timer) answers with the first result.
+ * retry, WebSocket resend after a reconnect, a second try of a system timer) answers with the first result.
  * Commands without a natural key (join, leave, playback) take the caller's key, or none.
  */
 const SAFE = /^[A-Za-z0-9._:@-]{1,64}$/
@@ -17,7 +17,11 @@ export const roomCommandIds = {
     const safe = safeKey(key)
     return safe === undefined ? undefined : `room-${verb}:${roomId}:${userId}:${safe}`
   },
-  /** One mark per disconnect: every node's timer for the same drop sends the same id. */
+  /**
+   * One mark per disconnect: a retried mark for the same drop has the same id. Nodes whose sockets of
+   * the user dropped at other times send other ids; the aggregate applies the first (the member is
+   * gone, the rest change nothing), so the user leaves once.
+   */
   markLeft: (roomId: string, userId: string, disconnectedAt: number) => `room-left:${roomId}:${userId}:${disconnectedAt}`,
   /** One end per wait: every node's ready check or timeout for the same wait sends the same id. */
   endPlaybackWait: (roomId: string, waitingSince: number) => `room-wait:${roomId}:${waitingSince}`,

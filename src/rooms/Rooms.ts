@@ -71,6 +71,12 @@ export class Rooms extends Context.Service<Rooms, RoomsShape>()("keyframe/Rooms"
       const actors = yield* ActorSystem
       const send = (roomId: string, command: RoomCommand, actor: Principal, commandId: string | undefined, correlationId?: string) =>
         actors.send(RoomAggregate, roomId, { command, actor, commandId, correlationId })
+      /**
+       * The system's commands answer what a node observed (a socket gone, everyone ready), often about
+       * changes another node's actor made: this node's cached room may be behind, and a decision that
+       * changes nothing on a stale state appends nothing, so no conflict would ever correct it. Catch up first.
+       */
+      const caughtUp = (roomId: string) => Effect.asVoid(actors.current(RoomAggregate, roomId))
       const asMember = (verb: string, caller: RoomCaller, roomId: string, command: RoomCommand) =>
         send(roomId, command, caller.actor, roomCommandIds.byMember(verb, roomId, caller.actor.userId, caller.key), caller.correlationId)
 
@@ -94,23 +100,27 @@ export class Rooms extends Context.Service<Rooms, RoomsShape>()("keyframe/Rooms"
           send(roomId, { _tag: "PostChat", roomId, messageId, text }, caller.actor, roomCommandIds.chat(roomId, messageId), caller.correlationId),
         playback: (caller, roomId, action, positionMs, leadMs) =>
           asMember("playback", caller, roomId, { _tag: "ControlPlayback", roomId, action, positionMs, ...(leadMs === undefined ? {} : { leadMs }) }),
-        endPlaybackWait: (roomId, waitingSince, reason, leadMs) =>
-          send(
+        endPlaybackWait: Effect.fn("Rooms.endPlaybackWait")(function*(roomId, waitingSince, reason, leadMs) {
+          yield* caughtUp(roomId)
+          return yield* send(
             roomId,
             { _tag: "EndPlaybackWait", roomId, waitingSince, reason, ...(leadMs === undefined ? {} : { leadMs }) },
             ROOMS_SYSTEM_ACTOR,
             roomCommandIds.endPlaybackWait(roomId, waitingSince)
-          ),
+          )
+        }),
         allowPlayback: (caller, roomId, userId, allowed) =>
           asMember("allow", caller, roomId, { _tag: "AllowPlaybackControl", roomId, userId, allowed }),
         handOverHost: (caller, roomId, userId) => asMember("host", caller, roomId, { _tag: "HandOverHost", roomId, userId }),
-        markLeft: (roomId, userId, disconnectedAt) =>
-          send(
+        markLeft: Effect.fn("Rooms.markLeft")(function*(roomId, userId, disconnectedAt) {
+          yield* caughtUp(roomId)
+          return yield* send(
             roomId,
             { _tag: "MarkMemberLeft", roomId, userId, disconnectedAt },
             ROOMS_SYSTEM_ACTOR,
             roomCommandIds.markLeft(roomId, userId, disconnectedAt)
-          ),
+          )
+        }),
         closeInactive: Effect.fn("Rooms.closeInactive")(function*(roomId) {
           const { state } = yield* actors.current(RoomAggregate, roomId)
           const since = state.status === "Open" ? state.lastActivityAt : 0

@@ -1,10 +1,11 @@
-/** Picks the object store, read store, rate limiter and progress adapters from the config; only the chosen adapter's module is loaded. */
+/** Picks the object store, read store, rate limiter, progress and presence adapters from the config; only the chosen adapter's module is loaded. */
 import { Effect, Layer } from "effect"
 import type { KeyframeSettings } from "../config.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import type { ReadStore } from "../readstore/ReadStore.ts"
+import { RoomPresence } from "../realtime/RoomPresence.ts"
 import type { Redis } from "../redis/Redis.ts"
 import { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 
@@ -87,5 +88,23 @@ export const processingProgressLayer = (config: KeyframeSettings): Layer.Layer<P
       return m.RedisProcessingProgress.layer({ channel: `${config.readStore.keyPrefix ?? ""}keyframe:progress` }).pipe(
         Layer.provide(redisLayer(url))
       )
+    }).pipe(Effect.orDie)
+  )
+
+/**
+ * Room presence: every node's in Redis when REDIS_URL is set (members on any node, one grace period
+ * for all, playback waits over the whole room), else this process's.
+ */
+export const roomPresenceLayer = (config: KeyframeSettings): Layer.Layer<RoomPresence> =>
+  Layer.unwrap(
+    Effect.gen(function*() {
+      const url = config.readStore.redisUrl
+      if (url === undefined) return RoomPresence.layerMemory
+      const m = yield* load("Redis presence", () => import("../realtime/redis/RedisRoomPresence.ts"))
+      return m.RedisRoomPresence.layer({
+        keyPrefix: config.readStore.keyPrefix ?? "",
+        heartbeatMs: config.realtime.presenceHeartbeatMs,
+        ttlMs: config.realtime.presenceTtlMs
+      }).pipe(Layer.provide(redisLayer(url)))
     }).pipe(Effect.orDie)
   )

@@ -20,7 +20,7 @@ import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeSer
 import { roomChannel } from "../realtime/RoomChannel.ts"
 import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
 import { Rooms } from "../rooms/Rooms.ts"
-import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
+import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer, roomPresenceLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
@@ -96,6 +96,8 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
     rateLimiterLayer(config),
     // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
     processingProgressLayer(config),
+    // who is connected to each room (across nodes with Redis): the rooms channel's
+    roomPresenceLayer(config),
     digests
   )))
 
@@ -178,7 +180,7 @@ const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRea
       yield* Effect.log(
         `Keyframe HTTP listening on port ${port} (${runtimeName}); event store: ${describeEventStore(config.eventStore)} ` +
           `(${store.kind} adapter); object store: ${config.objectStore.bucket ? `S3 bucket ${config.objectStore.bucket}` : "files"}; ` +
-          `read store and rate limits: ${config.readStore.redisUrl ? "Redis" : "memory"} (${limiter.kind})`
+          `read store, rate limits and room presence: ${config.readStore.redisUrl ? "Redis" : "memory"} (${limiter.kind})`
       )
       yield* Effect.addFinalizer(() => Effect.log("Keyframe shutting down"))
     })

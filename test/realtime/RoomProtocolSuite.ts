@@ -17,7 +17,9 @@ const SETTINGS = {
   // high enough for the replay test's 25 quick chats on one connection, low enough to flood
   ROOM_MESSAGES_PER_SECOND: "50",
   ROOM_MEMBER_GRACE_SECONDS: "1",
-  ROOM_READY_TIMEOUT_MS: "2000"
+  ROOM_READY_TIMEOUT_MS: "2000",
+  // small enough for the slow-consumer test to fill quickly, large enough for a client that reads
+  ROOM_MAX_BACKPRESSURE_BYTES: "262144"
 }
 
 export interface SuiteOptions {
@@ -28,6 +30,10 @@ export interface SuiteOptions {
    * frames still in flight to the client.
    */
   readonly floodCloseCodes?: ReadonlyArray<number>
+  /** Close codes the slow consumer finds once it reads again (the server's 1013, unless the transport cut the connection). */
+  readonly slowCloseCodes?: ReadonlyArray<number>
+  /** More settings for the server (e.g. REDIS_URL for the shared presence). */
+  readonly env?: Record<string, string>
 }
 
 /** `transport`: what the start-up log must name as the live transport. */
@@ -35,7 +41,7 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
   describe(name, () => {
     const dataDir = mkdtempSync(join(tmpdir(), "keyframe-rooms-"))
     let server: RoomServer
-    const start = async () => (server = await startRoomServer(command, { DATA_DIR: dataDir, ...SETTINGS }))
+    const start = async () => (server = await startRoomServer(command, { DATA_DIR: dataDir, ...SETTINGS, ...options.env }))
     beforeAll(async () => {
       await start()
       expect(server.output()).toMatch(new RegExp(`rooms WebSocket listening on port \\d+ \\(${transport.replace(".", "\\.")}`))
@@ -304,6 +310,39 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
       await fine.next((f) => f.type === "pong")
       fine.close()
     })
+
+    it("closes a client that stops reading with 1013 once ROOM_MAX_BACKPRESSURE_BYTES is queued; the others get every event", async () => {
+      const id = await openRoom()
+      // chat from several sockets (the rate limit is per connection), each event ~2 KB
+      // (loopback's kernel buffers take ~4 MB before the server's queue grows)
+      const chatters = [await joined(id, "alice")]
+      for (let i = 0; i < 7; i++) chatters.push(await member(id, "alice"))
+      const watcher = await member(id, "carol")
+      const slow = await member(id, "dave")
+      // the client stops reading: the kernel's buffers fill, then the server's queue for it
+      const tcp = (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket
+      tcp.pause()
+      const text = "x".repeat(1_900)
+      const dropped = () => /closed a slow consumer \(dave, \d+ bytes queued\) with 1013/.test(server.output())
+      let sent = 0
+      for (let round = 0; round < 60 && !dropped(); round++) {
+        for (const c of chatters) for (let i = 0; i < 45; i++) c.send({ type: "chat", id: `s${sent++}`, text })
+        await sleep(1_000)
+      }
+      expect(dropped()).toBe(true)
+      // every chat that was posted (acked) reached the reading client, in order, and it is still open
+      const acked = () => chatters.reduce((n, c) => n + c.frames.filter((f) => f.type === "ack" && f.id.startsWith("s")).length, 0)
+      await watcher.next(() => watcher.events().filter((e) => e.event === "ChatPosted").length === acked() && acked() > 0, 20_000)
+      const revisions = watcher.events().map((e) => e.revision)
+      expect(revisions).toEqual([...revisions].sort((x, y) => x - y))
+      expect(new Set(revisions).size).toBe(revisions.length)
+      watcher.send({ type: "ping", id: "still" })
+      await watcher.next((f) => f.type === "pong" && f.id === "still")
+      // reading again, the slow client finds the close after what had been queued (1006 if the server cut it)
+      tcp.resume()
+      expect(options.slowCloseCodes ?? [1013]).toContain((await slow.closed).code)
+      for (const c of [...chatters, watcher]) c.close()
+    }, 120_000)
 
     it("marks a member left (MemberLeft, disconnected) when their last connection has been gone for the grace period", async () => {
       const id = await openRoom()

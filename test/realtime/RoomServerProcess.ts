@@ -28,6 +28,8 @@ export interface RoomServer {
   output: () => string
   /** SIGTERM, and the exit code. */
   stop: () => Promise<number | null>
+  /** SIGKILL: the process dies without cleaning up (a crashed node). */
+  kill: () => Promise<void>
 }
 
 const cleanEnv = () => {
@@ -59,9 +61,15 @@ export const startRoomServer = async (command: ReadonlyArray<string>, env: Recor
     http,
     ws: `ws://127.0.0.1:${wsPort}`,
     output: () => output,
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once("exit", () => resolve())
+        child.kill("SIGKILL")
+      }),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode)
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
         child.once("exit", (code) => resolve(code))
         child.kill("SIGTERM")
         setTimeout(() => child.kill("SIGKILL"), 15_000).unref()
