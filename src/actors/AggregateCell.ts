@@ -140,6 +140,7 @@ export const applyCommand = (
     const store = yield* EventStore
     yield* ensureLoaded(cell)
     const { decider, events: codec } = cell.aggregate
+    let fresh = false
     for (let attempt = 0; attempt <= options.maxConflictRetries; attempt++) {
       const seen = envelope.commandId === undefined ? undefined : cell.applied.get(envelope.commandId)
       if (seen) return yield* replayResult(cell, seen)
@@ -149,9 +150,20 @@ export const applyCommand = (
         actor: envelope.actor,
         settings: options.settings
       })
-      if (Result.isFailure(decision)) return yield* Effect.fail(decision.failure)
-      const events = decision.success
+      const events = Result.isFailure(decision) ? [] : decision.success
       if (events.length === 0) {
+        // A rejection or a no-op appends nothing, so no expected revision checks the cached state:
+        // it may be behind another process's writes. Once: catch up, and decide again if it was.
+        if (!fresh) {
+          fresh = true
+          const before = cell.revision
+          yield* catchUp(cell)
+          if (cell.revision !== before) {
+            attempt--
+            continue
+          }
+        }
+        if (Result.isFailure(decision)) return yield* Effect.fail(decision.failure)
         return { events, recorded: [], revision: cell.revision, position: cell.position, deduplicated: false }
       }
       const toAppend = events.map((event) => toStored(codec, envelope, now, event))

@@ -75,11 +75,25 @@ export const applyBatch = (
     const all = (exit: BatchExit) => envelopes.map(() => exit)
     const loaded = yield* Effect.exit(ensureLoaded(cell))
     if (Exit.isFailure(loaded)) return all(Exit.failCause(loaded.cause))
+    let fresh = false
     for (let attempt = 0; attempt <= options.maxConflictRetries; attempt++) {
       const now = yield* Clock.currentTimeMillis
       const batch = decideAll(cell, envelopes, now, options.settings)
       const base = { revision: cell.revision, position: cell.position }
-      if (batch.stored.length === 0) return yield* settle(cell, batch.outcomes, base, [])
+      if (batch.stored.length === 0) {
+        // Nothing to append, so no expected-revision check: the cached state may be behind another
+        // process's writes (a member who joined there). Once per batch: catch up, and decide again if it was.
+        if (!fresh) {
+          fresh = true
+          const caught = yield* Effect.exit(catchUp(cell))
+          if (Exit.isFailure(caught)) return all(Exit.failCause(caught.cause))
+          if (cell.revision !== base.revision) {
+            attempt--
+            continue
+          }
+        }
+        return yield* settle(cell, batch.outcomes, base, [])
+      }
       const appended = yield* store
         .append(cell.stream, batch.stored, { expectedRevision: cell.revision < 0 ? "no_stream" : cell.revision })
         .pipe(
