@@ -37,12 +37,40 @@ export const matchesIfNoneMatch = (header: string | undefined, etag: string): bo
   return header.split(",").map((t) => t.trim()).some((t) => t === "*" || t.replace(/^W\//, "") === bare)
 }
 
+/** A body whose JSON text is already made. */
+export class PreparedJson {
+  readonly json: string
+  constructor(json: string) {
+    this.json = json
+  }
+}
+
+// A frozen value never changes (the memory read store shares its documents frozen): its JSON is made once.
+const frozenJson = new WeakMap<object, string>()
+
+/** `JSON.stringify`, remembered for frozen objects and arrays. */
+export const jsonText = (value: unknown): string => {
+  if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return JSON.stringify(value)
+  let text = frozenJson.get(value)
+  if (text === undefined) frozenJson.set(value, text = JSON.stringify(value))
+  return text
+}
+
+/** A page's JSON, its items' text reused where they are frozen. */
+export const pageJson = (items: ReadonlyArray<unknown>, next: string | null): string =>
+  `{"items":[${items.map(jsonText).join(",")}],"next":${JSON.stringify(next)}}`
+
 /**
- * The body as JSON under `etag`; 304 with no body when the client's copy is current (the body is then
+ * The body (a value, or its JSON text already made) under `etag`; 304 with no body when the client's copy is current (the body is then
  * not even serialized). Answers depend on who asks (visibility), so caches must key on Authorization.
  */
-export const conditionalJson = (c: Context<AppEnv>, body: unknown, etag: string, headers: Readonly<Record<string, string>> = {}): Response => {
+export const conditionalJson = (
+  c: Context<AppEnv>,
+  body: unknown,
+  etag: string,
+  headers: Readonly<Record<string, string>> = {}
+): Response => {
   const common = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization", ...headers }
   if (matchesIfNoneMatch(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers: common })
-  return new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json; charset=UTF-8", ...common } })
+  return new Response(body instanceof PreparedJson ? body.json : jsonText(body), { status: 200, headers: { "Content-Type": "application/json; charset=UTF-8", ...common } })
 }

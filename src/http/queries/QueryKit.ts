@@ -7,7 +7,7 @@ import type { RunEffect } from "../AppRuntime.ts"
 import type { AuthOptions } from "../auth/Auth.ts"
 import { HttpError, notFound } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
+import { conditionalJson, docVersion, pageJson, PreparedJson, slotTag, versionTag } from "./ConditionalJson.ts"
 import type { ReadSide } from "./ReadSide.ts"
 import { type OpenReadModel, positionHeaders, type ReadSideSettings } from "./ReadModel.ts"
 import { DEFAULT_PAGE_SIZE } from "./QuerySchemas.ts"
@@ -63,7 +63,7 @@ export const listAnswer = <Doc>(
     const items = page.items.map((i) => view(i.doc as Doc))
     const parts: Array<string | number> = [slotTag(model.slot), "list", name, index.index, index.value ?? "", next ?? ""]
     page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
-    return conditionalJson(c, { items, next }, versionTag(parts), headers)
+    return conditionalJson(c, new PreparedJson(pageJson(items, next)), versionTag(parts), headers)
   })
 
 /** One document if `visible` says the caller may see it; 404 otherwise (existence is not disclosed). */
