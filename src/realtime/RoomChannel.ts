@@ -7,7 +7,7 @@
  */
 import { Effect, Exit, type Scope } from "effect"
 import type { EventStore } from "../eventstore/EventStore.ts"
-import type { AuthOptions } from "../http/auth/Auth.ts"
+import type { AuthOptions } from "../auth/TokenAuth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { makeRoomHub } from "./RoomHub.ts"
 import { makeRoomPlaybackSync } from "./RoomPlaybackSync.ts"

@@ -6,8 +6,8 @@
 import { Effect, Schema } from "effect"
 import { EntityId } from "../domain/shared/Primitives.ts"
 import type { Principal } from "../domain/shared/Decider.ts"
-import { actorFromToken, type AuthOptions } from "../http/auth/Auth.ts"
-import { isUnavailableCode, unavailableMessage } from "../http/HttpError.ts"
+import { actorFromToken, type AuthOptions } from "../auth/TokenAuth.ts"
+import { isUnavailableCode, unavailableMessage } from "../errors/Unavailable.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 
 /** The subprotocol the server answers with when the client offers it (a `bearer.<jwt>` entry is never echoed). */
