@@ -47,6 +47,10 @@ const statusByTag: Readonly<Record<string, { readonly status: number; readonly c
   RebuildInProgress: { status: 409 },
   ReadStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
   ReadStoreInvalidArgument: { status: 400, code: "INVALID_ARGUMENT" },
+  // live feeds (src/uploads/feed/): a feed of an upload the caller may not see is the same 404 as none
+  FeedNotFound: { status: 404, code: "NOT_FOUND" },
+  // Retry-After is a hint: a slot frees when one of the client's own feeds ends
+  TooManyFeeds: { status: 429, headers: { "Retry-After": "5" } },
   // object store port (the /media routes)
   ObjectStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
 }

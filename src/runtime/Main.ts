@@ -9,13 +9,16 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
+import { FeedTickets } from "../auth/FeedTickets.ts"
 import { jwtVerifier } from "../auth/JwtVerifier.ts"
 import { type AuthOptions, noAuth } from "../auth/TokenAuth.ts"
 import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import { ReadSide } from "../http/queries/ReadSide.ts"
+import { uploadView } from "../http/queries/UploadView.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import { UploadFeeds } from "../uploads/feed/UploadFeeds.ts"
 import { Uploads } from "../uploads/Uploads.ts"
 import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeServer.ts"
 import { roomChannel } from "../realtime/RoomChannel.ts"
@@ -95,8 +98,11 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
     ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
     objectStoreLayer(config),
     rateLimiterLayer(config),
-    // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
+    // ephemeral processing progress: the workers publish, the live feeds subscribe (across processes with Redis)
     processingProgressLayer(config),
+    // the live feeds and their tickets, once per process: the SSE routes and the realtime listener share them
+    UploadFeeds.layer({ ...config.feeds, viewUpload: (doc) => uploadView(doc, config.upload.expiryHours) }),
+    FeedTickets.layer(),
     digests
   )))
 
@@ -133,11 +139,12 @@ export const appOptionsFor = (config: KeyframeSettings) =>
   Effect.gen(function*() {
     const auth = yield* authFromConfig(config)
     const limiter = yield* RateLimiter
+    const feeds = { uploadFeeds: yield* UploadFeeds, tickets: yield* FeedTickets }
     const r = config.rateLimit
     return {
       auth,
       settings: domainSettings(config),
-      readSide: { settings: readSideSettings(config), feeds: config.feeds },
+      readSide: { settings: readSideSettings(config), feeds },
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,

@@ -5,7 +5,7 @@ import { type AuthOptions, requireAuth, tokenExpiresAt } from "../auth/Auth.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { FEED_PATH, type FeedTicketStore } from "./FeedTickets.ts"
+import { FEED_PATH, type FeedTicketStore } from "../../auth/FeedTickets.ts"
 
 export const FeedTicketRequest = Schema.Struct({
   path: Schema.String.check(Schema.isPattern(FEED_PATH)).annotate({
