@@ -7,6 +7,7 @@
  */
 import { Effect, Exit, type Scope } from "effect"
 import type { EventStore } from "../eventstore/EventStore.ts"
+import type { FeedTicketStore } from "../auth/FeedTickets.ts"
 import type { AuthOptions } from "../auth/TokenAuth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { makeRoomHub } from "./RoomHub.ts"
@@ -29,7 +30,12 @@ export interface RoomChannel {
   readonly settings: RoomChannelSettings
 }
 
-export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): Effect.Effect<RoomChannel, never, Rooms | EventStore | Scope.Scope> =>
+/** `tickets`: the process's ticket store (a ticket for `/rooms/<id>` opens one connection to that room). */
+export const roomChannel = (
+  auth: AuthOptions,
+  settings: RoomChannelSettings,
+  tickets?: FeedTicketStore
+): Effect.Effect<RoomChannel, never, Rooms | EventStore | Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<Rooms | EventStore>()
     const run = <A, E>(effect: Effect.Effect<A, E, Rooms | EventStore>) => Effect.runPromiseExitWith(context)(effect)
@@ -68,7 +74,7 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
 
     const channel: RoomChannel = {
       settings,
-      admit: (request) => run(admitUpgrade(auth, request)).then((exit) =>
+      admit: (request) => run(admitUpgrade(auth, request, tickets)).then((exit) =>
         Exit.isSuccess(exit) ? exit.value : { ok: false, status: 503, code: "UNAVAILABLE", message: "try again" }
       ),
       open: (admitted, socket) => {

@@ -21,7 +21,9 @@ import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { UploadFeeds } from "../uploads/feed/UploadFeeds.ts"
 import { Uploads } from "../uploads/Uploads.ts"
 import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeServer.ts"
+import { routeByPath } from "../realtime/RealtimeChannel.ts"
 import { roomChannel } from "../realtime/RoomChannel.ts"
+import { uploadFeedChannel } from "../realtime/UploadFeedChannel.ts"
 import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
@@ -156,12 +158,19 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-/** The room channel on WS_PORT through the runtime's transport (DESIGN.md §2). */
+/** The realtime listener on WS_PORT through the runtime's transport (DESIGN.md §2): rooms and upload feeds, one router. */
 const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "runtime">, serveRealtime: ServeRealtime) =>
   Effect.gen(function*() {
-    const channel = yield* roomChannel(options.auth ?? noAuth, roomChannelSettings(config))
+    const auth = options.auth ?? noAuth
+    const settings = roomChannelSettings(config)
+    // the process's one ticket store: tickets minted over HTTP open this listener's rooms and feeds
+    const tickets = yield* FeedTickets
+    const channel = routeByPath({
+      rooms: yield* roomChannel(auth, settings, tickets),
+      uploads: yield* uploadFeedChannel(auth, settings, tickets)
+    })
     const live = yield* serveRealtime(channel, config.server.wsPort)
-    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport})`)
+    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport}); upload feeds at /uploads/:id`)
   }).pipe(Effect.provide(Rooms.layer))
 
 const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRealtime }: RuntimeAdapter) =>
