@@ -4,9 +4,10 @@
  * workers: an upload is driven over real tus HTTP (create, PATCH, DELETE) and watched over SSE and
  * WebSocket at once. FEED_MAX_PER_USER is 2 there (RoomProtocolSuite.ts), counted across both.
  */
+import { sign } from "hono/jwt"
 import { expect, it } from "vitest"
 import { connectSse, type SseEvent } from "../http/queries/SseClient.ts"
-import { type RoomServer, tokenFor } from "./RoomServerProcess.ts"
+import { type RoomServer, SECRET, tokenFor } from "./RoomServerProcess.ts"
 import { connect, type Frame, refusal, type TestClient } from "./RoomTestClient.ts"
 
 const TUS = { "Tus-Resumable": "1.0.0" }
@@ -141,6 +142,19 @@ export const uploadFeedSuite = (server: () => RoomServer) => {
     b.close()
     await cancel("capper", id)
   })
+
+  it("upload feed: ends when its token expires — an end frame (token_expired, reconnect) and close 1008", async () => {
+    const id = await create("fern")
+    const short = await sign({ sub: "fern", roles: ["user"], exp: Math.floor(Date.now() / 1000) + 2 }, SECRET, "HS256")
+    const ws = await connect(`${server().ws}/uploads/${id}?access_token=${short}`)
+    await ws.next((f) => f.type === "snapshot")
+    expect(await ws.next((f) => f.type === "end", 8_000)).toEqual({
+      type: "end",
+      data: { reason: "token_expired", reconnect: true, message: expect.stringMatching(/fresh token/) }
+    })
+    expect(await ws.closed).toMatchObject({ code: 1008, reason: expect.stringMatching(/token expired/) })
+    await cancel("fern", id)
+  }, 15_000)
 
   it("tickets from POST /feeds/tickets open one WebSocket each (upload feed or room), only their own path; reuse is 401", async () => {
     const id = await create("fern")
