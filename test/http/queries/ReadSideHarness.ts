@@ -51,7 +51,7 @@ export interface HarnessOptions {
   readonly readStore?: Layer.Layer<ReadStore, unknown>
   readonly waitMillis?: number
   readonly sseHeartbeatMillis?: number
-  /** Live feed caps, lifetime, tickets and the hub (src/http/sse/FeedOptions.ts). */
+  /** Live feed caps, lifetime, tickets and the hub (src/uploads/feed/FeedOptions.ts). */
   readonly feeds?: FeedOptions
 }
 
