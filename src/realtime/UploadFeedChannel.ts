@@ -11,6 +11,7 @@ import { Cause, type Context, Effect, Exit, Fiber, Schema, type Scope, Stream } 
 import type { FeedTicketStore } from "../auth/FeedTickets.ts"
 import type { AuthOptions } from "../auth/TokenAuth.ts"
 import { EntityId } from "../domain/shared/Primitives.ts"
+import { clientAddressOf } from "../net/ForwardedFor.ts"
 import type { FeedMessage } from "../uploads/feed/FeedMessage.ts"
 import { type FeedOpening, type FeedServices, UploadFeeds } from "../uploads/feed/UploadFeeds.ts"
 import { FrameRate } from "./FrameRate.ts"
@@ -55,10 +56,12 @@ const closeFor = (last: FeedMessage | undefined): readonly [number, string] => {
   }
 }
 
+/** `trustedProxyHops`: TRUST_PROXY_HOPS when TRUST_PROXY is on (0: the socket's peer is the client), for FEED_MAX_PER_IP. */
 export const uploadFeedChannel = (
   auth: AuthOptions,
   settings: RoomChannelSettings,
-  tickets?: FeedTicketStore
+  tickets?: FeedTicketStore,
+  trustedProxyHops = 0
 ): Effect.Effect<RealtimeChannel<FeedAdmitted>, never, UploadFeeds | FeedServices | Scope.Scope> =>
   Effect.gen(function*() {
     const context: Context.Context<UploadFeeds | FeedServices> = yield* Effect.context<UploadFeeds | FeedServices>()
@@ -93,7 +96,8 @@ export const uploadFeedChannel = (
           actor: credential.actor,
           after: rawSince === undefined || rawSince === null ? undefined : Number(rawSince.trim()),
           credentialExpiresAt: credential.expiresAt,
-          clientAddress: request.address ?? "unknown"
+          // the same address the HTTP side counts an SSE feed under
+          clientAddress: clientAddressOf(request.header("x-forwarded-for"), request.address, trustedProxyHops)
         }).pipe(Effect.result)
         if (opened._tag === "Failure") {
           const e = opened.failure

@@ -167,7 +167,7 @@ const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "runtime
     const tickets = yield* FeedTickets
     const channel = routeByPath({
       rooms: yield* roomChannel(auth, settings, tickets),
-      uploads: yield* uploadFeedChannel(auth, settings, tickets)
+      uploads: yield* uploadFeedChannel(auth, settings, tickets, config.rateLimit.trustProxy ? config.rateLimit.trustProxyHops : 0)
     })
     const live = yield* serveRealtime(channel, config.server.wsPort)
     yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport}); upload feeds at /uploads/:id`)
