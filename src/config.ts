@@ -219,8 +219,8 @@ export const Settings = {
     metricsToken: secret("METRICS_TOKEN", "when set, /metrics asks for Authorization: Bearer <METRICS_TOKEN> (never logged)")
   },
   feeds: {
-    maxPerUser: positive("FEED_MAX_PER_USER", 20, "live feeds (SSE) one user may hold open at once; over it 429"),
-    maxPerIp: positive("FEED_MAX_PER_IP", 100, "live feeds (SSE) one client address may hold open at once; over it 429"),
+    maxPerUser: positive("FEED_MAX_PER_USER", 20, "live feeds (SSE and WebSocket together) one user may hold open at once; over it 429"),
+    maxPerIp: positive("FEED_MAX_PER_IP", 100, "live feeds (SSE and WebSocket together) one client address may hold open at once; over it 429"),
     maxLifetimeSeconds: positive("FEED_MAX_LIFETIME_SECONDS", 3600, "a live feed is ended after this long (the client reconnects), seconds")
   },
   janitor: {

@@ -1,7 +1,7 @@
 /** The one HTTP error model (DESIGN.md §7): `{"error":{"code","message"}}`, and the mapper from error tags to it. */
 import { Data, Schema, SchemaIssue } from "effect"
 import { isDomainError } from "../domain/shared/DomainError.ts"
-import { AuthUnavailable } from "./auth/JwtVerifier.ts"
+import { AuthUnavailable } from "../auth/JwtVerifier.ts"
 
 /** An error meant for the client, with its status and UPPER_SNAKE code. */
 export class HttpError extends Data.TaggedError("HttpError")<{
@@ -47,6 +47,10 @@ const statusByTag: Readonly<Record<string, { readonly status: number; readonly c
   RebuildInProgress: { status: 409 },
   ReadStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
   ReadStoreInvalidArgument: { status: 400, code: "INVALID_ARGUMENT" },
+  // live feeds (src/uploads/feed/): a feed of an upload the caller may not see is the same 404 as none
+  FeedNotFound: { status: 404, code: "NOT_FOUND" },
+  // Retry-After is a hint: a slot frees when one of the client's own feeds ends
+  TooManyFeeds: { status: 429, headers: { "Retry-After": "5" } },
   // object store port (the /media routes)
   ObjectStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
 }
@@ -117,24 +121,9 @@ export const validationFailed = (error: Schema.SchemaError, where?: RequestPart)
   })
 }
 
-/**
- * 503 codes of a backend that did not answer, and what the client is told instead of the backend's
- * own text (which names paths, hosts and URLs): that text goes to the log with the request id
- * (middleware/UnavailableDetail.ts). READ_MODEL_UNAVAILABLE carries a runner's last error.
- */
-const unavailableText: Readonly<Record<string, string>> = {
-  EVENT_STORE_UNAVAILABLE: "the event store is unavailable",
-  READ_STORE_UNAVAILABLE: "the read store is unavailable",
-  READ_MODEL_UNAVAILABLE: "the read model is unavailable",
-  OBJECT_STORE_UNAVAILABLE: "the object store is unavailable",
-  AUTH_UNAVAILABLE: "the token signing keys (JWKS) cannot be fetched"
-}
-
-export const isUnavailableCode = (code: unknown): code is string => typeof code === "string" && Object.hasOwn(unavailableText, code)
-
-/** The generic message of a backend's 503, e.g. "the event store is unavailable; try again (request id …)". */
-export const unavailableMessage = (code: string, requestId: string): string =>
-  `${unavailableText[code] ?? "a backend is unavailable"}; try again (request id ${requestId})`
+// 503 codes and their generic messages are shared with the realtime upgrades (src/errors/Unavailable.ts);
+// middleware/UnavailableDetail.ts puts them in place of the backend's own text
+export { isUnavailableCode, unavailableMessage } from "../errors/Unavailable.ts"
 
 /** Maps a typed failure to an HttpError; undefined means it is not a client's error (answer 500, log it). */
 export const toHttpError = (error: unknown): HttpError | undefined => {

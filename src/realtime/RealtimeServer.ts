@@ -1,6 +1,6 @@
-/** What a realtime transport provides: listen on WS_PORT and hand room sockets to the channel until the scope closes. */
+/** What a realtime transport provides: listen on WS_PORT and hand sockets to the channel (RealtimeChannel.ts) until the scope closes. */
 import { Data, type Effect, type Scope } from "effect"
-import type { RoomChannel } from "./RoomChannel.ts"
+import type { RealtimeChannel } from "./RealtimeChannel.ts"
 
 export class RealtimeStartFailed extends Data.TaggedError("RealtimeStartFailed")<{ readonly reason: string }> {
   override get message() {
@@ -14,7 +14,7 @@ export interface RealtimeListening {
   readonly transport: string
 }
 
-export type ServeRealtime = (channel: RoomChannel, port: number) => Effect.Effect<RealtimeListening, RealtimeStartFailed, Scope.Scope>
+export type ServeRealtime = (channel: RealtimeChannel, port: number) => Effect.Effect<RealtimeListening, RealtimeStartFailed, Scope.Scope>
 
 const REASONS: Readonly<Record<number, string>> = {
   400: "Bad Request",
@@ -22,6 +22,7 @@ const REASONS: Readonly<Record<number, string>> = {
   403: "Forbidden",
   404: "Not Found",
   410: "Gone",
+  429: "Too Many Requests",
   426: "Upgrade Required",
   503: "Service Unavailable"
 }

@@ -8,7 +8,8 @@
  */
 import { Effect, Exit, type Scope } from "effect"
 import type { EventStore } from "../eventstore/EventStore.ts"
-import type { AuthOptions } from "../http/auth/Auth.ts"
+import type { FeedTicketStore } from "../auth/FeedTickets.ts"
+import type { AuthOptions } from "../auth/TokenAuth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { makeRoomHub } from "./RoomHub.ts"
 import { makeRoomPlaybackSync } from "./RoomPlaybackSync.ts"
@@ -30,9 +31,11 @@ export interface RoomChannel {
   readonly settings: RoomChannelSettings
 }
 
+/** `tickets`: the process's ticket store (a ticket for `/rooms/<id>` opens one connection to that room). */
 export const roomChannel = (
   auth: AuthOptions,
-  settings: RoomChannelSettings
+  settings: RoomChannelSettings,
+  tickets?: FeedTicketStore
 ): Effect.Effect<RoomChannel, never, Rooms | EventStore | RoomPresence | Scope.Scope> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<Rooms | EventStore>()
@@ -105,7 +108,7 @@ export const roomChannel = (
 
     const channel: RoomChannel = {
       settings,
-      admit: (request) => run(admitUpgrade(auth, request)).then((exit) =>
+      admit: (request) => run(admitUpgrade(auth, request, tickets)).then((exit) =>
         Exit.isSuccess(exit) ? exit.value : { ok: false, status: 503, code: "UNAVAILABLE", message: "try again" }
       ),
       open: (admitted, socket) => {

@@ -9,15 +9,21 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
-import { type AuthOptions, jwtVerifier, noAuth } from "../http/auth/Auth.ts"
+import { FeedTickets } from "../auth/FeedTickets.ts"
+import { jwtVerifier } from "../auth/JwtVerifier.ts"
+import { type AuthOptions, noAuth } from "../auth/TokenAuth.ts"
 import { metricsApp } from "../http/middleware/MetricsEndpoint.ts"
 import { RateLimiter } from "../http/middleware/RateLimiter.ts"
 import { ReadSide } from "../http/queries/ReadSide.ts"
+import { uploadView } from "../http/queries/UploadView.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import { UploadFeeds } from "../uploads/feed/UploadFeeds.ts"
 import { Uploads } from "../uploads/Uploads.ts"
 import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeServer.ts"
+import { routeByPath } from "../realtime/RealtimeChannel.ts"
 import { roomChannel } from "../realtime/RoomChannel.ts"
+import { uploadFeedChannel } from "../realtime/UploadFeedChannel.ts"
 import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer, roomPresenceLayer } from "./AdapterLayers.ts"
@@ -94,10 +100,13 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
     ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
     objectStoreLayer(config),
     rateLimiterLayer(config),
-    // ephemeral processing progress: the workers publish, the SSE routes subscribe (across processes with Redis)
+    // ephemeral processing progress: the workers publish, the live feeds subscribe (across processes with Redis)
     processingProgressLayer(config),
     // who is connected to each room (across nodes with Redis): the rooms channel's
     roomPresenceLayer(config),
+    // the live feeds and their tickets, once per process: the SSE routes and the realtime listener share them
+    UploadFeeds.layer({ ...config.feeds, viewUpload: (doc) => uploadView(doc, config.upload.expiryHours) }),
+    FeedTickets.layer(),
     digests
   )))
 
@@ -134,11 +143,12 @@ export const appOptionsFor = (config: KeyframeSettings) =>
   Effect.gen(function*() {
     const auth = yield* authFromConfig(config)
     const limiter = yield* RateLimiter
+    const feeds = { uploadFeeds: yield* UploadFeeds, tickets: yield* FeedTickets }
     const r = config.rateLimit
     return {
       auth,
       settings: domainSettings(config),
-      readSide: { settings: readSideSettings(config), feeds: config.feeds },
+      readSide: { settings: readSideSettings(config), feeds },
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
@@ -151,12 +161,19 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-/** The room channel on WS_PORT through the runtime's transport (DESIGN.md §2). */
+/** The realtime listener on WS_PORT through the runtime's transport (DESIGN.md §2): rooms and upload feeds, one router. */
 const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "runtime">, serveRealtime: ServeRealtime) =>
   Effect.gen(function*() {
-    const channel = yield* roomChannel(options.auth ?? noAuth, roomChannelSettings(config))
+    const auth = options.auth ?? noAuth
+    const settings = roomChannelSettings(config)
+    // the process's one ticket store: tickets minted over HTTP open this listener's rooms and feeds
+    const tickets = yield* FeedTickets
+    const channel = routeByPath({
+      rooms: yield* roomChannel(auth, settings, tickets),
+      uploads: yield* uploadFeedChannel(auth, settings, tickets, config.rateLimit.trustProxy ? config.rateLimit.trustProxyHops : 0)
+    })
     const live = yield* serveRealtime(channel, config.server.wsPort)
-    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport})`)
+    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport}); upload feeds at /uploads/:id`)
   }).pipe(Effect.provide(Rooms.layer))
 
 const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRealtime }: RuntimeAdapter) =>

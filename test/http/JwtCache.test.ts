@@ -1,7 +1,7 @@
 /** Verified tokens are remembered for their lifetime: one signature check per token, the time claims checked on every use. */
 import { sign } from "hono/jwt"
 import { describe, expect, it } from "vitest"
-import { cachedVerifier, hs256Verifier, jwtVerifier } from "../../src/http/auth/JwtVerifier.ts"
+import { cachedVerifier, hs256Verifier, jwtVerifier } from "../../src/auth/JwtVerifier.ts"
 
 const SECRET = "jwt-cache-test-secret-0123456789"
 const now = () => Math.floor(Date.now() / 1000)

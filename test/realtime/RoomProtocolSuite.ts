@@ -1,6 +1,7 @@
 /**
  * The black-box room protocol suite: a server process started by `command`, talked to by URL with
- * real WebSocket clients. Each transport's test file runs it (ws under Node 24, uWS under Node 20).
+ * real WebSocket clients. Each transport's test file runs it (ws under Node 24, uWS under Node 20, Deno),
+ * with the upload feed suite (UploadFeedSuite.ts) on the same server.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RoomServer, startRoomServer, tokenFor } from "./RoomServerProcess.ts"
 import { PlaybackClient } from "../../src/realtime/client/PlaybackClient.ts"
 import { connect, type Frame, refusal, type TestClient } from "./RoomTestClient.ts"
+import { uploadFeedSuite } from "./UploadFeedSuite.ts"
 
 const SETTINGS = {
   DEFAULT_MAX_PARTICIPANTS: "3",
@@ -19,7 +21,9 @@ const SETTINGS = {
   ROOM_MEMBER_GRACE_SECONDS: "1",
   ROOM_READY_TIMEOUT_MS: "2000",
   // small enough for the slow-consumer test to fill quickly, large enough for a client that reads
-  ROOM_MAX_BACKPRESSURE_BYTES: "262144"
+  ROOM_MAX_BACKPRESSURE_BYTES: "262144",
+  // the upload feed suite's cap test: SSE and WebSocket feeds count together
+  FEED_MAX_PER_USER: "2"
 }
 
 export interface SuiteOptions {
@@ -74,6 +78,8 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
     }
     const eventOf = (c: TestClient, type: string, match: (f: Frame) => boolean = () => true, ms?: number) =>
       c.next((f) => f.type === "event" && f.event === type && match(f), ms)
+
+    uploadFeedSuite(() => server)
 
     it("refuses the upgrade with status and reason: no token, bad token, unknown room, closed room, wrong path", async () => {
       const id = await openRoom()

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { ActorSystem } from "../../src/actors/ActorSystem.ts"
 import { defaultDomainSettings } from "../../src/domain/shared/DomainSettings.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
-import { jwtVerifier } from "../../src/http/auth/JwtVerifier.ts"
+import { jwtVerifier } from "../../src/auth/JwtVerifier.ts"
 import { admitUpgrade } from "../../src/realtime/RoomUpgrade.ts"
 import { Rooms } from "../../src/rooms/Rooms.ts"
 

@@ -1,106 +1,32 @@
-/** Bearer JWT authentication (DESIGN.md §7): `sub` is the user id, `roles` among user, sponsor, admin, auditor. */
-import { Effect } from "effect"
+/** The Hono side of bearer JWT authentication: the request's Authorization header verified once, and the `requireAuth` guard. */
 import type { Context, MiddlewareHandler } from "hono"
+import { AuthRefusal, type AuthOptions, authenticateToken } from "../../auth/TokenAuth.ts"
 import type { Role } from "../../domain/shared/ActorRoles.ts"
 import type { Principal } from "../../domain/shared/Decider.ts"
-import { errorResponse, HttpError, toHttpError } from "../HttpError.ts"
+import { errorResponse, HttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { AuthUnavailable, type VerifyToken } from "./JwtVerifier.ts"
-import { TokenRejected } from "./TokenLifetime.ts"
 
-export { hs256Verifier, jwksVerifier, jwtVerifier } from "./JwtVerifier.ts"
+// the transport-neutral core (src/auth/), re-exported for the routes that import it from here
+export { hs256Verifier, jwksVerifier, jwtVerifier } from "../../auth/JwtVerifier.ts"
+export { actorFromClaims, actorFromToken, type AuthOptions, noAuth, ROLES, tokenExpiresAt } from "../../auth/TokenAuth.ts"
 
-/** The roles a token may grant: the domain's (ActorRoles.ts) but "system", which only workers and janitors act as. */
-export const ROLES: ReadonlyArray<Role> = ["user", "sponsor", "admin", "auditor"]
+/** A refused token as the HTTP error: 401 with the Bearer challenge, or 503 AUTH_UNAVAILABLE (its text is hidden by UnavailableDetail.ts). */
+export const httpAuthError = (refusal: AuthRefusal): HttpError =>
+  new HttpError({
+    status: refusal.status,
+    code: refusal.code,
+    message: refusal.message,
+    headers: refusal.status === 401 ? { "WWW-Authenticate": 'Bearer realm="keyframe"' } : { "Retry-After": "5" }
+  })
 
-/** How tokens are checked: an HS256 secret, a JWKS (RS256), or both — see `jwtVerifier`. */
-export interface AuthOptions {
-  readonly verifyToken: VerifyToken
-}
+const unauthorized = (message: string) => httpAuthError(new AuthRefusal({ status: 401, code: "UNAUTHORIZED", message }))
 
-/** Verifies nothing: every token is refused (an app built without auth settings). */
-export const noAuth: AuthOptions = {
-  verifyToken: () => Promise.reject(new TokenRejected("UNAUTHORIZED", "no token verification is configured"))
-}
-
-const unauthorized = (message: string, code = "UNAUTHORIZED") =>
-  new HttpError({ status: 401, code, message, headers: { "WWW-Authenticate": 'Bearer realm="keyframe"' } })
-
-/** What went wrong, in words that never echo the token or its header (hono's messages include them). */
-const reasonOf = (e: unknown): string => {
-  if (e instanceof TokenRejected) return e.message
-  const name = e instanceof Error ? e.name : ""
-  switch (name) {
-    case "JwtTokenExpired":
-      return "the token has expired"
-    case "JwtTokenNotBefore":
-    case "JwtTokenIssuedAt":
-      return "the token is not valid yet"
-    case "JwtTokenSignatureMismatched":
-      return "the token's signature does not match"
-    case "JwtTokenIssuer":
-      return "the token's issuer is not accepted"
-    case "JwtTokenAudience":
-    case "JwtPayloadRequiresAud":
-      return "the token's audience is not accepted"
-    case "JwtAlgorithmMismatch":
-    case "JwtAlgorithmNotAllowed":
-    case "JwtSymmetricAlgorithmNotAllowed":
-    case "JwtAlgorithmNotImplemented":
-      return "the token's signing algorithm is not accepted"
-    case "JwtTokenInvalid":
-    case "JwtHeaderInvalid":
-    case "JwtHeaderRequiresKid":
-      return "the token is malformed or its key is unknown"
-    default:
-      return "verification failed"
-  }
-}
-
-/** The actor a verified payload names, or a reason it names none. */
-export const actorFromClaims = (claims: Record<string, unknown>): Principal | string => {
-  const sub = claims.sub
-  if (typeof sub !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/.test(sub)) return "the token's sub is not a valid user id"
-  const raw = claims.roles ?? ["user"]
-  const roles = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",") : undefined
-  if (roles === undefined || !roles.every((r): r is Role => ROLES.includes(r as Role))) {
-    return `the token's roles must be among ${ROLES.join(", ")}`
-  }
-  return { userId: sub, roles: roles.length === 0 ? ["user"] : roles }
-}
-
-// the `exp` (ms) of the token each actor was verified from: a live feed ends when its token does (sse/FeedAccess.ts)
-const expiries = new WeakMap<Principal, number>()
-
-/** When the token `actor` came from expires, ms since the epoch; undefined for an actor not made by verifyBearerToken. */
-export const tokenExpiresAt = (actor: Principal): number | undefined => expiries.get(actor)
-
-const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
-
-/**
- * Verifies a token string (a bearer header's, or a WebSocket upgrade's `?token=` / subprotocol):
- * the Principal, or a 401 HttpError (503 AUTH_UNAVAILABLE when the JWKS cannot be fetched).
- */
+/** Verifies a token string: the Principal, or a 401 HttpError (503 AUTH_UNAVAILABLE when the JWKS cannot be fetched). */
 export const verifyBearerToken = async (auth: AuthOptions, token: string): Promise<Principal | HttpError> => {
-  if (!COMPACT_JWT.test(token)) return unauthorized("the token is not a compact JWT")
-  let claims: Record<string, unknown>
-  try {
-    claims = await auth.verifyToken(token)
-  } catch (e) {
-    // one mapping for the key server's failure (HttpError.ts); its text is replaced before any answer leaves
-    if (e instanceof AuthUnavailable) return toHttpError(e)!
-    return unauthorized(`invalid token: ${reasonOf(e)}`, e instanceof TokenRejected ? e.code : "UNAUTHORIZED")
-  }
-  const actor = actorFromClaims(claims)
-  if (typeof actor === "string") return unauthorized(actor)
-  if (typeof claims.exp === "number") expiries.set(actor, claims.exp * 1000)
-  return actor
+  const result = await authenticateToken(auth, token)
+  return result instanceof AuthRefusal ? httpAuthError(result) : result
 }
-
-/** The same as an Effect, for the realtime transports: fails with the HttpError (401/503). */
-export const actorFromToken = (auth: AuthOptions, token: string): Effect.Effect<Principal, HttpError> =>
-  Effect.flatMap(Effect.promise(() => verifyBearerToken(auth, token)), (r) => (r instanceof HttpError ? Effect.fail(r) : Effect.succeed(r)))
 
 // One verification per request and verifier, shared by the rate limiter and requireAuth.
 const verified = new WeakMap<Request, WeakMap<AuthOptions, Promise<Principal | HttpError>>>()

@@ -9,7 +9,7 @@ import { makeRunEffect } from "../AppRuntime.ts"
 import { type AuthOptions, noAuth } from "../auth/Auth.ts"
 import { auditRoutes } from "../audit/AuditRoutes.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import type { FeedOptions } from "../sse/FeedOptions.ts"
+import type { FeedOptions } from "../../uploads/feed/FeedOptions.ts"
 import { type FeedServices, sseRoutes } from "../sse/SseRoutes.ts"
 import { projectionAdminRoutes } from "./ProjectionAdminRoutes.ts"
 import type { QueryDeps, ReadSideServices } from "./QueryKit.ts"
@@ -36,7 +36,7 @@ export interface ReadSideOptions {
   readonly settings?: ReadSideSettings | undefined
   readonly now?: (() => number) | undefined
   readonly sseHeartbeatMillis?: number | undefined
-  /** Live feed caps, lifetime and tickets (FEED_* settings; src/http/sse/FeedOptions.ts). */
+  /** Live feed caps, lifetime and tickets (FEED_* settings; src/uploads/feed/FeedOptions.ts). */
   readonly feeds?: FeedOptions | undefined
 }
 

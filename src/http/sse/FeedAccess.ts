@@ -6,7 +6,7 @@
 import type { Context, MiddlewareHandler } from "hono"
 import type { Principal } from "../../domain/shared/Decider.ts"
 import { type AuthOptions, authenticate, tokenExpiresAt, verifyBearerToken } from "../auth/Auth.ts"
-import type { FeedTicket, FeedTicketStore } from "../feeds/FeedTickets.ts"
+import type { FeedTicket, FeedTicketStore } from "../../auth/FeedTickets.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
 import { withRouteDoc } from "../openapi/RouteDoc.ts"
 import type { AppEnv } from "../AppEnv.ts"

@@ -1,11 +1,9 @@
 /** Server-Sent Events framing (WHATWG HTML §9.2): `id`, `event`, `data` lines, a blank line ends a message. */
 
-export interface SseMessage {
-  /** Becomes the client's Last-Event-ID; ephemeral messages leave it out so a resume never skips a stored event. */
-  readonly id?: string | undefined
-  readonly event: string
-  readonly data: unknown
-}
+import type { FeedMessage } from "../../uploads/feed/FeedMessage.ts"
+
+/** A feed message as SSE carries it: `id` becomes the client's Last-Event-ID. */
+export type SseMessage = FeedMessage
 
 /** One message; the JSON of `data` never contains a raw newline, so it is one `data:` line. */
 export const sseFrame = (m: SseMessage): string =>

@@ -11,37 +11,32 @@
  */
 import { Effect, Schema, Stream } from "effect"
 import { Hono } from "hono"
-import { EventStore } from "../../eventstore/EventStore.ts"
+import { makeFeedTicketStore } from "../../auth/FeedTickets.ts"
+import type { FeedOptions } from "../../uploads/feed/FeedOptions.ts"
+import type { FeedKind } from "../../uploads/feed/UploadFeed.ts"
+import { type FeedServices, makeUploadFeeds } from "../../uploads/feed/UploadFeeds.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import type { AuthOptions } from "../auth/Auth.ts"
 import { feedTicketRoutes } from "../feeds/FeedTicketRoutes.ts"
-import { makeFeedTicketStore } from "../feeds/FeedTickets.ts"
-import { HttpError, notFound } from "../HttpError.ts"
+import { HttpError } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
-import type { ProcessingProgress } from "../../uploads/ProcessingProgress.ts"
 import { IdParams } from "../queries/QuerySchemas.ts"
 import { uploadView } from "../queries/UploadView.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { credentialExpiresAt, requireFeedAccess } from "./FeedAccess.ts"
-import { feedDeadline, reconnectMessage, untilDeadline } from "./FeedEnd.ts"
-import { makeFeedHub } from "./FeedHub.ts"
-import { makeFeedLimits } from "./FeedLimits.ts"
-import { DEFAULT_FEED_LIMITS, type FeedOptions } from "./FeedOptions.ts"
-import { SSE_HEADERS, sseComment, sseFrame, type SseMessage, sseRetry } from "./SseFrame.ts"
-import { emptyFeed, endMessage, type FeedKind, type FeedSpec, foldFeed, isFinished, liveMessages, messageFor, snapshotMessage } from "./UploadFeed.ts"
+import { SSE_HEADERS, sseComment, sseFrame, sseRetry } from "./SseFrame.ts"
 
-/** What the feeds read: the upload's stream, and the processing percentages. */
-export type FeedServices = EventStore | ProcessingProgress
+export type { FeedServices } from "../../uploads/feed/UploadFeeds.ts"
 
 export interface SseOptions {
   readonly run: RunEffect<FeedServices>
   readonly auth: AuthOptions
-  /** For an upload's `expiresAt` in the upload view. */
+  /** For an upload's `expiresAt` in the upload view (when the routes make their own feeds). */
   readonly uploadExpiryHours: number
   /** Comment lines sent this often keep proxies from closing an idle feed. */
   readonly heartbeatMillis?: number | undefined
-  /** Caps, lifetime, tickets (FEED_* settings); defaults as in src/config.ts. */
+  /** The process's feeds and tickets (Main.ts), or caps, lifetime, ticket TTL to make them here (FEED_* settings). */
   readonly feeds?: FeedOptions | undefined
 }
 
@@ -80,57 +75,27 @@ const feedDoc = (kind: FeedKind) =>
 export const sseRoutes = (options: SseOptions) => {
   const heartbeat = Stream.tick(options.heartbeatMillis ?? 15_000).pipe(Stream.drop(1), Stream.map(() => sseComment("ping")))
   const feeds = options.feeds ?? {}
-  const hub = feeds.hub ?? makeFeedHub()
+  const uploadFeeds = feeds.uploadFeeds ?? makeUploadFeeds({ ...feeds, viewUpload: (doc) => uploadView(doc, options.uploadExpiryHours) })
   const tickets = feeds.tickets ?? makeFeedTicketStore({ ttlMillis: feeds.ticketTtlMillis })
-  const limits = makeFeedLimits({
-    maxPerUser: feeds.maxPerUser ?? DEFAULT_FEED_LIMITS.maxPerUser,
-    maxPerIp: feeds.maxPerIp ?? DEFAULT_FEED_LIMITS.maxPerIp
-  })
-  const maxLifetimeMillis = (feeds.maxLifetimeSeconds ?? DEFAULT_FEED_LIMITS.maxLifetimeSeconds) * 1000
 
-  const feed = (kind: FeedKind) => (c: Parameters<RunEffect<FeedServices>>[0]) => {
-    const spec: FeedSpec = { kind, viewUpload: (doc) => uploadView(doc, options.uploadExpiryHours) }
-    return options.run(
+  const feed = (kind: FeedKind) => (c: Parameters<RunEffect<FeedServices>>[0]) =>
+    options.run(
       c,
       Effect.gen(function*() {
-        const id = c.req.param("id")!
-        const actor = c.get("actor")
         const rawLast = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId")
         if (rawLast !== undefined && !LAST_EVENT_ID.test(rawLast.trim())) {
           return yield* new HttpError({ status: 422, code: "VALIDATION_FAILED", message: "Last-Event-ID: expected a global position (an integer)" })
         }
-        const lastEventId = rawLast === undefined ? undefined : Number(rawLast.trim())
-        const stream = `upload-${id}`
-        const history = yield* (yield* EventStore).readStream(stream)
-        let state = emptyFeed
-        const backlog: Array<SseMessage> = []
-        for (const event of history) {
-          const before = state
-          state = foldFeed(state, event)
-          if (lastEventId !== undefined && event.position > lastEventId) backlog.push(messageFor(spec, before, state, event))
-        }
-        const upload = state.upload
-        const admin = actor.roles.includes("admin")
-        const visible = upload !== undefined &&
-          (upload.ownerId === actor.userId || admin || (kind === "video" && state.video?.status === "ready"))
-        if (!visible) return yield* notFound(`there is no ${kind} "${id}"`)
-        const finished = isFinished(state)
-        if (lastEventId !== undefined && backlog.length === 0 && finished) return new Response(null, { status: 204 })
-        const last = history[history.length - 1]!
-        const first = Stream.fromIterable(lastEventId === undefined ? [snapshotMessage(spec, state, last.position)] : backlog)
-        let messages: Stream.Stream<SseMessage, unknown, FeedServices> = Stream.concat(first, Stream.make(endMessage(state)))
-        let release = () => {}
-        if (!finished) {
-          // only a live feed holds a slot: a finished one ends right away
-          const slot = limits.acquire(actor.userId, c.get("clientIp"))
-          if (slot instanceof HttpError) return yield* slot
-          release = slot
-          const now = Date.now()
-          const live = liveMessages(spec, hub, stream, id, last.revision, state).pipe(
-            Stream.catchTag("FeedLagging", () => Stream.make(reconnectMessage("lagging")))
-          )
-          messages = Stream.concat(first, untilDeadline(live, feedDeadline(now, maxLifetimeMillis, credentialExpiresAt(c)), now))
-        }
+        const opening = yield* uploadFeeds.open({
+          kind,
+          uploadId: c.req.param("id")!,
+          actor: c.get("actor"),
+          after: rawLast === undefined ? undefined : Number(rawLast.trim()),
+          credentialExpiresAt: credentialExpiresAt(c),
+          clientAddress: c.get("clientIp")
+        })
+        if (opening._tag === "Ended") return new Response(null, { status: 204 })
+        const { messages, release } = opening
         const text = Stream.concat(Stream.make(sseRetry(2_000)), messages.pipe(Stream.map(sseFrame))).pipe(
           // a failing subscription ends the feed with an error message; the client resumes from its last id
           // the store's own text names hosts and paths: it goes to the log, the client gets the request id
@@ -150,7 +115,6 @@ export const sseRoutes = (options: SseOptions) => {
         return new Response(body, { status: 200, headers: SSE_HEADERS })
       })
     )
-  }
 
   const access = requireFeedAccess(options.auth, tickets)
   return new Hono<AppEnv>()

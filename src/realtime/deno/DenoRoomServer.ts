@@ -1,6 +1,7 @@
-/** Deno's room transport: Deno.serve on WS_PORT; the upgrade is checked before Deno.upgradeWebSocket makes a socket. */
+/** Deno's realtime transport: Deno.serve on WS_PORT; the upgrade is checked before Deno.upgradeWebSocket makes a socket. */
 import { Effect } from "effect"
 import { RealtimeStartFailed, type ServeRealtime } from "../RealtimeServer.ts"
+import { UPGRADE_REQUIRED } from "../RealtimeChannel.ts"
 import type { RoomConnection } from "../RoomSocket.ts"
 
 /** The few Deno APIs used here, declared locally so that tsc (which has no Deno types) checks this file too. */
@@ -10,7 +11,10 @@ interface DenoServer {
 }
 declare const Deno: {
   readonly version: { readonly deno: string }
-  serve(options: { port: number; onListen?: (addr: { port: number }) => void }, handler: (request: Request) => Response | Promise<Response>): DenoServer
+  serve(
+    options: { port: number; onListen?: (addr: { port: number }) => void },
+    handler: (request: Request, info: { readonly remoteAddr: { readonly hostname?: string } }) => Response | Promise<Response>
+  ): DenoServer
   upgradeWebSocket(request: Request, options?: { protocol?: string }): { socket: WebSocket; response: Response }
 }
 
@@ -23,11 +27,11 @@ export const serveRoomsWithDeno: ServeRealtime = (channel, port) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly server: DenoServer; readonly sockets: Set<WebSocket> }, RealtimeStartFailed>((resume) => {
       const sockets = new Set<WebSocket>()
-      const handler = async (request: Request): Promise<Response> => {
+      const handler = async (request: Request, info: { readonly remoteAddr: { readonly hostname?: string } }): Promise<Response> => {
         if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-          return json(426, "UPGRADE_REQUIRED", "connect with WebSocket to /rooms/:id", { Upgrade: "websocket" })
+          return json(426, "UPGRADE_REQUIRED", UPGRADE_REQUIRED, { Upgrade: "websocket" })
         }
-        const result = await channel.admit({ url: request.url, header: (name) => request.headers.get(name) ?? undefined })
+        const result = await channel.admit({ url: request.url, header: (name) => request.headers.get(name) ?? undefined, address: info.remoteAddr.hostname })
         if (!result.ok) return json(result.status, result.code, result.message)
         const { socket, response } = Deno.upgradeWebSocket(request, result.protocol === undefined ? {} : { protocol: result.protocol })
         let connection: RoomConnection | undefined

@@ -6,13 +6,13 @@
 import { Effect } from "effect"
 import type * as Uws from "uWebSockets.js"
 import { RealtimeStartFailed, reasonPhrase, type ServeRealtime } from "../RealtimeServer.ts"
-import type { Admitted } from "../RoomUpgrade.ts"
+import { type Admission, UPGRADE_REQUIRED } from "../RealtimeChannel.ts"
 import { CloseCode, type RoomConnection } from "../RoomSocket.ts"
 
 type UwsModule = typeof Uws
 
 interface SocketData {
-  readonly admitted: Admitted
+  readonly admitted: Admission
   connection?: RoomConnection
   closed: boolean
   queued: Array<string>
@@ -66,9 +66,10 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
           req.forEach((k, v) => headers.set(k.toLowerCase(), v))
           const query = req.getQuery()
           const url = `${req.getUrl()}${query ? `?${query}` : ""}`
+          const address = Buffer.from(res.getRemoteAddressAsText()).toString("utf8")
           let aborted = false
           res.onAborted(() => (aborted = true))
-          channel.admit({ url, header: (name) => headers.get(name) }).then((result) => {
+          channel.admit({ url, header: (name) => headers.get(name), address }).then((result) => {
             if (aborted) return
             res.cork(() => {
               if (!result.ok) {
@@ -121,7 +122,7 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
       })
       app.any("/*", (res) => {
         res.writeStatus("426 Upgrade Required").writeHeader("Content-Type", "application/json")
-          .end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: "connect with WebSocket to /rooms/:id" } }))
+          .end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: UPGRADE_REQUIRED } }))
       })
       app.listen(port, (token) => {
         if (token === false) return resume(Effect.fail(new RealtimeStartFailed({ reason: `uWebSockets.js could not listen on port ${port}` })))

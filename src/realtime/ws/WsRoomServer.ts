@@ -1,11 +1,10 @@
-/** The `ws` transport (Node without a loadable uWebSockets.js build): node:http on WS_PORT, upgrades checked before a socket exists. */
+/** The `ws` transport (Node without a loadable uWebSockets.js build): node:http on WS_PORT, upgrades checked by the channel before a socket exists. */
 import { createServer, type IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
 import { Effect } from "effect"
 import { type WebSocket, WebSocketServer } from "ws"
 import { RealtimeStartFailed, refusalResponse, type ServeRealtime } from "../RealtimeServer.ts"
-import type { Admitted } from "../RoomUpgrade.ts"
-import { ROOM_SUBPROTOCOL } from "../RoomUpgrade.ts"
+import { type Admission, UPGRADE_REQUIRED } from "../RealtimeChannel.ts"
 
 const DRAIN_MS = 1_000
 /** A client that has not answered the last ping within this long is cut (uWS: idleTimeout 120 s with automatic pings). */
@@ -14,15 +13,17 @@ const HEARTBEAT_MS = 30_000
 export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
   Effect.acquireRelease(
     Effect.callback<{ readonly port: number; readonly close: () => Promise<void> }, RealtimeStartFailed>((resume) => {
+      // the subprotocol each admitted upgrade chose, for handleProtocols (called inside handleUpgrade)
+      const chosen = new WeakMap<IncomingMessage, string>()
       const wss = new WebSocketServer({
         noServer: true,
         // a bigger frame closes the socket with 1009 before it is buffered whole
         maxPayload: channel.settings.maxFrameBytes,
-        handleProtocols: (offered) => (offered.has(ROOM_SUBPROTOCOL) ? ROOM_SUBPROTOCOL : false)
+        handleProtocols: (_offered, req) => chosen.get(req) ?? false
       })
       const server = createServer((_req, res) => {
         res.writeHead(426, { "Content-Type": "application/json", Upgrade: "websocket" })
-        res.end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: "connect with WebSocket to /rooms/:id" } }))
+        res.end(JSON.stringify({ error: { code: "UPGRADE_REQUIRED", message: UPGRADE_REQUIRED } }))
       })
       const alive = new WeakMap<WebSocket, boolean>()
       const heartbeat = setInterval(() => {
@@ -35,7 +36,7 @@ export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
         }
       }, HEARTBEAT_MS)
       heartbeat.unref()
-      const accept = (ws: WebSocket, admitted: Admitted) => {
+      const accept = (ws: WebSocket, admitted: Admission) => {
         ws.on("pong", () => alive.set(ws, true))
         const connection = channel.open(admitted, {
           send: (text) => {
@@ -57,12 +58,13 @@ export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
           const value = req.headers[name]
           return Array.isArray(value) ? value.join(", ") : value
         }
-        channel.admit({ url: req.url ?? "/", header }).then((result) => {
+        channel.admit({ url: req.url ?? "/", header, address: req.socket.remoteAddress }).then((result) => {
           if (socket.destroyed) return
           if (!result.ok) {
             socket.end(refusalResponse(result.status, result.code, result.message))
             return
           }
+          if (result.protocol !== undefined) chosen.set(req, result.protocol)
           wss.handleUpgrade(req, socket, head, (ws) => accept(ws, result))
         }, () => socket.destroy())
       })

@@ -29,7 +29,7 @@ import { makeApp } from "../../../src/http/App.ts"
 import { jwtVerifier } from "../../../src/http/auth/Auth.ts"
 import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
-import type { FeedOptions } from "../../../src/http/sse/FeedOptions.ts"
+import type { FeedOptions } from "../../../src/uploads/feed/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
@@ -51,7 +51,7 @@ export interface HarnessOptions {
   readonly readStore?: Layer.Layer<ReadStore, unknown>
   readonly waitMillis?: number
   readonly sseHeartbeatMillis?: number
-  /** Live feed caps, lifetime, tickets and the hub (src/http/sse/FeedOptions.ts). */
+  /** Live feed caps, lifetime, tickets and the hub (src/uploads/feed/FeedOptions.ts). */
   readonly feeds?: FeedOptions
 }
 

@@ -28,7 +28,8 @@ describe("tickets", () => {
 
   it("POST /feeds/tickets needs a bearer token and a feed path; it answers an opaque id valid 60 s", async () => {
     expect((await ticketFor(h, "/uploads/t-1/events", {})).status).toBe(401)
-    for (const path of ["/etc/passwd", "/uploads/t-1", "/uploads/t-1/events?x=1", "/uploads/bad id/events", ""]) {
+    // `/uploads/t-1` and `/rooms/r-1` are WebSocket paths (test/realtime/UploadFeedSuite.ts)
+    for (const path of ["/etc/passwd", "/uploads/t-1/x", "/rooms/r-1/events", "/uploads/t-1/events?x=1", "/uploads/bad id/events", ""]) {
       const res = await ticketFor(h, path, await auth("tess"))
       expect(res.status, path).toBe(422)
       expect(((await res.json()) as any).error.code).toBe("VALIDATION_FAILED")

@@ -2,7 +2,7 @@
 import { decode, verify, verifyWithJwks } from "hono/jwt"
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws"
 import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa"
-import { LruMap } from "../../collections/LruMap.ts"
+import { LruMap } from "../collections/LruMap.ts"
 import { checkLifetime, type LifetimeRules, TokenRejected } from "./TokenLifetime.ts"
 
 /** Checks every verifier applies besides the signature: issuer, audience, and the time claims (TokenLifetime.ts). */

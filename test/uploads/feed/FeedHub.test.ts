@@ -8,7 +8,7 @@ import { Effect, Fiber, ManagedRuntime, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
-import { makeFeedHub } from "../../../src/http/sse/FeedHub.ts"
+import { makeFeedHub } from "../../../src/uploads/feed/FeedHub.ts"
 
 let runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>
 beforeAll(async () => {

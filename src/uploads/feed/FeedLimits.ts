@@ -1,10 +1,13 @@
 /**
  * How many live feeds each user and each client address holds open in this process
  * (FEED_MAX_PER_USER, FEED_MAX_PER_IP). A feed takes a slot of both before it starts and gives
- * them back when it ends; a full one is a 429. Counts are per node: behind a balancer with N
+ * them back when it ends; a full one is refused (HTTP 429, the WebSocket upgrade too). Counts are per node: behind a balancer with N
  * nodes a user may hold up to N times the cap, which still bounds what one node carries.
  */
-import { HttpError } from "../HttpError.ts"
+import { Data } from "effect"
+
+/** A cap is full: TOO_MANY_FEEDS (429). A slot frees when one of the client's own feeds ends. */
+export class TooManyFeeds extends Data.TaggedError("TooManyFeeds")<{ readonly message: string }> {}
 
 export interface FeedCaps {
   readonly maxPerUser: number
@@ -12,15 +15,13 @@ export interface FeedCaps {
 }
 
 export interface FeedLimits {
-  /** Takes a slot for `userId` from `ip`: the function that gives it back (once), or the 429 to answer. */
-  acquire(userId: string, ip: string): (() => void) | HttpError
+  /** Takes a slot for `userId` from `ip`: the function that gives it back (once), or the refusal. */
+  acquire(userId: string, ip: string): (() => void) | TooManyFeeds
   /** Open feeds now, for tests and metrics. */
   readonly open: () => number
 }
 
-const tooMany = (message: string) =>
-  // Retry-After is a hint: a slot frees when one of the client's own feeds ends
-  new HttpError({ status: 429, code: "TOO_MANY_FEEDS", message, headers: { "Retry-After": "5" } })
+const tooMany = (message: string) => new TooManyFeeds({ message })
 
 const take = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
 

@@ -5,7 +5,7 @@
  * last stored event; after `token_expired` the client needs a fresh token or ticket first.
  */
 import { Effect, Stream } from "effect"
-import type { SseMessage } from "./SseFrame.ts"
+import type { FeedMessage } from "./FeedMessage.ts"
 
 export type ReconnectReason = "lifetime" | "token_expired" | "lagging"
 
@@ -15,7 +15,7 @@ const WHY: Record<ReconnectReason, string> = {
   lagging: "the feed fell too far behind its events: reconnect (with Last-Event-ID) to go on"
 }
 
-export const reconnectMessage = (reason: ReconnectReason): SseMessage => ({
+export const reconnectMessage = (reason: ReconnectReason): FeedMessage => ({
   event: "end",
   data: { reason, reconnect: true, message: WHY[reason] }
 })
@@ -35,7 +35,7 @@ export const feedDeadline = (openedAt: number, maxLifetimeMillis: number, tokenE
 }
 
 /** `live` until it ends by itself or the deadline comes (then its reconnect message is the last). */
-export const untilDeadline = <E, R>(live: Stream.Stream<SseMessage, E, R>, deadline: FeedDeadline, now: number): Stream.Stream<SseMessage, E, R> =>
+export const untilDeadline = <E, R>(live: Stream.Stream<FeedMessage, E, R>, deadline: FeedDeadline, now: number): Stream.Stream<FeedMessage, E, R> =>
   Stream.merge(
     live,
     Stream.fromEffect(Effect.sleep(Math.max(0, deadline.at - now))).pipe(Stream.map(() => reconnectMessage(deadline.reason))),

@@ -1,5 +1,5 @@
 /**
- * The change feed of one upload (and of the video it becomes), for SSE: the upload's stream is
+ * The change feed of one upload (and of the video it becomes), for SSE and WebSocket: the upload's stream is
  * read and folded with the read models' own pure evolve functions, so each message carries the
  * document as it is after that event. Messages for stored events have `id` = the event's global
  * position (resume with Last-Event-ID); ephemeral processing percentages have no id.
@@ -14,9 +14,9 @@ import {
 } from "../../../projections/UploadsProjection.ts"
 import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
-import { ProcessingProgress } from "../../uploads/ProcessingProgress.ts"
+import { ProcessingProgress } from "../ProcessingProgress.ts"
 import type { FeedHub } from "./FeedHub.ts"
-import type { SseMessage } from "./SseFrame.ts"
+import type { FeedMessage } from "./FeedMessage.ts"
 
 export type FeedKind = "upload" | "video"
 
@@ -58,7 +58,7 @@ const progressOf = (u: UploadDoc) => ({
 })
 
 /** The message for a stored event: "state" when the status changed, "progress" otherwise. */
-export const messageFor = ({ kind, viewUpload }: FeedSpec, before: FeedState, after: FeedState, event: RecordedEvent): SseMessage => {
+export const messageFor = ({ kind, viewUpload }: FeedSpec, before: FeedState, after: FeedState, event: RecordedEvent): FeedMessage => {
   const status = (s: FeedState) => (kind === "upload" ? s.upload?.status : s.video?.status ?? (s.upload ? "removed" : undefined))
   const changed = status(before) !== status(after)
   const base = { type: event.type, position: event.position, revision: event.revision, recordedAt: event.recordedAt }
@@ -71,7 +71,7 @@ export const messageFor = ({ kind, viewUpload }: FeedSpec, before: FeedState, af
   }
 }
 
-export const snapshotMessage = ({ kind, viewUpload }: FeedSpec, state: FeedState, position: number): SseMessage => ({
+export const snapshotMessage = ({ kind, viewUpload }: FeedSpec, state: FeedState, position: number): FeedMessage => ({
   id: String(position),
   event: "snapshot",
   data: kind === "upload"
@@ -80,7 +80,7 @@ export const snapshotMessage = ({ kind, viewUpload }: FeedSpec, state: FeedState
 })
 
 /** The upload is ready, failed, cancelled or expired: nothing more will come (a resume answers 204). */
-export const endMessage = (state: FeedState): SseMessage => ({
+export const endMessage = (state: FeedState): FeedMessage => ({
   event: "end",
   data: { status: state.upload?.status ?? null, reason: "finished", reconnect: false }
 })
@@ -106,7 +106,7 @@ export const liveMessages = (spec: FeedSpec, hub: FeedHub, stream: string, uploa
     const progress = yield* ProcessingProgress
     const percentages = progress.updates.pipe(
       Stream.filter((u) => u.uploadId === uploadId),
-      Stream.map((u): SseMessage => ({ event: "processing", data: u }))
+      Stream.map((u): FeedMessage => ({ event: "processing", data: u }))
     )
     return Stream.merge(stored, percentages, { haltStrategy: "left" })
   }))
