@@ -42,9 +42,10 @@ export interface RedisShape {
  *   progress channel had it). The rate limiter had its own connection without one, to fail open at once
  *   while Redis is away; it now asks `isReady` first, which gives it the same;
  * - a connect attempt given 5 s (the read store's; the other two had 2 s, and neither waits on it);
- * - lazy: the layer connects itself, so it can wait for the connection before anything is served.
+ * - lazy: the layer connects itself, so it can wait for the connection before anything is served;
+ * - auto-pipelining: the commands of one event-loop tick (many concurrent queries) go out in one write.
  */
-const CONNECTION: IoRedisOptions = { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 }
+const CONNECTION: IoRedisOptions = { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, enableAutoPipelining: true }
 
 const reasonOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 

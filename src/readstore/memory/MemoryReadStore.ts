@@ -4,6 +4,7 @@ import { makeReadStore, type RawReadStore, ReadStore, type ReadStoreShape } from
 import { CheckpointMoved, ReadStoreCorrupted } from "../ReadStoreError.ts"
 import { encodeCursor, slotSegment } from "../ReadStoreKeys.ts"
 import type { ListItem, Slot } from "../ReadStoreTypes.ts"
+import { deepFreeze } from "../FrozenDocument.ts"
 import { SortedIndex } from "./SortedIndex.ts"
 
 /**
@@ -24,14 +25,6 @@ interface SlotData {
 }
 
 const indexKey = (model: string, index: string, value: string) => `${model}\u0000${index}\u0000${value}`
-
-const deepFreeze = (value: unknown): unknown => {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
-}
 
 /** The document's value, parsed once; a ReadStoreCorrupted naming `key` if its text is not JSON (never, short of a bug). */
 const valueOf = (key: string, stored: StoredDoc): unknown | ReadStoreCorrupted => {

@@ -10,6 +10,8 @@
  */
 import { Effect, Layer, Option } from "effect"
 import { Redis, type RedisShape } from "../../redis/Redis.ts"
+import { LruMap } from "../../collections/LruMap.ts"
+import { deepFreeze } from "../FrozenDocument.ts"
 import { makeReadStore, type RawReadStore, ReadStore, type ReadStoreShape } from "../ReadStore.ts"
 import { CheckpointMoved, ReadStoreCorrupted, ReadStoreUnavailable } from "../ReadStoreError.ts"
 import { checkSlot, type Cursor, encodeCursor, slotSegment } from "../ReadStoreKeys.ts"
@@ -21,6 +23,9 @@ export interface RedisReadStoreOptions {
   /** Prepended to every key (tests and shared servers), e.g. "test-42:". */
   readonly keyPrefix?: string | undefined
 }
+
+/** Parsed documents remembered (by key, with the text they came from); ~1–2 KB each. */
+const PARSED_CACHE = 5_000
 
 const toError = (what: string) => (cause: unknown) => {
   const message = cause instanceof Error ? cause.message : String(cause)
@@ -68,18 +73,35 @@ export const makeRedisReadStore = (redis: IoRedis, keyPrefix: string): ReadStore
   const activeKey = (projection: string) => `${keyPrefix}kf:${projection}:active`
   const leaseKey = (name: string) => `${keyPrefix}kf-lease:${name}`
 
-  const parse = (key: string, json: string | null) =>
-    json === null ? Effect.succeed(undefined) : Effect.try({
-      try: () => JSON.parse(json) as unknown,
-      catch: (e) => new ReadStoreCorrupted({ key, reason: `not JSON: ${String(e)}` })
-    })
+  // The documents read last, parsed and frozen: a read that gets the same text back (the common case:
+  // documents change far less often than they are read) reuses the value — no parse, no garbage, and
+  // the query layer's JSON of a frozen value is made once (ConditionalJson.ts).
+  const recent = new LruMap<string, { readonly json: string; readonly value: unknown }>(PARSED_CACHE)
+  const parse = (key: string, json: string | null): unknown | ReadStoreCorrupted => {
+    if (json === null) return undefined
+    const hit = recent.get(key)
+    if (hit !== undefined && hit.json === json) return hit.value
+    try {
+      const value = deepFreeze(JSON.parse(json))
+      recent.set(key, { json, value })
+      return value
+    } catch (e) {
+      return new ReadStoreCorrupted({ key, reason: `not JSON: ${String(e)}` })
+    }
+  }
 
   // Inputs arrive checked, documents encoded (makeReadStore).
   const getMany: RawReadStore["getMany"] = Effect.fnUntraced(function*(slot, model, ids) {
     if (ids.length === 0) return []
     const key = docsKey(slot, model)
     const raw = yield* call(`HMGET ${key}`, () => client.hmget(key, ...ids))
-    return yield* Effect.forEach(raw, (json, i) => parse(`${key}#${ids[i]}`, json))
+    const out: Array<unknown> = new Array(raw.length)
+    for (let i = 0; i < raw.length; i++) {
+      const value = parse(`${key}#${ids[i]}`, raw[i]!)
+      if (value instanceof ReadStoreCorrupted) return yield* value
+      out[i] = value
+    }
+    return out
   })
 
   /** Entries strictly after the cursor, at most `want`; loops only over ties with the cursor's score. */
@@ -128,7 +150,9 @@ export const makeRedisReadStore = (redis: IoRedis, keyPrefix: string): ReadStore
     }),
     active: Effect.fn("RedisReadStore.active")(function*(projection) {
       const key = activeKey(projection)
-      const slot = (yield* parse(key, yield* call(`GET ${key}`, () => client.get(key)))) as Slot | undefined
+      const parsed = parse(key, yield* call(`GET ${key}`, () => client.get(key)))
+      if (parsed instanceof ReadStoreCorrupted) return yield* parsed
+      const slot = parsed as Slot | undefined
       if (slot === undefined) return Option.none()
       if (checkSlot(slot)) return yield* new ReadStoreCorrupted({ key, reason: "not a slot" })
       return Option.some(slot)
