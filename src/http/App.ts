@@ -28,6 +28,7 @@ import type { ApiInfo } from "./openapi/OpenApiDocument.ts"
 import { openApiRoutes } from "./openapi/OpenApiRoutes.ts"
 import type { RequestBodyReader } from "./RequestBody.ts"
 import { requestId } from "./RequestId.ts"
+import { responseHeaders } from "./ResponseHeaders.ts"
 import { roomRoutes } from "./rooms/RoomRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
 import type { ReadSide } from "./queries/ReadSide.ts"
@@ -78,6 +79,8 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   const auth = options.auth ?? noAuth
   const trustedProxyHops = options.trustProxy ? options.trustProxyHops ?? 1 : 0
   const app = new Hono<AppEnv>()
+  // outermost: sets the headers middleware collected on answers that do not carry them already
+  app.use(responseHeaders())
   app.use(requestId())
   // one address per request, for the log, the limiter and the feeds alike
   app.use(clientAddress({ trustedProxyHops, connInfo: options.connInfo }))

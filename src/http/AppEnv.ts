@@ -9,5 +9,7 @@ export interface AppEnv {
     clientIp: string
     /** `actor` is set by `requireAuth` (src/http/auth/Auth.ts) on the routes it guards. */
     actor: Principal
+    /** Headers for the answer, added by middleware (ResponseHeaders.ts). */
+    responseHeaders: Record<string, string> | undefined
   }
 }

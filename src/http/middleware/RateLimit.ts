@@ -9,6 +9,7 @@ import type { AppRuntime } from "../AppRuntime.ts"
 import { authenticate, type AuthOptions } from "../auth/Auth.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
+import { addResponseHeaders } from "../ResponseHeaders.ts"
 import type { RateDecision, RateLimiterShape } from "./RateLimiter.ts"
 
 export interface RateLimitSettings {
@@ -94,8 +95,7 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       outcome = Exit.isSuccess(exit) ? exit.value : { decision: undefined }
     }
     if (outcome.refused && outcome.decision) return refuse(outcome.refused, outcome.decision)
-    await next()
-    const shown = outcome.decision
-    if (shown) for (const [k, v] of Object.entries(headersOf(shown))) c.res.headers.set(k, v)
+    if (outcome.decision) addResponseHeaders(c, headersOf(outcome.decision))
+    return next()
   }
 }

@@ -7,6 +7,7 @@
 import type { Slot } from "../../readstore/ReadStoreTypes.ts"
 import type { Context } from "hono"
 import type { AppEnv } from "../AppEnv.ts"
+import { withResponseHeaders } from "../ResponseHeaders.ts"
 
 const lane = (text: string, seed: number): number => {
   let h = seed
@@ -71,6 +72,7 @@ export const conditionalJson = (
   headers: Readonly<Record<string, string>> = {}
 ): Response => {
   const common = { ETag: etag, "Cache-Control": "private, no-cache", Vary: "Authorization", ...headers }
-  if (matchesIfNoneMatch(c.req.header("If-None-Match"), etag)) return new Response(null, { status: 304, headers: common })
-  return new Response(body instanceof PreparedJson ? body.json : jsonText(body), { status: 200, headers: { "Content-Type": "application/json; charset=UTF-8", ...common } })
+  if (matchesIfNoneMatch(c.req.header("If-None-Match"), etag)) return withResponseHeaders(c, null, { status: 304, headers: common })
+  const text = body instanceof PreparedJson ? body.json : jsonText(body)
+  return withResponseHeaders(c, text, { status: 200, headers: { "Content-Type": "application/json; charset=UTF-8", ...common } })
 }
