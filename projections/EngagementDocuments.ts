@@ -32,6 +32,8 @@ export const CommentDocument = Schema.Struct({
   replies: Schema.Int.annotate({ description: "direct replies" }),
   createdAt: Schema.Finite,
   editedAt: Schema.NullOr(Schema.Finite),
+  /** Global position of the post: orders the listings (newest first), ties impossible. */
+  seq: Schema.Finite,
   position: Schema.Finite
 })
 export type CommentDoc = typeof CommentDocument.Type
@@ -39,7 +41,14 @@ export type CommentDoc = typeof CommentDocument.Type
 export const CreatorDocument = Schema.Struct({ creatorId: Schema.String, subscribers: Schema.Int, position: Schema.Finite })
 export type CreatorDoc = typeof CreatorDocument.Type
 
-export const FollowDocument = Schema.Struct({ userId: Schema.String, creatorId: Schema.String, since: Schema.Finite, position: Schema.Finite })
+export const FollowDocument = Schema.Struct({
+  userId: Schema.String,
+  creatorId: Schema.String,
+  since: Schema.Finite,
+  /** Global position of the subscription: orders "most recently followed first". */
+  seq: Schema.Finite,
+  position: Schema.Finite
+})
 export type FollowDoc = typeof FollowDocument.Type
 
 export type EngagementModels = {

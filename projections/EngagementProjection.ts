@@ -103,6 +103,7 @@ const foldComment = (docs: Docs<EngagementModels>, e: CommentEvent, event: Recor
         replies: 0,
         createdAt: e.at,
         editedAt: null,
+        seq: event.position,
         position: event.position
       }
       const changes: Array<Change<EngagementModels>> = [{ model: "comment", id, doc }, counts(docs, e.videoId, e.at, event, { comments: 1 })]
@@ -126,18 +127,21 @@ export const EngagementProjection = defineProjection<EngagementModels>()({
   version: 1,
   handles: [...eventTypesOf(ViewEvent), ...eventTypesOf(RatingEvent), ...eventTypesOf(CommentEvent), ...eventTypesOf(SubscriptionEvent)],
   streamPrefixes: ["view-", "rating-", "comment-", "subscription-"],
+  // every model has an "all" index (the replay diff and the audit list documents through it); a constant
+  // score is written once, so a hot counts document costs no index write per batch
   models: {
-    video: {},
-    rating: {},
+    video: { indexes: () => [{ index: "all", score: 0 }] },
+    rating: { indexes: (doc) => [{ index: "all", score: doc.at }] },
     comment: {
       indexes: (doc) => [
-        { index: "byVideo", value: doc.videoId, score: doc.createdAt },
-        { index: "byThread", value: `${doc.videoId}/${doc.threadId}`, score: doc.createdAt },
-        ...(doc.parentId === null ? [{ index: "threads", value: doc.videoId, score: doc.createdAt }] : [])
+        { index: "all", score: doc.seq },
+        { index: "byVideo", value: doc.videoId, score: doc.seq },
+        { index: "byThread", value: `${doc.videoId}/${doc.threadId}`, score: doc.seq },
+        ...(doc.parentId === null ? [{ index: "threads", value: doc.videoId, score: doc.seq }] : [])
       ]
     },
-    creator: {},
-    follow: { indexes: (doc) => [{ index: "byFollower", value: doc.userId, score: doc.since }] }
+    creator: { indexes: () => [{ index: "all", score: 0 }] },
+    follow: { indexes: (doc) => [{ index: "all", score: doc.seq }, { index: "byFollower", value: doc.userId, score: doc.seq }] }
   },
   touches,
   evolve: (docs, event) => {
@@ -162,7 +166,7 @@ export const EngagementProjection = defineProjection<EngagementModels>()({
         return e._tag === "Subscribed"
           ? [
             { model: "creator", id: e.creatorId, doc: { ...creator, subscribers: creator.subscribers + 1, position: event.position } },
-            { model: "follow", id: follow, doc: { userId: e.userId, creatorId: e.creatorId, since: e.at, position: event.position } }
+            { model: "follow", id: follow, doc: { userId: e.userId, creatorId: e.creatorId, since: e.at, seq: event.position, position: event.position } }
           ]
           : [
             { model: "creator", id: e.creatorId, doc: { ...creator, subscribers: Math.max(0, creator.subscribers - 1), position: event.position } },

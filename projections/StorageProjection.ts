@@ -78,7 +78,7 @@ export const StorageProjection = defineProjection<StorageModels>()({
         { index: "all", score: doc.createdAt }
       ]
     },
-    totals: {}
+    totals: { indexes: () => [{ index: "all", score: 0 }] }
   },
   touches: (event: RecordedEvent) => [{ model: "upload", id: entityIdOf(event.stream) }, { model: "totals", id: TOTALS_ID }],
   evolve: (docs, event) => {
