@@ -98,6 +98,14 @@ export class Engagement extends Context.Service<Engagement, EngagementShape>()("
           (result) => commentOutcome(result, commentId)
         )
 
+      const follow = (caller: EngagementCaller, tag: "Subscribe" | "Unsubscribe", creatorId: string) =>
+        actors.send(SubscriptionAggregate, caller.actor.userId, {
+          command: { _tag: tag, creatorId },
+          actor: caller.actor,
+          commandId: engagementCommandIds.byUser(tag.toLowerCase(), creatorId, caller.actor.userId, caller.key),
+          correlationId: caller.correlationId
+        })
+
       return Engagement.of({
         reportView: Effect.fn("Engagement.reportView")(function*(caller, videoId, token, watchedSeconds) {
           const session = yield* sessions.verify(token)
@@ -157,20 +165,8 @@ export class Engagement extends Context.Service<Engagement, EngagementShape>()("
             videoOwnerId: facts.ownerId
           })
         }),
-        subscribe: (caller, creatorId) =>
-          actors.send(SubscriptionAggregate, caller.actor.userId, {
-            command: { _tag: "Subscribe", creatorId },
-            actor: caller.actor,
-            commandId: engagementCommandIds.byUser("subscribe", creatorId, caller.actor.userId, caller.key),
-            correlationId: caller.correlationId
-          }),
-        unsubscribe: (caller, creatorId) =>
-          actors.send(SubscriptionAggregate, caller.actor.userId, {
-            command: { _tag: "Unsubscribe", creatorId },
-            actor: caller.actor,
-            commandId: engagementCommandIds.byUser("unsubscribe", creatorId, caller.actor.userId, caller.key),
-            correlationId: caller.correlationId
-          })
+        subscribe: (caller, creatorId) => follow(caller, "Subscribe", creatorId),
+        unsubscribe: (caller, creatorId) => follow(caller, "Unsubscribe", creatorId)
       })
     })
   )
