@@ -5,6 +5,7 @@
  */
 import { Effect, Layer } from "effect"
 import { type Context, Hono } from "hono"
+import { ProjectionNotRunning } from "../../../projections/ProjectionError.ts"
 import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
 import type { ActorSystem } from "../../actors/ActorSystem.ts"
 import { ReadStore } from "../../readstore/ReadStore.ts"
@@ -16,7 +17,7 @@ import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import { POSITION_HEADER } from "../queries/ReadModel.ts"
-import { projectionRunner, ReadSide } from "../queries/ReadSide.ts"
+import { ReadSide } from "../queries/ReadSide.ts"
 import {
   CommentBody,
   CommentEditBody,
@@ -38,9 +39,11 @@ const IDEMPOTENCY = { name: "Idempotency-Key", description: "a retried request w
 const positioned = (position: number) => ({ [POSITION_HEADER]: String(position) })
 
 /** The read side's runner and store, as the Engagement service's dependencies (503 READ_MODEL_UNAVAILABLE without read models). */
+const projections = Effect.flatMap(ReadSide, (side) =>
+  side._tag === "Projections" ? Effect.succeed(side) : Effect.fail(new ProjectionNotRunning({ projection: "videos", reason: "this process runs no read models" })))
 const readModels = Layer.mergeAll(
-  Layer.effect(ProjectionRunner, projectionRunner("videos")),
-  Layer.effect(ReadStore, Effect.flatMap(projectionRunner("videos"), () => Effect.map(ReadSide, (side) => (side as Extract<typeof side, { _tag: "Projections" }>).store)))
+  Layer.effect(ProjectionRunner, Effect.map(projections, (side) => side.runner)),
+  Layer.effect(ReadStore, Effect.map(projections, (side) => side.store))
 )
 
 export const engagementRoutes = (run: RunEffect<ActorSystem | ReadSide>, auth: AuthOptions, sessions: Layer.Layer<PlaybackSessionVerifier>) => {

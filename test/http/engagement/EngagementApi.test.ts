@@ -240,3 +240,23 @@ describe("documentation", () => {
     }
   })
 })
+
+describe("a process without a playback-session verifier", () => {
+  it("answers views with 503 PLAYBACK_SESSIONS_UNAVAILABLE and counts nothing", async () => {
+    const bare = await startHarness()
+    try {
+      const position = await bare.readyUpload("alice", "vx-1", 100)
+      const res = await fetch(`${bare.origin}/videos/vx-1/views`, {
+        method: "POST",
+        headers: { ...(await auth("bob")), "Content-Type": "application/json" },
+        body: JSON.stringify({ session: sessions.mint({ videoId: "vx-1", userId: "bob", issuedAt: Date.now() - 20_000 }), watchedSeconds: 12 })
+      })
+      expect(res.status).toBe(503)
+      expect((await json(res)).error.code).toBe("PLAYBACK_SESSIONS_UNAVAILABLE")
+      const counts = await json(await bare.get(`/videos/vx-1/engagement?minPosition=${position}`, "bob"))
+      expect(counts.views).toBe(0)
+    } finally {
+      await bare.stop()
+    }
+  }, 30_000)
+})
