@@ -260,3 +260,24 @@ describe("a process without a playback-session verifier", () => {
     }
   }, 30_000)
 })
+
+describe("bad input on the engagement queries", () => {
+  it("each query refuses malformed parameters with 422 VALIDATION_FAILED and needs a token", async () => {
+    for (const path of [
+      "/videos/bad%20id/engagement",
+      "/videos/va-1/engagement?minPosition=abc",
+      "/videos/va-1/comments?limit=1000",
+      "/videos/va-1/comments?thread=bad%20id",
+      "/creators/bad%20id",
+      "/me/subscriptions?limit=0",
+      "/me/feed?limit=101",
+      "/me/storage?minPosition=-1"
+    ]) {
+      const res = await h.get(path, "bob")
+      expect(res.status, path).toBe(422)
+      expect((await json(res)).error.code, path).toBe("VALIDATION_FAILED")
+      expect((await fetch(`${h.origin}${path}`)).status, path).toBe(401)
+    }
+    await expectError(await h.get("/storage/stats?minPosition=x", "root", ["admin"]), 422, "VALIDATION_FAILED")
+  })
+})
