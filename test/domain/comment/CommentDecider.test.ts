@@ -6,7 +6,11 @@ import { type CommentCommand, MAX_COMMENT_LENGTH } from "../../../src/domain/com
 import type { CommentEvent } from "../../../src/domain/comment/CommentEvents.ts"
 import type { CommentThreadState } from "../../../src/domain/comment/CommentThreadState.ts"
 import type { Principal } from "../../../src/domain/shared/Decider.ts"
+import type { CommentDoc } from "../../../projections/EngagementDocuments.ts"
+import { EngagementProjection } from "../../../projections/EngagementProjection.ts"
+import { foldSequential } from "../../../projections/ProjectionReplay.ts"
 import { specFor, T0, testActors } from "../../../src/testing/index.ts"
+import { type HistoryAppend, toRecorded } from "../../projections/RealisticHistory.ts"
 
 const { given } = specFor(CommentAggregate, { now: T0 })
 const root: CommentEvent = { _tag: "CommentPosted", videoId: "v1", threadId: "t1", commentId: "t1", parentId: null, authorId: "alice", text: "first", at: T0 }
@@ -66,6 +70,7 @@ describe("comment threads: integrity over random sequences", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
         let state: CommentThreadState = CommentAggregate.decider.initialState
+        const appends: Array<HistoryAppend> = []
         const ever = new Set<string>()
         let n = 0
         for (const o of ops) {
@@ -79,7 +84,13 @@ describe("comment threads: integrity over random sequences", () => {
             ? { _tag: "EditComment", videoId: "v1", threadId: "t1", commentId: target, text: o.text }
             : del(target)
           const result = CommentAggregate.decider.decide(command, state, { now: T0, actor: actors[o.actor]!, settings: undefined as never })
-          if (result._tag === "Success") for (const e of result.success) state = CommentAggregate.decider.evolve(state, e)
+          if (result._tag === "Success") {
+            for (const e of result.success) {
+              state = CommentAggregate.decider.evolve(state, e)
+              const stored = CommentAggregate.events.encode(e)
+              appends.push({ stream: "comment-v1.t1", events: [{ type: stored.type, data: stored.data, metadata: { schemaVersion: stored.schemaVersion } }] })
+            }
+          }
           for (const [id, node] of Object.entries(state.comments)) {
             ever.add(id)
             expect(id === "t1" || id.startsWith("t1.")).toBe(true)
@@ -92,6 +103,19 @@ describe("comment threads: integrity over random sequences", () => {
           if (ever.size > 0) expect(state.comments["t1"]).toBeDefined()
           expect(state.count).toBe(Object.keys(state.comments).length)
         }
+        // the read model keeps the same thread: every comment, its parent, its replies count, the live count
+        const model = foldSequential(EngagementProjection, toRecorded(appends))
+        const docs = [...(model.get("comment")?.values() ?? [])] as ReadonlyArray<CommentDoc>
+        expect(docs.map((d) => d.id).sort()).toEqual(Object.keys(state.comments).sort())
+        for (const d of docs) {
+          expect(d.threadId).toBe("t1")
+          if (d.parentId !== null) expect(docs.some((p) => p.id === d.parentId)).toBe(true)
+          expect(d.replies).toBe(docs.filter((c) => c.parentId === d.id).length)
+          expect(d.deleted).toBe(state.comments[d.id]!.deleted)
+          expect(d.text).toBe(d.deleted ? null : state.comments[d.id]!.text)
+        }
+        const live = docs.filter((d) => !d.deleted).length
+        expect((model.get("video")?.get("v1") as { comments: number } | undefined)?.comments ?? 0).toBe(live)
       }),
       { numRuns: 300 }
     )
