@@ -1,6 +1,6 @@
 /**
- * Benchmark: replay throughput of Keyframe's five read models (videos, uploads, quotas, rooms,
- * streams) into the memory and Redis read stores, against a baseline measured in the same
+ * Benchmark: replay throughput of Keyframe's read models (videos, uploads, quotas, rooms,
+ * streams, engagement, storage) into the memory and Redis read stores, against a baseline measured in the same
  * run: Redis with one commit round trip per event (batch size 1).
  *
  * Method: a deterministic history of N events of realistic mix (uploads with byte progress,
@@ -11,7 +11,7 @@
  * runner's BatchApplier (decode, load touched documents, fold, one atomic commit with the
  * checkpoint per batch, fenced on the previous one as the runner's are); the event store is
  * left out, so this measures the read side alone.
- * Throughput is N (events in the log) divided by the time to bring all five read models up to
+ * Throughput is N (events in the log) divided by the time to bring all the read models up to
  * date. Each store first gets a warm-up pass into throwaway slots (memory: the whole history). The baseline runs over the
  * first BASELINE events. Every run is checked document by document against a sequential fold.
  * Prints one JSON line.
@@ -110,7 +110,7 @@ const program = Effect.gen(function*() {
   const targets = { memoryEventsPerSec: 50_000, redisEventsPerSec: 15_000, redisVsBaseline: 5 }
   return {
     bench: "projections",
-    method: "5 real read models via BatchApplier over in-memory RecordedEvents of a realistic mix (event store excluded); decode+load+fold+atomic fenced commit (Redis: one Lua script) per batch",
+    method: "every real read model via BatchApplier over in-memory RecordedEvents of a realistic mix (event store excluded); decode+load+fold+atomic fenced commit (Redis: one Lua script) per batch",
     events: N,
     mix,
     documents,

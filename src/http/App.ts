@@ -1,5 +1,5 @@
 /** The Hono app, runtime-neutral: node.ts and deno.ts serve it, tests call `app.request(...)`. */
-import { Cause, type LogLevel } from "effect"
+import { Cause, type Layer, type LogLevel } from "effect"
 import { Hono } from "hono"
 import type { GetConnInfo } from "hono/conninfo"
 import { HTTPException } from "hono/http-exception"
@@ -10,7 +10,9 @@ import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import type { Uploads } from "../uploads/Uploads.ts"
+import { PlaybackSessionVerifier } from "../videos/PlaybackSessionVerifier.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
+import { engagementRoutes } from "./engagement/EngagementRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
 import { type AuthOptions, noAuth } from "./auth/Auth.ts"
@@ -62,6 +64,8 @@ export interface AppOptions {
   readonly logLevel?: LogLevel.LogLevel | undefined
   /** METRICS_TOKEN, and whether /metrics has its own listener (METRICS_PORT); default: open, on this app. */
   readonly metrics?: MetricsOptions | undefined
+  /** How `POST /videos/:id/views` verifies the player's playback session; unset = not configured (503). */
+  readonly playbackSessions?: Layer.Layer<PlaybackSessionVerifier> | undefined
 }
 
 /** Probes and the scrape endpoint are never rate limited. */
@@ -103,6 +107,8 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.route("/media", mediaRoutes(run))
   // before the read side, so /rooms/protocol.json and the room commands are not taken for /rooms/:id
   app.route("/rooms", roomRoutes(run, auth))
+  // views, ratings, comments, subscriptions (commands); their reads are in the read side's routes
+  app.route("/", engagementRoutes(run, auth, options.playbackSessions ?? PlaybackSessionVerifier.unconfigured))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for

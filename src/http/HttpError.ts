@@ -53,6 +53,8 @@ const statusByTag: Readonly<Record<string, { readonly status: number; readonly c
   TooManyFeeds: { status: 429, headers: { "Retry-After": "5" } },
   // object store port (the /media routes)
   ObjectStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
+  // engagement: no verifier of playback sessions is configured in this process
+  PlaybackSessionsUnavailable: { status: 503, headers: { "Retry-After": "5" } }
 }
 
 const statusCodes: Readonly<Record<number, string>> = {
@@ -79,7 +81,13 @@ const statusByDomainCode: Readonly<Record<string, number>> = {
   // rooms: only the host (or a member the host allowed) may; a full or closed room is a state conflict
   NOT_HOST: 403,
   ROOM_FULL: 409,
-  ROOM_CLOSED: 409
+  ROOM_CLOSED: 409,
+  // engagement: a forged, expired or foreign playback session; a reply to a missing parent is a bad request body;
+  // a deleted comment or a full thread is the thread's state
+  PLAYBACK_SESSION_INVALID: 403,
+  PARENT_NOT_FOUND: 422,
+  COMMENT_DELETED: 409,
+  THREAD_FULL: 409
 }
 
 const domainStatus = (code: string): number =>

@@ -8,6 +8,7 @@ import { Digests } from "../digest/Digests.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
+import { PlaybackSessionVerifier } from "../videos/PlaybackSessionVerifier.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
 import { FeedTickets } from "../auth/FeedTickets.ts"
 import { jwtVerifier } from "../auth/JwtVerifier.ts"
@@ -154,6 +155,8 @@ export const appOptionsFor = (config: KeyframeSettings) =>
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
       logLevel: config.server.logLevel,
       metrics: { token: config.http.metricsToken, ownPort: config.http.metricsPort !== 0 },
+      // views need the signed playback tokens' verifier; until it is wired, POST /videos/:id/views answers 503
+      playbackSessions: PlaybackSessionVerifier.unconfigured,
       rateLimit: {
         limiter,
         settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000 }

@@ -2,6 +2,7 @@
  * The publish step: copies the transcode output to `media/<videoId>/…` with each file's Content-Type and
  * Cache-Control (the master playlist last, so a reachable master means a complete ladder), and returns
  * what was published for `UploadReady`: playlist and thumbnail URLs, renditions, duration, size, SHA-256.
+ * Its `details` also carry `mediaBytes`, the bytes published (the storage statistics count them).
  */
 import { Effect, Schema } from "effect"
 import type { PublishedMedia } from "../domain/upload/UploadCommands.ts"
@@ -44,6 +45,7 @@ export const publishStep = (ctx: StepContext) =>
     )
 
     const target = mediaPrefix(ctx.uploadId)
+    let mediaBytes = 0
     const copy = (file: string) =>
       Effect.gen(function*() {
         const source = yield* store.get(`${output}${file}`).pipe(
@@ -54,6 +56,7 @@ export const publishStep = (ctx: StepContext) =>
           cacheControl: cacheControlOf(file),
           contentLength: source.contentLength
         })
+        mediaBytes += source.contentLength
       })
     const others = manifest.files.filter((f) => f !== manifest.masterPlaylist)
     let copied = 0
@@ -87,7 +90,7 @@ export const publishStep = (ctx: StepContext) =>
       sha256
     }
     const result: StepResult = {
-      details: { masterPlaylistUrl: media.masterPlaylistUrl, renditions: media.renditions.map((r) => r.name).join(",") },
+      details: { masterPlaylistUrl: media.masterPlaylistUrl, renditions: media.renditions.map((r) => r.name).join(","), mediaBytes },
       media
     }
     return result

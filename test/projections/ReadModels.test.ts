@@ -1,5 +1,5 @@
 /**
- * The five read models run by the real runner against a realistic history in the embedded event
+ * The read models run by the real runner against a realistic history in the embedded event
  * store, on the memory store and on a real Redis: every document and every index listing equals a
  * sequential fold of the same events; a rebuild of a real projection swaps in an equal model.
  */
@@ -76,14 +76,14 @@ for (const [kind, readStoreLayer] of stores) {
       })))
     }, 120_000)
 
-    it("the ProjectionRunner serves all five; an admin rebuild of one builds a new generation beside it and swaps", async () => {
+    it("the ProjectionRunner serves every read model; an admin rebuild of one builds a new generation beside it and swaps", async () => {
       await run(Effect.gen(function*() {
         const store = yield* ReadStore
         const base = Layer.mergeAll(Layer.succeed(ReadStore, store), Layer.succeed(EventStore, yield* EventStore))
         yield* Effect.provide(Effect.gen(function*() {
           const runner = yield* ProjectionRunner
           for (const p of allProjections) yield* runner.waitFor(p.name, history.at(-1)!.position, "60 seconds")
-          expect((yield* runner.status).map((s) => s.state)).toEqual(["serving", "serving", "serving", "serving", "serving"])
+          expect((yield* runner.status).map((s) => s.state)).toEqual(allProjections.map(() => "serving"))
           yield* runner.rebuild("uploads")
           for (let i = 0; i < 600; i++) {
             const s = (yield* runner.status).find((x) => x.projection === "uploads")

@@ -1,15 +1,24 @@
 /**
  * A deterministic, realistic event history for the read models (tests and the projections
- * benchmark): many uploads, quotas, rooms and live streams whose lifecycles interleave the way
+ * benchmark): many uploads, quotas, rooms, live streams and engagement (views, ratings, comments,
+ * subscriptions) whose lifecycles interleave the way
  * concurrent traffic does. Every event is built as a domain event and encoded with its
  * aggregate's codec, so it is exactly what the deciders would have stored.
  */
+import { CommentEventCodec } from "../../src/domain/comment/CommentAggregate.ts"
+import type { CommentEvent } from "../../src/domain/comment/CommentEvents.ts"
 import { QuotaEventCodec } from "../../src/domain/quota/QuotaAggregate.ts"
 import type { QuotaEvent } from "../../src/domain/quota/QuotaEvents.ts"
 import { quotaPeriodAt } from "../../src/domain/quota/QuotaPeriod.ts"
 import { RoomEventCodec } from "../../src/domain/room/RoomAggregate.ts"
 import type { RoomEvent } from "../../src/domain/room/RoomEvents.ts"
 import { defaultDomainSettings } from "../../src/domain/shared/DomainSettings.ts"
+import { RatingEventCodec } from "../../src/domain/rating/RatingAggregate.ts"
+import type { RatingEvent } from "../../src/domain/rating/RatingEvents.ts"
+import { SubscriptionEventCodec } from "../../src/domain/subscription/SubscriptionAggregate.ts"
+import type { SubscriptionEvent } from "../../src/domain/subscription/SubscriptionEvents.ts"
+import { ViewEventCodec } from "../../src/domain/view/ViewAggregate.ts"
+import type { ViewEvent } from "../../src/domain/view/ViewEvents.ts"
 import { StreamEventCodec } from "../../src/domain/stream/StreamAggregate.ts"
 import type { StreamEvent } from "../../src/domain/stream/StreamEvents.ts"
 import { UploadEventCodec } from "../../src/domain/upload/UploadAggregate.ts"
@@ -40,6 +49,10 @@ const up = (...events: ReadonlyArray<UploadEvent>) => events.map((e) => asNew(Up
 const quota = (...events: ReadonlyArray<QuotaEvent>) => events.map((e) => asNew(QuotaEventCodec.encode(e)))
 const room = (...events: ReadonlyArray<RoomEvent>) => events.map((e) => asNew(RoomEventCodec.encode(e)))
 const live = (...events: ReadonlyArray<StreamEvent>) => events.map((e) => asNew(StreamEventCodec.encode(e)))
+const view = (...events: ReadonlyArray<ViewEvent>) => events.map((e) => asNew(ViewEventCodec.encode(e)))
+const rate = (...events: ReadonlyArray<RatingEvent>) => events.map((e) => asNew(RatingEventCodec.encode(e)))
+const comment = (...events: ReadonlyArray<CommentEvent>) => events.map((e) => asNew(CommentEventCodec.encode(e)))
+const follow = (...events: ReadonlyArray<SubscriptionEvent>) => events.map((e) => asNew(SubscriptionEventCodec.encode(e)))
 
 /** One aggregate's (or a pair's) appends, produced lazily so lifecycles interleave. */
 type Lifecycle = Generator<HistoryAppend, void, number>
@@ -54,6 +67,10 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
   let clock = options.start ?? Date.UTC(2026, 0, 5, 12)
   let serial = 0
   const nextId = (kind: string) => `${prefix}${kind}${++serial}`
+  // what engagement refers to, kept so its events are ones the deciders would write
+  const ready: Array<{ readonly videoId: string; readonly ownerId: string }> = []
+  const ratings = new Map<string, "like" | "dislike" | "none">()
+  const follows = new Set<string>()
 
   function* uploadLifecycle(): Lifecycle {
     const uploadId = nextId("up")
@@ -154,7 +171,8 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
           sizeBytes: size,
           sha256: "ab".repeat(32)
         }
-        at = yield { stream: `upload-${uploadId}`, events: up(completed, { _tag: "UploadReady", uploadId, media, at }) }
+        at = yield { stream: `upload-${uploadId}`, events: up({ ...completed, details: { mediaBytes: Math.round(size / 3) } }, { _tag: "UploadReady", uploadId, media, at }) }
+        ready.push({ videoId: uploadId, ownerId })
         yield { stream: q, events: quota({ _tag: "UploadCommitted", userId: ownerId, uploadId, periodStart: period.start, reservedBytes: size, committedBytes: size, at }) }
         return
       }
@@ -216,6 +234,43 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
     }
   }
 
+  /** One user's engagement with a ready video: views, a rating, comments in a thread, following its creator. */
+  function* engagementLifecycle(): Lifecycle {
+    const { videoId, ownerId } = ready.length > 0 ? pick(ready) : { videoId: nextId("v"), ownerId: pick(users) }
+    const userId = pick(users)
+    const key = `k${userId}`
+    let at = clock
+    for (let i = int(1, 4); i > 0; i--) {
+      at = yield { stream: `view-${videoId}.${key}`, events: view({ _tag: "ViewCounted", videoId, viewerKey: key, sessionId: nextId("s"), watchedSeconds: int(10, 600), at }) }
+    }
+    const ratingKey = `${videoId}/${userId}`
+    for (let i = int(0, 2); i > 0; i--) {
+      const previous = ratings.get(ratingKey) ?? "none"
+      const next = pick((["like", "dislike", "none"] as const).filter((r) => r !== previous))
+      ratings.set(ratingKey, next)
+      at = yield { stream: `rating-${videoId}.${key}`, events: rate({ _tag: "RatingChanged", videoId, userId, rating: next, previous, at }) }
+    }
+    if (random() < 0.5) {
+      const threadId = nextId("t")
+      const stream = `comment-${videoId}.${threadId}`
+      const ids = [threadId]
+      at = yield { stream, events: comment({ _tag: "CommentPosted", videoId, threadId, commentId: threadId, parentId: null, authorId: userId, text: "great video", at }) }
+      for (let i = int(0, 5); i > 0; i--) {
+        const commentId = `${threadId}.r${i}`
+        at = yield { stream, events: comment({ _tag: "CommentPosted", videoId, threadId, commentId, parentId: pick(ids), authorId: pick(users), text: "agreed", at }) }
+        ids.push(commentId)
+      }
+      if (random() < 0.3) at = yield { stream, events: comment({ _tag: "CommentEdited", videoId, threadId, commentId: threadId, text: "great video!", at }) }
+      if (random() < 0.2) yield { stream, events: comment({ _tag: "CommentDeleted", videoId, threadId, commentId: pick(ids.slice(1).concat(threadId)), by: ownerId, as: "video_owner", at }) }
+    }
+    if (userId !== ownerId && random() < 0.4) {
+      const pair = `${userId}/${ownerId}`
+      const following = follows.has(pair)
+      following ? follows.delete(pair) : follows.add(pair)
+      yield { stream: `subscription-${userId}`, events: follow({ _tag: following ? "Unsubscribed" : "Subscribed", userId, creatorId: ownerId, at }) }
+    }
+  }
+
   function* limitChange(): Lifecycle {
     const userId = pick(users)
     yield { stream: `quota-${userId}`, events: quota({ _tag: "QuotaLimitSet", userId, limitBytes: pick([null, -1, 10 * 1024 ** 3]), setBy: "admin", reason: "sponsor", at: clock }) }
@@ -223,7 +278,7 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
 
   const start = (): Lifecycle => {
     const r = random()
-    const lifecycle = r < 0.55 ? uploadLifecycle() : r < 0.8 ? roomLifecycle() : r < 0.98 ? streamLifecycle() : limitChange()
+    const lifecycle = r < 0.5 ? uploadLifecycle() : r < 0.72 ? roomLifecycle() : r < 0.86 ? streamLifecycle() : r < 0.98 ? engagementLifecycle() : limitChange()
     return lifecycle
   }
 

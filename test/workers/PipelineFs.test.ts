@@ -53,6 +53,9 @@ describe("media pipeline (embedded: PGlite + fs)", () => {
     const { createHash } = await import("node:crypto")
     expect(chunked.details).toMatchObject({ original: `originals/${id}`, sizeBytes: data.length, sha256: createHash("sha256").update(data).digest("hex") })
     expect(ofType(events, "MilestoneReached").map((e) => e.milestone)).toEqual(["probed", "transcoded", "thumbnailed"])
+    // the bytes published, for the storage statistics: playlists, segments and the thumbnail
+    const publishedStep = ofType(events, "StepCompleted").find((e) => e.step === "publish")!
+    expect(publishedStep.details?.mediaBytes).toBeGreaterThan(10_000)
 
     const readyEvent = ofType(events, "UploadReady")[0]!
     const media = readyEvent.media!

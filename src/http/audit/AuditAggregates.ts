@@ -1,10 +1,14 @@
 /** The aggregates an auditor can rebuild, by stream category, and the replay of one up to a revision or an instant. */
 import { Effect } from "effect"
+import { CommentAggregate } from "../../domain/comment/CommentAggregate.ts"
 import { QuotaAggregate } from "../../domain/quota/QuotaAggregate.ts"
+import { RatingAggregate } from "../../domain/rating/RatingAggregate.ts"
 import { RoomAggregate } from "../../domain/room/RoomAggregate.ts"
 import type { Aggregate } from "../../domain/shared/Decider.ts"
 import { StreamAggregate } from "../../domain/stream/StreamAggregate.ts"
+import { SubscriptionAggregate } from "../../domain/subscription/SubscriptionAggregate.ts"
 import { UploadAggregate } from "../../domain/upload/UploadAggregate.ts"
+import { ViewAggregate } from "../../domain/view/ViewAggregate.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
 import { HttpError, notFound } from "../HttpError.ts"
@@ -15,7 +19,11 @@ export const AUDITED_AGGREGATES: Readonly<Record<string, AnyAggregate>> = {
   upload: UploadAggregate,
   quota: QuotaAggregate,
   room: RoomAggregate,
-  stream: StreamAggregate
+  stream: StreamAggregate,
+  view: ViewAggregate,
+  rating: RatingAggregate,
+  comment: CommentAggregate,
+  subscription: SubscriptionAggregate
 }
 
 /** A point in a stream's history: after the event of that revision, or after the last event recorded at or before that instant. */

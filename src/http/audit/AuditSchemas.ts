@@ -16,7 +16,7 @@ export const StreamEventsQuery = Schema.Struct({
 })
 
 export const AggregateParams = Schema.Struct({
-  type: Schema.Literals(["upload", "quota", "room", "stream"]),
+  type: Schema.Literals(["upload", "quota", "room", "stream", "view", "rating", "comment", "subscription"]),
   id: EntityId
 })
 

@@ -8,6 +8,8 @@ import type { AppRuntime } from "../AppRuntime.ts"
 import { makeRunEffect } from "../AppRuntime.ts"
 import { type AuthOptions, noAuth } from "../auth/Auth.ts"
 import { auditRoutes } from "../audit/AuditRoutes.ts"
+import { engagementQueries } from "../engagement/EngagementQueries.ts"
+import { storageQueries } from "../engagement/StorageQueries.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import type { FeedOptions } from "../../uploads/feed/FeedOptions.ts"
 import { type FeedServices, sseRoutes } from "../sse/SseRoutes.ts"
@@ -63,6 +65,8 @@ export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
   app.route("/", quotaQueries(deps))
   app.route("/", roomQueries(deps))
   app.route("/", streamQueries(deps))
+  app.route("/", engagementQueries(deps))
+  app.route("/", storageQueries(deps))
   app.route("/", auditRoutes(run, auth))
   app.route("/", projectionAdminRoutes(run, auth))
   return app

@@ -13,6 +13,7 @@ import { promisify } from "node:util"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { allProjections } from "../../../projections/index.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { PostgresEventStore } from "../../../src/eventstore/postgres/PostgresEventStore.ts"
@@ -167,7 +168,7 @@ describe("the replay CLI (a child process) and tamper evidence", () => {
     expect(equal.code, equal.stderr).toBe(0)
     const report = JSON.parse(equal.stdout)
     expect(report.equal).toBe(true)
-    expect(report.reports.map((r: any) => r.projection)).toEqual(["videos", "uploads", "quotas", "rooms", "streams"])
+    expect(report.reports.map((r: any) => r.projection)).toEqual(["videos", "uploads", "quotas", "rooms", "streams", "engagement", "storage"])
     expect(report.reports.find((r: any) => r.projection === "videos").models[0].live).toBeGreaterThanOrEqual(3)
 
     const client = new Redis(redis.url)
@@ -248,7 +249,7 @@ describe("the replay CLI (a child process) and tamper evidence", () => {
       await embedded.dispose()
       const diff = await cli(["diff"], { DATA_DIR: dataDir })
       expect(diff.code, diff.stderr).toBe(0)
-      expect(diff.stdout.match(/^EQUAL/gm)?.length).toBe(5)
+      expect(diff.stdout.match(/^EQUAL/gm)?.length).toBe(allProjections.length)
       expect(diff.stdout).toMatch(/no REDIS_URL/)
       const verify = await cli(["verify"], { DATA_DIR: dataDir })
       expect(verify.code, verify.stderr).toBe(0)

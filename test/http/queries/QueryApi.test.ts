@@ -283,7 +283,7 @@ describe("operations and documentation", () => {
   it("/readyz lists every projection; /metrics has their lag; the OpenAPI document has every read-side route", async () => {
     const ready = await json(await fetch(`${h.origin}/readyz`))
     expect(ready.checks.projections.ok).toBe(true)
-    expect(ready.checks.projections.projections.map((p: any) => p.projection)).toEqual(["videos", "uploads", "quotas", "rooms", "streams"])
+    expect(ready.checks.projections.projections.map((p: any) => p.projection)).toEqual(["videos", "uploads", "quotas", "rooms", "streams", "engagement", "storage"])
     expect(ready.checks.projections.projections[0]).toMatchObject({ state: "serving", caughtUp: true, positionsBehind: 0 })
     const metrics = await (await fetch(`${h.origin}/metrics`)).text()
     expect(metrics).toMatch(/keyframe_projection_lag_positions\{projection="videos"\} 0/)
@@ -292,7 +292,8 @@ describe("operations and documentation", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
       "/videos", "/videos/{id}", "/videos/{id}/events", "/me/uploads", "/uploads/{id}", "/uploads/{id}/events", "/me/quota",
       "/rooms", "/rooms/{id}", "/streams", "/streams/{id}", "/audit/streams/{stream}", "/audit/aggregates/{type}/{id}",
-      "/audit/verify", "/audit/verify/{stream}", "/audit/export", "/admin/projections", "/admin/projections/{name}/rebuild"
+      "/audit/verify", "/audit/verify/{stream}", "/audit/export", "/admin/projections", "/admin/projections/{name}/rebuild",
+      "/videos/{id}/comments", "/videos/{id}/engagement", "/me/feed", "/me/storage", "/storage/stats"
     ]))
     expect(doc.paths["/videos"].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(["limit", "cursor", "owner", "status", "Keyframe-Min-Position"]))
   })

@@ -35,6 +35,7 @@ import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.t
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
 import { ProcessingProgress } from "../../../src/uploads/ProcessingProgress.ts"
 import { Uploads } from "../../../src/uploads/Uploads.ts"
+import type { PlaybackSessionVerifier } from "../../../src/videos/PlaybackSessionVerifier.ts"
 
 export const SECRET = "read-side-test-secret-0123456789"
 
@@ -53,6 +54,8 @@ export interface HarnessOptions {
   readonly sseHeartbeatMillis?: number
   /** Live feed caps, lifetime, tickets and the hub (src/uploads/feed/FeedOptions.ts). */
   readonly feeds?: FeedOptions
+  /** How views' playback sessions are verified (default: not configured). */
+  readonly playbackSessions?: Layer.Layer<PlaybackSessionVerifier>
 }
 
 /** A commit delay the test can turn on, to make the read models lag behind on purpose. */
@@ -94,6 +97,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
     runtime,
     auth: { verifyToken: jwtVerifier({ secret: SECRET }) }, // as Main.ts: verified tokens cached
     connInfo: getConnInfo,
+    playbackSessions: options.playbackSessions,
     readSide: {
       settings: { ...defaultReadSideSettings, waitMillis: options.waitMillis ?? 3_000 },
       sseHeartbeatMillis: options.sseHeartbeatMillis,
