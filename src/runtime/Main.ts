@@ -24,6 +24,7 @@ import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreL
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
+import { playbackLayer } from "./PlaybackKeys.ts"
 import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
@@ -76,6 +77,10 @@ export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
 
 /** Every service the app and its background parts use, chosen from the config (DESIGN.md §4); `digests` from the runtime. */
 export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests> = Digests.layer) =>
+  // signed playback over the read side's videos model (PlaybackKeys.ts)
+  playbackLayer(config).pipe(Layer.provideMerge(portsLayer(config, digests)))
+
+const portsLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests>) =>
   // the uploads application layer over the ports below: what the tus routes and the workers call
   Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(

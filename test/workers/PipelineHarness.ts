@@ -29,6 +29,7 @@ import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { NodeScratchSpace } from "../../src/runtime/NodeScratchSpace.ts"
 import { makeApp } from "../../src/http/App.ts"
 import { ReadSide } from "../../src/http/queries/ReadSide.ts"
+import { Playback } from "../../src/videos/Playback.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
@@ -58,7 +59,7 @@ export interface PipelineOptions {
   readonly startWorkers?: boolean
 }
 
-type Services = Uploads | ActorSystem | EventStore | ObjectStore | ReadSide | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
+type Services = Playback | Uploads | ActorSystem | EventStore | ObjectStore | ReadSide | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
 
 export interface Pipeline {
   readonly origin: string
@@ -117,7 +118,7 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     NodeScratchSpace.layer({ root: join(dir, "scratch") }),
     NodeDigests.layer
   ).pipe(Layer.provideMerge(Logger.layer(process.env.KF_TEST_LOGS ? [Logger.consolePretty()] : [])))
-  const runtime = ManagedRuntime.make(services) as ManagedRuntime.ManagedRuntime<Services, unknown>
+  const runtime = ManagedRuntime.make(Playback.layerEphemeral().pipe(Layer.provideMerge(services))) as ManagedRuntime.ManagedRuntime<Services, unknown>
   await runtime.runPromise(Effect.void)
   const app = makeApp({
     runtime,
