@@ -37,26 +37,36 @@ const body = (result: GetResult, head: boolean) => {
 
 export const missingMedia = () => errorResponse(notFound("no such media file"))
 
-/** The answer for `key` (undefined or invalid: 404), the object store's failures typed (503) as elsewhere. */
+/**
+ * The answer for `key` (undefined or invalid: 404), the object store's failures typed (503) as elsewhere.
+ * A plain GET (no Range, no If-None-Match, the common segment request) opens the object once: its get
+ * carries the metadata; conditional and ranged requests read the head first.
+ */
 export const serveObject = (c: Context<AppEnv>, key: string | undefined, options: ServeOptions) =>
   Effect.gen(function*() {
     const store = yield* ObjectStore
     const extra = options.extraHeaders ?? {}
     if (key === undefined || (yield* Effect.result(validateKey(key)))._tag === "Failure") return missingMedia()
-    const info = yield* store.head(key).pipe(Effect.catchTag("ObjectNotFound", () => Effect.succeed(undefined)))
-    if (info === undefined) return missingMedia()
+    const headers = (info: ObjectHead): Record<string, string> => ({ ...extra, ...objectHeaders(info, options.cacheControl(info.cacheControl)) })
 
-    if (!key.endsWith(".m3u8")) {
-      const url = yield* store.presignGet(key, PRESIGN_SECONDS)
-      if (url !== undefined) {
-        return new Response(null, { status: 302, headers: { ...extra, Location: url, "Cache-Control": `private, max-age=${options.redirectMaxAge}` } })
-      }
+    // S3: segments and thumbnails from a presigned URL (signed locally, no request), once the object is known to exist
+    const url = key.endsWith(".m3u8") ? undefined : yield* store.presignGet(key, PRESIGN_SECONDS)
+    if (url !== undefined) {
+      yield* store.head(key)
+      return new Response(null, { status: 302, headers: { ...extra, Location: url, "Cache-Control": `private, max-age=${options.redirectMaxAge}` } })
     }
-    const headers: Record<string, string> = { ...extra, ...objectHeaders(info, options.cacheControl(info.cacheControl)) }
-    if (matches(c.req.header("If-None-Match"), info.etag)) return new Response(null, { status: 304, headers })
+    const rangeHeader = c.req.header("Range")
+    const ifNoneMatch = c.req.header("If-None-Match")
+    if (rangeHeader === undefined && ifNoneMatch === undefined && !options.head) {
+      const whole = yield* store.get(key)
+      return new Response(whole.body, { status: 200, headers: { ...headers(whole), "Content-Length": String(whole.contentLength) } })
+    }
+
+    const info = yield* store.head(key)
+    if (matches(ifNoneMatch, info.etag)) return new Response(null, { status: 304, headers: headers(info) })
     // If-Range with another validator: the object changed, so the whole of it.
     const ifRange = c.req.header("If-Range")
-    const range = ifRange !== undefined && ifRange.trim() !== info.etag ? { kind: "whole" as const } : parseRange(c.req.header("Range"), info.size)
+    const range = ifRange !== undefined && ifRange.trim() !== info.etag ? { kind: "whole" as const } : parseRange(rangeHeader, info.size)
     if (range.kind === "unsatisfiable") {
       return new Response(
         JSON.stringify({ error: { code: "RANGE_NOT_SATISFIABLE", message: `the range is outside the ${info.size}-byte file` } }),
@@ -67,12 +77,13 @@ export const serveObject = (c: Context<AppEnv>, key: string | undefined, options
       const part = yield* store.get(key, { range: { start: range.start, end: range.end } })
       return new Response(body(part, options.head), {
         status: 206,
-        headers: { ...headers, "Content-Length": String(part.contentLength), "Content-Range": contentRange(range.start, range.end, info.size) }
+        headers: { ...headers(part), "Content-Length": String(part.contentLength), "Content-Range": contentRange(range.start, range.end, info.size) }
       })
     }
+    if (options.head) return new Response(null, { status: 200, headers: { ...headers(info), "Content-Length": String(info.size) } })
     const whole = yield* store.get(key)
-    return new Response(body(whole, options.head), { status: 200, headers: { ...headers, "Content-Length": String(whole.contentLength) } })
-  }).pipe(Effect.catchTag(["ObjectNotFound", "RangeNotSatisfiable"], () => Effect.succeed(missingMedia())))
+    return new Response(whole.body, { status: 200, headers: { ...headers(whole), "Content-Length": String(whole.contentLength) } })
+  }).pipe(Effect.catchTag(["ObjectNotFound", "RangeNotSatisfiable", "InvalidObjectKey"], () => Effect.succeed(missingMedia())))
 
 const objectHeaders = (object: ObjectHead, cacheControl: string): Record<string, string> => ({
   "Content-Type": object.contentType,
