@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { PLAYBACK_KEY_FILE } from "../../../src/runtime/PlaybackKeys.ts"
 import { signingKeys, signPlaybackToken } from "../../../src/videos/PlaybackTokens.ts"
 import { type S3TestServer, startS3 } from "../../support/s3.ts"
-import { bearer, makeTestApp, type TestApp } from "../TestApp.ts"
+import { bearer, makeTestApp, settle, type TestApp } from "../TestApp.ts"
 import { deleteVideoDoc, patchVideoDoc, putMedia } from "./VideoDocs.ts"
 
 const SEGMENT = Uint8Array.from({ length: 1000 }, (_, i) => i % 251)
@@ -101,6 +101,16 @@ describe("signed playback on the fs object store", () => {
     const head = await t.app.request(`${base}360p/segment_000.ts`, { method: "HEAD" })
     expect([head.status, head.headers.get("content-length"), await head.text()]).toEqual([200, "1000", ""])
     expect((await t.app.request(`${base}360p/none.ts`)).status).toBe(404)
+  })
+
+  it("never writes a playback token to the log", async () => {
+    const { path, token } = await mint(t, "bob", "vid-1")
+    expect((await t.app.request(path)).status).toBe(200)
+    expect((await t.app.request(`${path.slice(0, -"master.m3u8".length)}nope.ts`)).status).toBe(404)
+    await settle()
+    const lines = t.logs.filter((l) => l.message === "request" && String(l.annotations?.route ?? "").startsWith("/play/"))
+    expect(lines.map((l) => l.annotations.path)).toEqual(expect.arrayContaining(["/play/<token>/master.m3u8", "/play/<token>/nope.ts"]))
+    expect(JSON.stringify(t.logs)).not.toContain(token.split(".")[2])
   })
 
   it("refuses forged, malformed and expired tokens with a code the player can act on, before reading anything", async () => {
