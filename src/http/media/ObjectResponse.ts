@@ -6,7 +6,6 @@
  */
 import { Effect } from "effect"
 import type { Context } from "hono"
-import { validateKey } from "../../objectstore/ObjectKey.ts"
 import { type GetResult, type ObjectHead, ObjectStore } from "../../objectstore/ObjectStore.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { errorResponse, notFound } from "../HttpError.ts"
@@ -46,7 +45,8 @@ export const serveObject = (c: Context<AppEnv>, key: string | undefined, options
   Effect.gen(function*() {
     const store = yield* ObjectStore
     const extra = options.extraHeaders ?? {}
-    if (key === undefined || (yield* Effect.result(validateKey(key)))._tag === "Failure") return missingMedia()
+    // an invalid key (`..`, empty segments) is refused by the store itself (InvalidObjectKey → 404 below)
+    if (key === undefined) return missingMedia()
     const headers = (info: ObjectHead): Record<string, string> => ({ ...extra, ...objectHeaders(info, options.cacheControl(info.cacheControl)) })
 
     // S3: segments and thumbnails from a presigned URL (signed locally, no request), once the object is known to exist
