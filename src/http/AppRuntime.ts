@@ -32,6 +32,8 @@ export const logInternal = <R>(runtime: AppRuntime<R>, c: Context<AppEnv>, cause
 export const makeRunEffect = <R>(runtime: AppRuntime<R>): RunEffect<R> => async (c, effect) => {
   const exit = await runtime.runPromiseExit(effect, { signal: c.req.raw.signal })
   if (Exit.isSuccess(exit)) return exit.value
+  // the client went away (a player aborting a segment load on seek, wrk stopping): nobody reads an answer, nothing failed
+  if (c.req.raw.signal.aborted && Cause.hasInterruptsOnly(exit.cause)) return new Response(null, { status: 499 })
   const error = Cause.findErrorOption(exit.cause)
   const mapped = error._tag === "Some" ? toHttpError(error.value) : undefined
   return mapped !== undefined ? errorResponse(mapped) : logInternal(runtime, c, exit.cause)

@@ -113,6 +113,16 @@ describe("signed playback on the fs object store", () => {
     expect(JSON.stringify(t.logs)).not.toContain(token.split(".")[2])
   })
 
+  it("a request the client abandoned is not logged as a failure", async () => {
+    const { path } = await mint(t, "bob", "vid-1")
+    const before = t.logs.length
+    const gone = new AbortController()
+    gone.abort()
+    await Promise.resolve(t.app.request(path, { signal: gone.signal })).catch(() => undefined)
+    await settle()
+    expect(t.logs.slice(before).filter((l) => l.message === "request failed")).toEqual([])
+  })
+
   it("refuses forged, malformed and expired tokens with a code the player can act on, before reading anything", async () => {
     const { token } = await mint(t, "bob", "vid-1")
     const [kid, payload, sig] = token.split(".") as [string, string, string]
