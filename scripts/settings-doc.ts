@@ -23,6 +23,7 @@ const TITLES: Record<keyof typeof Settings, string> = {
   rateLimit: "Rate limiting",
   http: "HTTP limits",
   feeds: "Live feeds",
+  playback: "Playback",
   janitor: "Janitors"
 }
 

@@ -2,6 +2,7 @@
 import { Config, ConfigProvider, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import type { LogLevel } from "effect"
 import { defaultDomainSettings, type DomainSettings } from "./domain/shared/DomainSettings.ts"
+import { parseSigningKeys } from "./videos/PlaybackTokens.ts"
 
 /** One setting: the `Config` that reads it, plus what the README and .env.example say about it. */
 export interface Setting<A> {
@@ -223,6 +224,13 @@ export const Settings = {
     maxPerIp: positive("FEED_MAX_PER_IP", 100, "live feeds (SSE and WebSocket together) one client address may hold open at once; over it 429"),
     maxLifetimeSeconds: positive("FEED_MAX_LIFETIME_SECONDS", 3600, "a live feed is ended after this long (the client reconnects), seconds")
   },
+  playback: {
+    tokenTtlSeconds: integer("PLAYBACK_TOKEN_TTL_SECONDS", 3600, 1, 86_400, "lifetime of a signed playback URL (GET /videos/:id/playback), seconds; a player asks again after it"),
+    signingKeys: secret(
+      "PLAYBACK_SIGNING_KEYS",
+      "keys that sign playback URLs: `kid:secret,kid:secret`, newest first (it signs, the others still verify: rotation); secrets of 32+ bytes without commas; unset = a generated key in DATA_DIR/playback-signing-key (one node only) (never logged)"
+    )
+  },
   janitor: {
     quotaReconcileGraceSeconds: positive(
       "QUOTA_RECONCILE_GRACE_SECONDS",
@@ -282,6 +290,9 @@ const crossCheck = (s: SettingsValue): Effect.Effect<SettingsValue, Config.Confi
       `JWT_SECRET: expected at least ${MIN_JWT_SECRET_BYTES} bytes (a random value, e.g. \`openssl rand -base64 48\`), got ${jwtSecretBytes} bytes`
     )
   }
+  const playbackKeys = s.playback.signingKeys === undefined ? undefined : parseSigningKeys(Redacted.value(s.playback.signingKeys))
+  // the entry's position and kid only, never a secret
+  if (typeof playbackKeys === "string") return failWith(`PLAYBACK_SIGNING_KEYS: ${playbackKeys}`)
   if (s.server.port !== 0 && s.server.port === s.server.wsPort) {
     return invalid("WS_PORT", `a port other than PORT (${s.server.port})`, String(s.server.wsPort))
   }
@@ -308,6 +319,7 @@ export const keyframeConfig: Config.Config<KeyframeSettings> = Config.all({
   rateLimit: groupConfig(Settings.rateLimit),
   http: groupConfig(Settings.http),
   feeds: groupConfig(Settings.feeds),
+  playback: groupConfig(Settings.playback),
   janitor: groupConfig(Settings.janitor)
 }).pipe(
   Config.mapEffect(crossCheck),

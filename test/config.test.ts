@@ -123,7 +123,11 @@ describe("validation names the bad setting", () => {
     [{ S3_ACCESS_KEY_ID: "id" }, "S3_SECRET_ACCESS_KEY: must be set too when S3_ACCESS_KEY_ID is set"],
     [{ S3_ENDPOINT_URL: "http://minio:9000" }, "S3_BUCKET: must be set when S3_ENDPOINT_URL is set"],
     [{ PORT: "9000", WS_PORT: "9000" }, "WS_PORT: expected a port other than PORT (9000), got 9000"],
-    [{ ROOM_PRESENCE_HEARTBEAT_MS: "10000" }, "ROOM_PRESENCE_TTL_MS: expected at least 2 × ROOM_PRESENCE_HEARTBEAT_MS (20000), got 15000"]
+    [{ ROOM_PRESENCE_HEARTBEAT_MS: "10000" }, "ROOM_PRESENCE_TTL_MS: expected at least 2 × ROOM_PRESENCE_HEARTBEAT_MS (20000), got 15000"],
+    [{ PLAYBACK_TOKEN_TTL_SECONDS: "0" }, "PLAYBACK_TOKEN_TTL_SECONDS: expected an integer between 1 and 86400, got 0"],
+    // the entry is named, never its secret
+    [{ PLAYBACK_SIGNING_KEYS: `k1:${"s".repeat(32)},k2:tooshort` }, "PLAYBACK_SIGNING_KEYS: entry 2 (kid k2): the secret must be at least 32 bytes"],
+    [{ PLAYBACK_SIGNING_KEYS: "no-colon-here" }, "PLAYBACK_SIGNING_KEYS: entry 1: expected kid:secret"]
   ]
   for (const [env, message] of cases) {
     it(Object.keys(env).join(", "), () => {

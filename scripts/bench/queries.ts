@@ -16,13 +16,14 @@
  * KEYFRAME_BENCH_POSTGRES_URL=postgres://root@127.0.0.1:5432, REDIS_URL=redis://127.0.0.1:6379)
  */
 import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { sign } from "hono/jwt"
 import { Redis } from "ioredis"
 import postgres from "postgres"
 import { freePort, seedHistory, type Seeded } from "./support/QuerySeed.ts"
+import { runWrk, wrkScript as script, type WrkResult } from "./support/Wrk.ts"
 
 const SECONDS = Number(process.env.SECONDS ?? 10)
 const SEED_UPLOADS = Number(process.env.SEED_UPLOADS ?? 3000)
@@ -32,56 +33,7 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 const SECRET = "queries-bench-secret-0123456789abcdef"
 const which = process.argv[2] ?? "both"
 
-interface WrkResult {
-  readonly rps: number
-  readonly p50: number
-  readonly p99: number
-  readonly errors: number
-}
-
-const millis = (text: string): number => {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim())
-  if (!m) return Number.NaN
-  const n = Number(m[1])
-  return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n
-}
-
-const parseWrk = (out: string): WrkResult => {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN)
-  const p50 = millis(/\s50%\s+(\S+)/.exec(out)?.[1] ?? "")
-  const p99 = millis(/\s99%\s+(\S+)/.exec(out)?.[1] ?? "")
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
-  const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0)
-  return { rps: Math.round(rps), p50: Number(p50.toFixed(2)), p99: Number(p99.toFixed(2)), errors }
-}
-
-const lua = (s: string) => JSON.stringify(s)
-
-/** A wrk script: each request picks one of `requests` at random; `delayMs` paces each connection. */
-const script = (dir: string, name: string, requests: ReadonlyArray<{ method?: string; path: string; headers: Record<string, string> }>, delayMs = 0) => {
-  const rows = requests.map((r) =>
-    `{${lua(r.method ?? "GET")}, ${lua(r.path)}, {${Object.entries(r.headers).map(([k, v]) => `[${lua(k)}]=${lua(v)}`).join(",")}}}`
-  )
-  const file = join(dir, `${name}.lua`)
-  writeFileSync(
-    file,
-    `local reqs = {${rows.join(",\n")}}\n` +
-      `math.randomseed(os.time())\n` +
-      `request = function() local r = reqs[math.random(#reqs)] return wrk.format(r[1], r[2], r[3]) end\n` +
-      (delayMs > 0 ? `delay = function() return ${delayMs} end\n` : "")
-  )
-  return file
-}
-
-const wrk = (origin: string, file: string, connections = 32, seconds = SECONDS) =>
-  new Promise<WrkResult>((resolve, reject) => {
-    const child = spawn("wrk", ["-t2", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", file, origin], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout.on("data", (d) => (out += d))
-    child.on("error", reject)
-    child.on("exit", (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error(`wrk exited ${code}: ${out}`))))
-  })
+const wrk = (origin: string, file: string, connections = 32, seconds = SECONDS) => runWrk(origin, file, connections, seconds)
 
 const startServer = async (env: Record<string, string>) => {
   const port = await freePort()

@@ -35,6 +35,7 @@ import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../src/http/App.ts"
 import { ReadSide } from "../../src/http/queries/ReadSide.ts"
+import { Playback } from "../../src/videos/Playback.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { planLadder } from "../../src/media/HlsRenditions.ts"
 import { Media, makeMedia } from "../../src/media/Media.ts"
@@ -98,6 +99,7 @@ async function endToEnd(file: string, dir: string) {
       Layer.provideMerge(NodeDigests.layer),
       Layer.provideMerge(ProcessingProgress.layer),
       Layer.provideMerge(Uploads.layer),
+      Layer.provideMerge(Playback.layerEphemeral()),
       Layer.provideMerge(Layer.mergeAll(
         ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
           Layer.provideMerge(PgliteEventStore.layer({}))

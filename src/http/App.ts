@@ -11,6 +11,7 @@ import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import type { Uploads } from "../uploads/Uploads.ts"
 import { PlaybackSessionVerifier } from "../videos/PlaybackSessionVerifier.ts"
+import type { Playback } from "../videos/Playback.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
 import { engagementRoutes } from "./engagement/EngagementRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
@@ -32,12 +33,13 @@ import type { RequestBodyReader } from "./RequestBody.ts"
 import { requestId } from "./RequestId.ts"
 import { responseHeaders } from "./ResponseHeaders.ts"
 import { roomRoutes } from "./rooms/RoomRoutes.ts"
+import { playbackRoutes } from "./playback/PlaybackRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
 import type { ReadSide } from "./queries/ReadSide.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
 /** The services HTTP handlers may use; grows as routes are added. ReadSide: what queries read (projections, or streams only). */
-export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSide | ProcessingProgress | Digests | Uploads
+export type AppServices = EventStore | ActorSystem | ObjectStore | ReadSide | ProcessingProgress | Digests | Uploads | Playback
 
 export interface AppOptions {
   readonly runtime: AppRuntime<AppServices>
@@ -104,7 +106,9 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
     settings: options.settings ?? defaultDomainSettings,
     requestBody: options.requestBody
   }))
+  // public thumbnails only; playlists and segments at signed URLs (/play/<token>/…, GET /videos/:id/playback)
   app.route("/media", mediaRoutes(run))
+  app.route("/", playbackRoutes(run, auth))
   // before the read side, so /rooms/protocol.json and the room commands are not taken for /rooms/:id
   app.route("/rooms", roomRoutes(run, auth))
   // views, ratings, comments, subscriptions (commands); their reads are in the read side's routes

@@ -3,6 +3,7 @@ import { Cause, Effect, Exit } from "effect"
 import type { Context } from "hono"
 import { errorResponse, internalError, toHttpError } from "./HttpError.ts"
 import type { AppEnv } from "./AppEnv.ts"
+import { loggedPath } from "./middleware/RequestLog.ts"
 
 /**
  * The part of a `ManagedRuntime<R>` the HTTP layer uses; node.ts/deno.ts and tests hand one in.
@@ -22,7 +23,7 @@ export const logInternal = <R>(runtime: AppRuntime<R>, c: Context<AppEnv>, cause
   const requestId = c.get("requestId")
   runtime.runFork(
     Effect.logError("request failed", cause).pipe(
-      Effect.annotateLogs({ requestId, method: c.req.method, path: c.req.path })
+      Effect.annotateLogs({ requestId, method: c.req.method, path: loggedPath(c.req.path) })
     )
   )
   return errorResponse(internalError(requestId))
@@ -39,6 +40,8 @@ async (c, effect) => {
     ? await runtime.runPromiseExit(effect)
     : await runtime.runPromiseExit(effect, { signal: c.req.raw.signal })
   if (Exit.isSuccess(exit)) return exit.value
+  // the client went away (a player aborting a segment load on seek, wrk stopping): nobody reads an answer, nothing failed
+  if (c.req.raw.signal.aborted && Cause.hasInterruptsOnly(exit.cause)) return new Response(null, { status: 499 })
   const error = Cause.findErrorOption(exit.cause)
   const mapped = error._tag === "Some" ? toHttpError(error.value) : undefined
   return mapped !== undefined ? errorResponse(mapped) : logInternal(runtime, c, exit.cause)

@@ -54,7 +54,16 @@ const statusByTag: Readonly<Record<string, { readonly status: number; readonly c
   // object store port (the /media routes)
   ObjectStoreUnavailable: { status: 503, headers: { "Retry-After": "1" } },
   // engagement: no verifier of playback sessions is configured in this process
-  PlaybackSessionsUnavailable: { status: 503, headers: { "Retry-After": "5" } }
+  PlaybackSessionsUnavailable: { status: 503, headers: { "Retry-After": "5" } },
+  // playback (src/videos/Playback.ts): the player acts on PLAYBACK_TOKEN_EXPIRED by asking for a new URL
+  VideoNotFound: { status: 404, code: "NOT_FOUND" },
+  VideoNotReady: { status: 409 },
+  PlaybackForbidden: { status: 403, code: "FORBIDDEN" },
+  PlaybackTokenInvalid: { status: 403 },
+  PlaybackTokenExpired: { status: 403 },
+  PlaybackRevoked: { status: 403 },
+  PlaybackOriginRefused: { status: 403, code: "PLAYBACK_ORIGIN_NOT_ALLOWED" },
+  VideoGone: { status: 410 }
 }
 
 const statusCodes: Readonly<Record<number, string>> = {

@@ -8,6 +8,7 @@ import { Digests } from "../digest/Digests.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
 import { type AppOptions, type AppServices, makeApp } from "../http/App.ts"
+import { Playback } from "../videos/Playback.ts"
 import { PlaybackSessionVerifier } from "../videos/PlaybackSessionVerifier.ts"
 import type { AppRuntime } from "../http/AppRuntime.ts"
 import { FeedTickets } from "../auth/FeedTickets.ts"
@@ -31,6 +32,7 @@ import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreL
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
+import { playbackLayer } from "./PlaybackKeys.ts"
 import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
@@ -83,6 +85,10 @@ export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
 
 /** Every service the app and its background parts use, chosen from the config (DESIGN.md §4); `digests` from the runtime. */
 export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests> = Digests.layer) =>
+  // signed playback over the read side's videos model (PlaybackKeys.ts)
+  playbackLayer(config).pipe(Layer.provideMerge(portsLayer(config, digests)))
+
+const portsLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests>) =>
   // the uploads application layer over the ports below: what the tus routes and the workers call
   Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
@@ -145,6 +151,7 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     const auth = yield* authFromConfig(config)
     const limiter = yield* RateLimiter
     const feeds = { uploadFeeds: yield* UploadFeeds, tickets: yield* FeedTickets }
+    const playback = yield* Playback
     const r = config.rateLimit
     return {
       auth,
@@ -156,7 +163,8 @@ export const appOptionsFor = (config: KeyframeSettings) =>
       logLevel: config.server.logLevel,
       metrics: { token: config.http.metricsToken, ownPort: config.http.metricsPort !== 0 },
       // views need the signed playback tokens' verifier; until it is wired, POST /videos/:id/views answers 503
-      playbackSessions: PlaybackSessionVerifier.unconfigured,
+      // a view is reported with the playback token the player got: the same keys verify it
+      playbackSessions: PlaybackSessionVerifier.fromVerify((token) => playback.verifySession(token)),
       rateLimit: {
         limiter,
         settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000 }

@@ -4,7 +4,7 @@
  *   staging/<uploadId>/<offset>      what tus received: one object per accepted body, deleted once settled
  *   originals/<uploadId>             the sealed original (multipart upload of CHUNK_SIZE_MB parts)
  *   work/<uploadId>/a<attempt>/…     one transcode attempt's output, until published
- *   media/<videoId>/…                the published HLS ladder and thumbnail, served at /media/<videoId>/…
+ *   media/<videoId>/…                the published HLS ladder and thumbnail, played at /play/<token>/… (thumbnails also /media/…)
  *
  * Staging: the offset is 16 zero-padded decimal digits, so key order is offset order; each object holds
  * bytes [offset, offset+length) of the file. An object is written, and acknowledged durable by the object
@@ -31,3 +31,17 @@ export const mediaPrefix = (videoId: string): string => `media/${videoId}/`
 
 /** The URL path a published file is served at: the object key behind a `/`. */
 export const mediaUrl = (videoId: string, file: string): string => `/${mediaPrefix(videoId)}${file}`
+
+/**
+ * The media object a request path below a video's folder names (`360p/segment_000.ts`, percent-encoded);
+ * undefined when it cannot be decoded or is empty. The key still needs `validateKey`, which refuses the
+ * `.`/`..` segments that would leave `media/<videoId>/`.
+ */
+export const mediaKeyOf = (videoId: string, encodedRest: string): string | undefined => {
+  if (encodedRest === "") return undefined
+  try {
+    return `${mediaPrefix(videoId)}${encodedRest.split("/").map(decodeURIComponent).join("/")}`
+  } catch {
+    return undefined
+  }
+}

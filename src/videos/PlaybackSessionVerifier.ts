@@ -1,8 +1,8 @@
 /**
  * The one way engagement checks a playback session: the token the player got from `GET
- * /videos/:id/playback`, verified into the session it names, or a typed refusal. Until the signed
- * playback tokens (src/videos/PlaybackTokens.ts) are merged, a process gets `unconfigured`; the lead
- * wires `fromVerify(<PlaybackTokens' verify>)` in its place.
+ * /videos/:id/playback`, verified into the session it names, or a typed refusal. Main.ts wires
+ * `fromVerify(Playback.verifySession)` (the signing keys of src/videos/PlaybackTokens.ts); a process
+ * without playback gets `unconfigured`.
  */
 import { Context, Effect, Layer, Schema } from "effect"
 

@@ -103,7 +103,8 @@ const cases = async (op: Json, method: string, template: string): Promise<Array<
     const body = type === "application/json" ? { body: "{}" } : {}
     // a malformed id: refused by the schema (422) or simply not found (404), or the request's other parts
     // (a protocol header, 412/415) are refused first — a client error in the JSON model, never a 5xx
-    const refused = [400, 404, 409, 412, 415, 422]
+    // a credential in the path (/play/{token}/…) that is not one of ours is refused as a credential: 403
+    const refused = [400, 404, 409, 412, 415, 422, ...(params.some((p) => p.in === "path" && p.name === "token") ? [403] : [])]
     out.push({ what: "malformed id", path: fill("bad%20id%21"), headers: h, ...body, expect: refused })
     if (["get", "head", "delete", "patch"].includes(method)) {
       out.push({ what: "unknown id", path: good, headers: h, ...body, expect: [200, 204, ...refused] })

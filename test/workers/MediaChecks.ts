@@ -35,14 +35,18 @@ export const variantsOf = (master: string) => {
 /**
  * The published video plays as expected: the master playlist (served as an HLS playlist) lists exactly
  * `renditions`, each rendition plays for the source's duration ±0.5 s, and the thumbnail is a JPEG of
- * `thumbnail` size. Everything is fetched from `origin` the way a player would.
+ * `thumbnail` size. Everything is fetched under the signed playback URL `play` (from `GET /videos/:id/playback`)
+ * the way a player would.
  */
 export const checkPublished = async (
-  origin: string,
   media: typeof PublishedMedia.Type,
-  expected: { readonly sourceSeconds: number; readonly renditions: ReadonlyArray<string>; readonly thumbnail: readonly [number, number]; readonly audio: boolean }
+  expected: { readonly sourceSeconds: number; readonly renditions: ReadonlyArray<string>; readonly thumbnail: readonly [number, number]; readonly audio: boolean },
+  play: { readonly url: string; readonly base: string }
 ) => {
-  const masterResponse = await fetch(`${origin}${media.masterPlaylistUrl}`)
+  // the published URLs name files below /media/<id>/; a player reaches them below /play/<token>/
+  const signed = (mediaUrl: string) => `${play.base}${mediaUrl.replace(/^\/media\/[^/]+\//, "")}`
+  expect(signed(media.masterPlaylistUrl)).toBe(play.url)
+  const masterResponse = await fetch(play.url)
   expect(masterResponse.status).toBe(200)
   expect(masterResponse.headers.get("content-type")).toBe("application/vnd.apple.mpegurl")
   const master = await masterResponse.text()
@@ -54,7 +58,7 @@ export const checkPublished = async (
     expect(v.attributes.includes("mp4a.40.2")).toBe(expected.audio)
   }
   for (const r of media.renditions) {
-    const url = `${origin}${r.playlistUrl}`
+    const url = signed(r.playlistUrl)
     const probe = await ffprobe(url)
     const seconds = Number(probe.format?.duration)
     expect(Math.abs(seconds - expected.sourceSeconds), `${r.name} plays ${seconds} s`).toBeLessThanOrEqual(0.5)
@@ -65,12 +69,12 @@ export const checkPublished = async (
   }
   expect(Math.abs(media.durationSeconds - expected.sourceSeconds)).toBeLessThanOrEqual(0.5)
 
-  const thumbResponse = await fetch(`${origin}${media.thumbnailUrl}`)
+  const thumbResponse = await fetch(signed(media.thumbnailUrl))
   expect(thumbResponse.status).toBe(200)
   expect(thumbResponse.headers.get("content-type")).toBe("image/jpeg")
   const jpeg = new Uint8Array(await thumbResponse.arrayBuffer())
   expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff])
-  const thumbProbe = await ffprobe(`${origin}${media.thumbnailUrl}`)
+  const thumbProbe = await ffprobe(signed(media.thumbnailUrl))
   const frame = thumbProbe.streams?.[0]
   expect(frame?.codec_name).toBe("mjpeg")
   expect([frame?.width, frame?.height]).toEqual([...expected.thumbnail])

@@ -66,12 +66,12 @@ describe("media pipeline (embedded: PGlite + fs)", () => {
       height: 720,
       sizeBytes: data.length
     })
-    await checkPublished(p.origin, media, {
+    await checkPublished(media, {
       sourceSeconds: await durationOf(source),
       renditions: ["360p", "480p", "720p"],
       thumbnail: [640, 360],
       audio: true
-    })
+    }, await p.playback(id, "alice"))
 
     // Published under media/<id>/ only; staging and transcode output cleaned up; the original kept.
     const published = await p.keys(`media/${id}/`)
@@ -113,12 +113,14 @@ describe("media pipeline (embedded: PGlite + fs)", () => {
     const id = await p.upload(new Uint8Array(readFileSync((await testVideos()).tiny)), "carol", "tiny.mp4")
     await p.waitFor(id, ["Ready"], 90_000)
     const segment = (await p.keys(`media/${id}/`)).find((k) => k.endsWith(".ts"))!
-    const url = `${p.origin}/${segment}`
+    const play = await p.playback(id, "carol")
+    const url = `${play.base}${segment.slice(`media/${id}/`.length)}`
 
     const whole = await fetch(url)
     expect(whole.status).toBe(200)
     expect(whole.headers.get("content-type")).toBe("video/mp2t")
-    expect(whole.headers.get("cache-control")).toBe("public, max-age=31536000, immutable")
+    // cacheable per token: private, never past the token's end
+    expect(whole.headers.get("cache-control")).toMatch(/^private, max-age=\d+, immutable$/)
     expect(whole.headers.get("accept-ranges")).toBe("bytes")
     const bytes = new Uint8Array(await whole.arrayBuffer())
     expect(Number(whole.headers.get("content-length"))).toBe(bytes.length)
@@ -142,10 +144,12 @@ describe("media pipeline (embedded: PGlite + fs)", () => {
     expect(head.status).toBe(200)
     expect(head.headers.get("content-length")).toBe(String(bytes.length))
 
-    const playlist = await fetch(`${p.origin}/media/${id}/master.m3u8`)
+    const playlist = await fetch(play.url)
     expect(playlist.headers.get("content-type")).toBe("application/vnd.apple.mpegurl")
-    expect(playlist.headers.get("cache-control")).toBe("public, max-age=300")
-    const missing = await fetch(`${p.origin}/media/${id}/nope.ts`)
+    expect(playlist.headers.get("cache-control")).toBe("private, max-age=300")
+    // no open route to the files any more: /media serves public thumbnails only
+    expect((await fetch(`${p.origin}/${segment}`)).status).toBe(404)
+    const missing = await fetch(`${play.base}nope.ts`)
     expect(missing.status).toBe(404)
     expect((await missing.json()).error.code).toBe("NOT_FOUND")
   }, 120_000)
@@ -156,7 +160,7 @@ describe("media pipeline (embedded: PGlite + fs)", () => {
     const ready = await p.waitFor(id, ["Ready", "Failed"], 90_000)
     expect(ready.status).toBe("Ready")
     const media = ofType(await p.events(id), "UploadReady")[0]!.media!
-    await checkPublished(p.origin, media, { sourceSeconds: await durationOf(source), renditions: ["360p"], thumbnail: [640, 360], audio: false })
+    await checkPublished(media, { sourceSeconds: await durationOf(source), renditions: ["360p"], thumbnail: [640, 360], audio: false }, await p.playback(id, "bob"))
   }, 120_000)
 
   it("fails random bytes named .mp4 with a reason a person can read, once, and releases the quota", async () => {

@@ -1,6 +1,6 @@
 /**
- * Test support for the media pipeline: the real app (tus routes, /media) on @hono/node-server on a free
- * port, the media workers in the same process (started with the server or later), an embedded event
+ * Test support for the media pipeline: the real app (tus routes, read models in memory, signed playback)
+ * on @hono/node-server on a free port, the media workers in the same process (started with the server or later), an embedded event
  * store (or any given), an fs object store in a temp dir (or any given), real ffmpeg; plus tus-js-client
  * uploads, waits on an upload's state, and its events.
  */
@@ -13,6 +13,9 @@ import { getConnInfo } from "@hono/node-server/conninfo"
 import { type Context, Effect, Exit, type FileSystem, Layer, Logger, ManagedRuntime, type Path, Result, Scope, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { type DetailedError, Upload } from "tus-js-client"
+import { allProjections } from "../../projections/index.ts"
+import { ProjectionRunner } from "../../projections/ProjectionRunner.ts"
+import { StreamPositions } from "../../projections/StreamPositions.ts"
 import { ActorSystem } from "../../src/actors/ActorSystem.ts"
 import type { Digests } from "../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../src/domain/quota/QuotaAggregate.ts"
@@ -29,6 +32,8 @@ import { nodeRequestBody } from "../../src/runtime/NodeRequestBody.ts"
 import { NodeScratchSpace } from "../../src/runtime/NodeScratchSpace.ts"
 import { makeApp } from "../../src/http/App.ts"
 import { ReadSide } from "../../src/http/queries/ReadSide.ts"
+import { MemoryReadStore } from "../../src/readstore/memory/MemoryReadStore.ts"
+import { Playback } from "../../src/videos/Playback.ts"
 import { hs256Verifier } from "../../src/http/auth/Auth.ts"
 import { Media } from "../../src/media/Media.ts"
 import { FsObjectStore } from "../../src/objectstore/fs/FsObjectStore.ts"
@@ -54,11 +59,13 @@ export interface PipelineOptions {
   /** Default: fs under `<dir>/objects`. */
   readonly objectStore?: Layer.Layer<ObjectStore, unknown>
   readonly workers?: Partial<WorkerOptions>
+  /** Lifetime of signed playback URLs (PLAYBACK_TOKEN_TTL_SECONDS), default 3600. */
+  readonly playbackTtlSeconds?: number
   /** Start the workers with the server (default) or later with `startWorkers`. */
   readonly startWorkers?: boolean
 }
 
-type Services = Uploads | ActorSystem | EventStore | ObjectStore | ReadSide | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
+type Services = Playback | ProjectionRunner | Uploads | ActorSystem | EventStore | ObjectStore | ReadSide | ProcessingProgress | Media | ScratchSpace | FileSystem.FileSystem | Path.Path | Digests
 
 export interface Pipeline {
   readonly origin: string
@@ -80,6 +87,11 @@ export interface Pipeline {
   waitForEvents(uploadId: string, predicate: (events: ReadonlyArray<UploadEvent>) => boolean, timeoutMs?: number): Promise<ReadonlyArray<UploadEvent>>
   events(uploadId: string): Promise<ReadonlyArray<UploadEvent>>
   quota(userId: string): Promise<QuotaState>
+  /**
+   * A signed playback URL (`…/play/<token>/master.m3u8`) for `user`, from `GET /videos/:id/playback`, retried
+   * while the videos read model catches up; `base` is the URL of the video's folder under the token.
+   */
+  playback(videoId: string, user: string): Promise<{ readonly url: string; readonly base: string; readonly expiresAt: string }>
   /** Object keys under a prefix. */
   keys(prefix: string): Promise<ReadonlyArray<string>>
   stop(): Promise<void>
@@ -103,21 +115,18 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     : options.eventStore
   const services = Layer.mergeAll(
     Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
-      ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }).pipe(
-        Layer.provideMerge(eventStore)
-      ),
+      ActorSystem.layer({ mailboxSize: 1000, idleMillis: 60_000, maxLive: 10_000, maxConflictRetries: 5, settings }),
+      // the read models (memory), as Main.ts runs them: signed playback reads the videos model
+      ReadSide.layer.pipe(Layer.provideMerge(ProjectionRunner.layer(allProjections)), Layer.provideMerge(MemoryReadStore.layer)),
       options.objectStore ?? FsObjectStore.layer({ root: join(dir, "objects") })
-    ))),
-    // no projections here: /readyz and /metrics report no read side
-    ReadSide.streamsOnly,
+    ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStore))))),
     ProcessingProgress.layer,
-    ReadSide.streamsOnly, // no read models: GET /uploads/:id folds the upload's stream
     // superfast: the ladder exactly as in production but quicker (CI has two cores)
     Media.layerChecked({ preset: "superfast" }),
     NodeScratchSpace.layer({ root: join(dir, "scratch") }),
     NodeDigests.layer
   ).pipe(Layer.provideMerge(Logger.layer(process.env.KF_TEST_LOGS ? [Logger.consolePretty()] : [])))
-  const runtime = ManagedRuntime.make(services) as ManagedRuntime.ManagedRuntime<Services, unknown>
+  const runtime = ManagedRuntime.make(Playback.layerEphemeral({ ttlSeconds: options.playbackTtlSeconds ?? 3600 }).pipe(Layer.provideMerge(services))) as ManagedRuntime.ManagedRuntime<Services, unknown>
   await runtime.runPromise(Effect.void)
   const app = makeApp({
     runtime,
@@ -220,6 +229,18 @@ export const startPipeline = async (options: PipelineOptions = {}): Promise<Pipe
     },
     events,
     quota: (userId) => runtime.runPromise(ActorSystem.use((a) => a.current(QuotaAggregate, userId))).then((c) => c.state),
+    playback: async (videoId, user) => {
+      const until = Date.now() + 15_000
+      for (;;) {
+        const res = await fetch(`${origin}/videos/${videoId}/playback`, { headers: { Authorization: `Bearer ${await token(user)}` } })
+        if (res.status === 200) {
+          const body = (await res.json()) as { url: string; expiresAt: string }
+          return { ...body, base: body.url.slice(0, -"master.m3u8".length) }
+        }
+        if (Date.now() > until) throw new Error(`GET /videos/${videoId}/playback: ${res.status} ${await res.text()}`)
+        await sleep(100)
+      }
+    },
     keys: (prefix) => runtime.runPromise(ObjectStore.use((s) => Stream.runCollect(s.list(prefix)))).then((objects) => objects.map((o) => o.key)),
     stop: async () => {
       ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()

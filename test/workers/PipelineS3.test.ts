@@ -67,11 +67,12 @@ describe("media pipeline on S3 (s3rver)", () => {
     const ready = await p.waitFor(id, ["Ready", "Failed"], 90_000)
     expect(ready.status).toBe("Ready")
     const media = ofType(await p.events(id), "UploadReady")[0]!.media!
-    await checkPublished(p.origin, media, { sourceSeconds: await durationOf(source), renditions: ["360p", "480p", "720p"], thumbnail: [640, 360], audio: true })
+    await checkPublished(media, { sourceSeconds: await durationOf(source), renditions: ["360p", "480p", "720p"], thumbnail: [640, 360], audio: true }, await p.playback(id, "alice"))
 
     // Segments: a redirect to a presigned URL of the object, with its content type and cache policy from S3.
     const segment = (await p.keys(`media/${id}/`)).find((k) => k.endsWith(".ts"))!
-    const redirect = await fetch(`${p.origin}/${segment}`, { redirect: "manual" })
+    const play = await p.playback(id, "alice")
+    const redirect = await fetch(`${play.base}${segment.slice(`media/${id}/`.length)}`, { redirect: "manual" })
     expect(redirect.status).toBe(302)
     const location = redirect.headers.get("location")!
     expect(location).toMatch(/X-Amz-Signature=/)
@@ -81,7 +82,7 @@ describe("media pipeline on S3 (s3rver)", () => {
     expect(fromS3.headers.get("cache-control")).toBe("public, max-age=31536000, immutable")
     expect(new Uint8Array(await fromS3.arrayBuffer())[0]).toBe(0x47)
     // Playlists come through Keyframe, so their relative URIs lead back here.
-    const playlist = await fetch(`${p.origin}${media.renditions[0]!.playlistUrl}`, { redirect: "manual" })
+    const playlist = await fetch(`${play.base}${media.renditions[0]!.playlistUrl.replace(`/media/${id}/`, "")}`, { redirect: "manual" })
     expect(playlist.status).toBe(200)
     expect(playlist.headers.get("content-type")).toBe("application/vnd.apple.mpegurl")
     expect(await playlist.text()).toMatch(/^segment_000\.ts$/m)
@@ -98,6 +99,6 @@ describe("media pipeline on S3 (s3rver)", () => {
     const media = ofType(await p.events(id), "UploadReady")[0]!.media!
     expect([media.width, media.height]).toEqual([720, 1280])
     expect(media.renditions.map((r) => `${r.name} ${r.width}x${r.height}`)).toEqual(["360p 360x640", "480p 480x854", "720p 720x1280"])
-    await checkPublished(p.origin, media, { sourceSeconds: await durationOf(source), renditions: ["360p", "480p", "720p"], thumbnail: [640, 1138], audio: true })
+    await checkPublished(media, { sourceSeconds: await durationOf(source), renditions: ["360p", "480p", "720p"], thumbnail: [640, 1138], audio: true }, await p.playback(id, "frank"))
   }, 120_000)
 })

@@ -13,6 +13,11 @@ export const routePattern = (c: Context<any>): string => {
   return "unmatched"
 }
 
+const PLAY_TOKEN = /^\/play\/[^/]+/
+
+/** The path as logged: a signed playback token in it (`/play/<token>/…`) is a credential, so it is left out. */
+export const loggedPath = (path: string): string => path.replace(PLAY_TOKEN, "/play/<token>")
+
 /** Probes and scrapes are logged at debug level, so they do not drown the request log. */
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"])
 
@@ -37,7 +42,7 @@ export const requestLog = (runtime: AppRuntime<never>, minimumLevel: LogLevel.Lo
       requestId: c.get("requestId"),
       method: c.req.method,
       route,
-      path: c.req.path,
+      path: loggedPath(c.req.path),
       status,
       durationMs: Math.round(ms * 10) / 10,
       userId: actor?.userId ?? null,

@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from "hono"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { isUnavailableCode, unavailableMessage } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
+import { loggedPath } from "./RequestLog.ts"
 
 export const hideUnavailableDetail = <R>(runtime: AppRuntime<R>): MiddlewareHandler<AppEnv> => async (c, next) => {
   await next()
@@ -25,7 +26,7 @@ export const hideUnavailableDetail = <R>(runtime: AppRuntime<R>): MiddlewareHand
   if (error.message === message) return // already generic (/readyz logs its checks itself)
   runtime.runFork(
     Effect.logWarning(`${error.code}: ${String(error.message)}`).pipe(
-      Effect.annotateLogs({ requestId, method: c.req.method, path: c.req.path, status: res.status })
+      Effect.annotateLogs({ requestId, method: c.req.method, path: loggedPath(c.req.path), status: res.status })
     )
   )
   // the error object's other fields may hold the same detail: only code and message remain

@@ -28,6 +28,7 @@ import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { jwtVerifier } from "../../../src/http/auth/Auth.ts"
 import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
+import { Playback } from "../../../src/videos/Playback.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
 import type { FeedOptions } from "../../../src/uploads/feed/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
@@ -91,7 +92,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
     Layer.provideMerge(StreamPositions.tracking(options.eventStore ?? PgliteEventStore.layer({}))),
     Layer.provideMerge(Logger.layer([]))
   )
-  const runtime = ManagedRuntime.make(services)
+  const runtime = ManagedRuntime.make(Playback.layerEphemeral().pipe(Layer.provideMerge(services)))
   await runtime.runPromise(Effect.void)
   const app = makeApp({
     runtime,

@@ -23,6 +23,7 @@ import type { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
+import { Playback } from "../../../src/videos/Playback.ts"
 import { hs256Verifier } from "../../../src/http/auth/Auth.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
@@ -66,7 +67,7 @@ export const startTusServer = async (options: TusServerOptions = {}): Promise<Tu
     ProcessingProgress.layer, // the live feeds' percentages (none here: no workers)
     Logger.layer([]) // quiet: errors show up as responses
   )))
-  const runtime = ManagedRuntime.make(services)
+  const runtime = ManagedRuntime.make(Playback.layerEphemeral().pipe(Layer.provideMerge(services)))
   await runtime.runPromise(Effect.void) // build the layers (PGlite initdb) before the first request
   const app = makeApp({
     runtime,
