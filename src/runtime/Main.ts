@@ -156,7 +156,7 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     return {
       auth,
       settings: domainSettings(config),
-      readSide: { settings: readSideSettings(config), feeds },
+      readSide: { settings: readSideSettings(config), feeds, side: yield* ReadSide },
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,

@@ -8,7 +8,10 @@ import type { AuthOptions } from "../auth/Auth.ts"
 import { HttpError, notFound } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, docVersion, pageJson, PreparedJson, slotTag, versionTag } from "./ConditionalJson.ts"
-import type { ReadSide } from "./ReadSide.ts"
+import type { ReadSide, ReadSideShape } from "./ReadSide.ts"
+import { type FoldedReads, MISS } from "./FoldedReads.ts"
+import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
+import type { ReadStoreError } from "../../readstore/ReadStoreError.ts"
 import { type OpenReadModel, positionHeaders, type ReadSideSettings } from "./ReadModel.ts"
 import { DEFAULT_PAGE_SIZE } from "./QuerySchemas.ts"
 
@@ -27,6 +30,13 @@ export interface QueryDeps {
   readonly settings: ReadSideSettings
   /** The clock (tests pin it). */
   readonly now: () => number
+  /** What was read at the served checkpoints (FoldedReads.ts). */
+  readonly folded: FoldedReads
+  /**
+   * The process's read side, when the routes were made with it (ReadSideRoutes `side`): answers from
+   * folded reads are then given without an effect run. Without it every query runs its effect.
+   */
+  readonly side?: ReadSideShape | undefined
 }
 
 export const isAdmin = (actor: Principal): boolean => actor.roles.includes("admin")
@@ -36,51 +46,97 @@ export const resolveUser = (actor: Principal, given: string | undefined): string
 
 export const forbidden = (message: string) => new HttpError({ status: 403, code: "FORBIDDEN", message })
 
-/** A page of an index, newest first, as `{ items, next }` with ETag and a `Link: <…>; rel="next"`. */
+/** Which page of which index; the key of a page in FoldedReads. */
+export interface PageRead {
+  readonly index: string
+  readonly value?: string | undefined
+  readonly limit?: number | undefined
+  readonly cursor?: string | undefined
+}
+
+export const pageKeyOf = (name: string, read: PageRead) =>
+  `${name}\u0000${read.index}\u0000${read.value ?? ""}\u0000${read.limit ?? DEFAULT_PAGE_SIZE}\u0000${read.cursor ?? ""}`
+
+/** A page of an index, newest first, through the process's folded reads. */
+export const readPage = (deps: QueryDeps, model: OpenReadModel, name: string, read: PageRead) => {
+  const key = pageKeyOf(name, read)
+  const kept = deps.folded.page(model, key)
+  if (kept !== MISS) return Effect.succeed(kept)
+  return Effect.tap(
+    model.store.list(model.slot, name, read.index, { value: read.value ?? "", cursor: read.cursor, limit: read.limit ?? DEFAULT_PAGE_SIZE, order: "desc" }),
+    (page) => Effect.sync(() => deps.folded.rememberPage(model, key, page))
+  )
+}
+
+/** A page of an index answered straight from the store (routes that keep nothing in FoldedReads). */
 export const listAnswer = <Doc>(
   c: Context<AppEnv>,
   model: OpenReadModel,
   name: string,
-  index: { readonly index: string; readonly value?: string | undefined },
+  read: PageRead,
   query: { readonly limit?: number | undefined; readonly cursor?: string | undefined },
+  view?: (doc: Doc) => unknown,
+  varies?: Varies
+) => {
+  const full = { ...read, limit: query.limit, cursor: query.cursor }
+  return Effect.map(
+    model.store.list(model.slot, name, full.index, { value: full.value ?? "", cursor: full.cursor, limit: full.limit ?? DEFAULT_PAGE_SIZE, order: "desc" }),
+    (page) => pageResponse(c, model, name, full, page, view, varies)
+  )
+}
+
+/** One document (undefined: none), through the process's folded reads. */
+export const readDocument = (deps: QueryDeps, model: OpenReadModel, name: string, id: string): Effect.Effect<unknown, ReadStoreError> => {
+  const kept = deps.folded.document(model, name, id)
+  if (kept !== MISS) return Effect.succeed(kept)
+  return Effect.map(model.store.get(model.slot, name, id), (found) => {
+    const doc = Option.getOrUndefined(found)
+    deps.folded.rememberDocument(model, name, id, doc)
+    return doc
+  })
+}
+
+/** A page as `{ items, next }` with ETag and a `Link: <…>; rel="next"`. */
+export const pageResponse = <Doc>(
+  c: Context<AppEnv>,
+  model: OpenReadModel,
+  name: string,
+  read: PageRead,
+  page: ListPage,
   view: (doc: Doc) => unknown = (doc) => doc,
   varies: Varies = () => ""
-) =>
-  Effect.gen(function*() {
-    const page = yield* model.store.list(model.slot, name, index.index, {
-      value: index.value ?? "",
-      cursor: query.cursor,
-      limit: query.limit ?? DEFAULT_PAGE_SIZE,
-      order: "desc"
-    })
-    const next = page.next ?? null
-    const headers: Record<string, string> = positionHeaders(model)
-    if (next !== null) {
-      const url = new URL(c.req.url)
-      url.searchParams.set("cursor", next)
-      headers.Link = `<${url.pathname}${url.search}>; rel="next"`
-    }
-    const items = page.items.map((i) => view(i.doc as Doc))
-    const parts: Array<string | number> = [slotTag(model.slot), "list", name, index.index, index.value ?? "", next ?? ""]
-    page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
-    return conditionalJson(c, new PreparedJson(pageJson(items, next)), versionTag(parts), headers)
-  })
+): Response => {
+  const next = page.next ?? null
+  const headers: Record<string, string> = positionHeaders(model)
+  if (next !== null) {
+    const url = new URL(c.req.url)
+    url.searchParams.set("cursor", next)
+    headers.Link = `<${url.pathname}${url.search}>; rel="next"`
+  }
+  const items = page.items.map((i) => view(i.doc as Doc))
+  const parts: Array<string | number> = [slotTag(model.slot), "list", name, read.index, read.value ?? "", next ?? ""]
+  page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
+  return conditionalJson(c, new PreparedJson(pageJson(items, next)), versionTag(parts), headers)
+}
 
 /** One document if `visible` says the caller may see it; 404 otherwise (existence is not disclosed). */
-export const documentAnswer = <Doc>(
+export const documentResponse = <Doc>(
   c: Context<AppEnv>,
   model: OpenReadModel,
   name: string,
   id: string,
   what: string,
+  doc: unknown,
   visible: (doc: Doc) => boolean,
   view: (doc: Doc) => unknown = (doc) => doc,
   varies: Varies = () => ""
-) =>
-  Effect.gen(function*() {
-    const found = yield* model.store.get(model.slot, name, id)
-    if (Option.isNone(found) || !visible(found.value as Doc)) return yield* notFound(`there is no ${what} "${id}"`)
-    const viewed = view(found.value as Doc)
-    const etag = versionTag([slotTag(model.slot), "doc", name, id, docVersion(found.value), varies(viewed)])
-    return conditionalJson(c, viewed, etag, positionHeaders(model))
-  })
+): Response | HttpError => {
+  if (doc === undefined || !visible(doc as Doc)) return notFound(`there is no ${what} "${id}"`)
+  const viewed = view(doc as Doc)
+  const etag = versionTag([slotTag(model.slot), "doc", name, id, docVersion(doc), varies(viewed)])
+  return conditionalJson(c, viewed, etag, positionHeaders(model))
+}
+
+/** A response, or the HttpError as an effect's failure (the route runner maps it). */
+export const answered = (result: Response | HttpError): Effect.Effect<Response, HttpError> =>
+  result instanceof HttpError ? Effect.fail(result) : Effect.succeed(result)

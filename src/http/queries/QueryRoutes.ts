@@ -1,16 +1,29 @@
 /** The two shapes of a read-model query route: `GET /x` (a page of an index) and `GET /x/:id` (one document). */
-import { Effect, type Schema } from "effect"
+import { Effect, Exit, type Schema } from "effect"
 import type { Hono } from "hono"
 import type { Principal } from "../../domain/shared/Decider.ts"
 import { requireAuth } from "../auth/Auth.ts"
-import { type HttpError, notFound } from "../HttpError.ts"
+import { errorResponse, HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { type RequestSchema, validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, docVersion, versionTag } from "./ConditionalJson.ts"
-import { documentAnswer, listAnswer, type QueryDeps, type ReadSideServices, type Varies } from "./QueryKit.ts"
+import {
+  answered,
+  documentResponse,
+  type PageRead,
+  pageKeyOf,
+  pageResponse,
+  type QueryDeps,
+  type ReadSideServices,
+  readDocument,
+  readPage,
+  type Varies
+} from "./QueryKit.ts"
 import { FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
-import { openReadModel, requestedPosition } from "./ReadModel.ts"
+import { type OpenReadModel, openReadModel, readModelNow, requestedPosition, requestedPositionNow } from "./ReadModel.ts"
+import { MISS } from "./FoldedReads.ts"
+import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
 import { ReadSide } from "./ReadSide.ts"
 
 /** Which index a list reads, and the key within it. */
@@ -63,16 +76,32 @@ export const listRoute = <Q extends RequestSchema & { readonly Type: ListQueryFi
     }),
     requireAuth(deps.auth),
     validate("query", spec.query),
-    (c) =>
-      deps.run(
+    (c) => {
+      const q: Q["Type"] = c.req.valid("query")
+      const answer = (model: OpenReadModel, read: PageRead, page: ListPage) => pageResponse<Doc>(c, model, spec.model, read, page, spec.view?.(), spec.varies)
+      // the common case, with no effect run: the page was read at the checkpoint served now
+      if (deps.side !== undefined) {
+        // the visibility rules answer at once (an Exit) in every route; anything else takes the effect path
+        const effect = spec.index(q, c.get("actor"))
+        const choice = Exit.isExit(effect) && Exit.isSuccess(effect) ? (effect.value as IndexChoice) : undefined
+        const minPosition = requestedPositionNow(c, q.minPosition)
+        const model = choice !== undefined && typeof minPosition !== "object" ? readModelNow(deps.side, spec.projection, minPosition) : undefined
+        if (model !== undefined && choice !== undefined) {
+          const read = { ...choice, limit: q.limit, cursor: q.cursor }
+          const page = deps.folded.page(model, pageKeyOf(spec.model, read))
+          if (page !== MISS) return answer(model, read, page)
+        }
+      }
+      return deps.run(
         c,
         Effect.gen(function*() {
-          const q: Q["Type"] = c.req.valid("query")
-          const index = yield* spec.index(q, c.get("actor"))
+          const choice = yield* spec.index(q, c.get("actor"))
           const model = yield* openReadModel(spec.projection, yield* requestedPosition(c, q.minPosition), deps.settings)
-          return yield* listAnswer<Doc>(c, model, spec.model, index, q, spec.view?.(), spec.varies)
+          const read = { ...choice, limit: q.limit, cursor: q.cursor }
+          return answer(model, read, yield* readPage(deps, model, spec.model, read))
         })
       )
+    }
   )
 
 export interface DocumentRouteSpec<Doc> {
@@ -114,14 +143,25 @@ export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: Doc
     requireAuth(deps.auth),
     validate("param", IdParams),
     validate("query", FreshnessQuery),
-    (c) =>
-      deps.run(
+    (c) => {
+      const actor = c.get("actor")
+      const id = c.req.valid("param").id
+      const visible = (doc: Doc) => spec.visible(doc, actor)
+      const view = spec.view?.() ?? ((doc: Doc) => doc)
+      const answer = (model: OpenReadModel, doc: unknown) => documentResponse<Doc>(c, model, spec.model, id, spec.model, doc, visible, view, spec.varies)
+      // the common case, with no effect run: the document was read at the checkpoint served now
+      if (deps.side !== undefined) {
+        const minPosition = requestedPositionNow(c, c.req.valid("query").minPosition)
+        const model = typeof minPosition === "object" ? undefined : readModelNow(deps.side, spec.projection, minPosition, spec.streamOf(id))
+        const doc = model === undefined ? MISS : deps.folded.document(model, spec.model, id)
+        if (model !== undefined && doc !== MISS) {
+          const result = answer(model, doc)
+          return result instanceof HttpError ? errorResponse(result) : result
+        }
+      }
+      return deps.run(
         c,
         Effect.gen(function*() {
-          const actor = c.get("actor")
-          const id = c.req.valid("param").id
-          const visible = (doc: Doc) => spec.visible(doc, actor)
-          const view = spec.view?.() ?? ((doc: Doc) => doc)
           if (spec.withoutReadSide !== undefined && (yield* ReadSide)._tag === "StreamsOnly") {
             const doc = yield* spec.withoutReadSide(id)
             if (doc === undefined || !visible(doc)) return yield* notFound(`there is no ${spec.model} "${id}"`)
@@ -129,7 +169,8 @@ export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: Doc
             return conditionalJson(c, viewed, versionTag(["stream", spec.model, id, docVersion(doc), spec.varies?.(viewed) ?? ""]))
           }
           const model = yield* openReadModel(spec.projection, yield* requestedPosition(c, c.req.valid("query").minPosition), deps.settings, spec.streamOf(id))
-          return yield* documentAnswer<Doc>(c, model, spec.model, id, spec.model, visible, view, spec.varies)
+          return yield* answered(answer(model, yield* readDocument(deps, model, spec.model, id)))
         })
       )
+    }
   )

@@ -1,5 +1,5 @@
 /** `GET /me/quota`: the caller's current weekly period (admins: `?user=`), completed with the configured default limit. */
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { Hono } from "hono"
 import { periodId, type QuotaPeriodDoc, type QuotaUserDoc } from "../../../projections/QuotasProjection.ts"
 import { quotaPeriodAt } from "../../domain/quota/QuotaPeriod.ts"
@@ -8,9 +8,11 @@ import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
-import { forbidden, isAdmin, type QueryDeps, resolveUser } from "./QueryKit.ts"
+import { errorResponse } from "../HttpError.ts"
+import { MISS } from "./FoldedReads.ts"
+import { forbidden, isAdmin, type QueryDeps, readDocument, resolveUser } from "./QueryKit.ts"
 import { QuotaQuery, QuotaView, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
-import { openReadModel, positionHeaders, type ReadSideSettings, requestedPosition } from "./ReadModel.ts"
+import { type OpenReadModel, openReadModel, positionHeaders, readModelNow, type ReadSideSettings, requestedPosition, requestedPositionNow } from "./ReadModel.ts"
 
 /** The quota as a client reads it: limit, used, remaining and reset time of the period containing `now`. */
 export const quotaView = (
@@ -56,36 +58,42 @@ export const quotaQueries = (deps: QueryDeps) =>
     }),
     requireAuth(deps.auth),
     validate("query", QuotaQuery),
-    (c) =>
-      deps.run(
+    (c) => {
+      const q = c.req.valid("query")
+      const actor = c.get("actor")
+      const userId = resolveUser(actor, q.user) ?? actor.userId
+      if (userId !== actor.userId && !isAdmin(actor)) return errorResponse(forbidden("only admins may read another user's quota"))
+      const now = deps.now()
+      const { start } = quotaPeriodAt(now, deps.settings.quota)
+      const answer = (model: OpenReadModel, user: unknown, period: unknown) => {
+        const body = quotaView(userId, user as QuotaUserDoc | undefined, period as QuotaPeriodDoc | undefined, now, deps.settings.quota)
+        // the view depends on the two documents, the period (from the clock) and the configured default limit
+        const etag = versionTag([
+          slotTag(model.slot),
+          userId,
+          user === undefined ? "-" : docVersion(user),
+          period === undefined ? "-" : docVersion(period),
+          start,
+          deps.settings.quota.weeklyUploadLimitBytes
+        ])
+        return conditionalJson(c, body, etag, positionHeaders(model))
+      }
+      // the common case, with no effect run: both documents were read at the checkpoint served now
+      const minPosition = requestedPositionNow(c, q.minPosition)
+      const model = deps.side === undefined || typeof minPosition === "object" ? undefined : readModelNow(deps.side, "quotas", minPosition)
+      if (model !== undefined) {
+        const user = deps.folded.document(model, "user", userId)
+        const period = deps.folded.document(model, "period", periodId(userId, start))
+        if (user !== MISS && period !== MISS) return answer(model, user, period)
+      }
+      return deps.run(
         c,
         Effect.gen(function*() {
-          const q = c.req.valid("query")
-          const actor = c.get("actor")
-          const userId = resolveUser(actor, q.user) ?? actor.userId
-          if (userId !== actor.userId && !isAdmin(actor)) return yield* forbidden("only admins may read another user's quota")
           const model = yield* openReadModel("quotas", yield* requestedPosition(c, q.minPosition), deps.settings)
-          const now = deps.now()
-          const { start } = quotaPeriodAt(now, deps.settings.quota)
-          const user = yield* model.store.get(model.slot, "user", userId)
-          const period = yield* model.store.get(model.slot, "period", periodId(userId, start))
-          const body = quotaView(
-            userId,
-            Option.getOrUndefined(user) as QuotaUserDoc | undefined,
-            Option.getOrUndefined(period) as QuotaPeriodDoc | undefined,
-            now,
-            deps.settings.quota
-          )
-          // the view depends on the two documents, the period (from the clock) and the configured default limit
-          const etag = versionTag([
-            slotTag(model.slot),
-            userId,
-            Option.match(user, { onNone: () => "-", onSome: docVersion }),
-            Option.match(period, { onNone: () => "-", onSome: docVersion }),
-            start,
-            deps.settings.quota.weeklyUploadLimitBytes
-          ])
-          return conditionalJson(c, body, etag, positionHeaders(model))
+          const user = yield* readDocument(deps, model, "user", userId)
+          const period = yield* readDocument(deps, model, "period", periodId(userId, start))
+          return answer(model, user, period)
         })
       )
+    }
   )

@@ -15,7 +15,7 @@ import type { ReadStoreShape } from "../../readstore/ReadStore.ts"
 import type { Slot } from "../../readstore/ReadStoreTypes.ts"
 import { HttpError } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { ReadSide } from "./ReadSide.ts"
+import { ReadSide, type ReadSideShape } from "./ReadSide.ts"
 
 export const POSITION_HEADER = "Keyframe-Position"
 export const MIN_POSITION_HEADER = "Keyframe-Min-Position"
@@ -39,20 +39,37 @@ export interface OpenReadModel {
 
 const POSITION = /^\d{1,15}$/
 
-/** The position to read after: the header, else `?minPosition=` (already validated by the route's query schema). */
-export const requestedPosition = (c: Context<AppEnv>, fromQuery: number | undefined): Effect.Effect<number | undefined, HttpError> => {
+const positionHeaderInvalid = () =>
+  new HttpError({
+    status: 422,
+    code: "VALIDATION_FAILED",
+    message: `header.${MIN_POSITION_HEADER}: expected a global position (a non-negative integer)`,
+    details: { path: `header.${MIN_POSITION_HEADER}`, issues: [{ path: `header.${MIN_POSITION_HEADER}`, message: "expected a non-negative integer" }] }
+  })
+
+/** The position to read after: the header, else `?minPosition=` (already validated by the route's query schema); a malformed header is a 422. */
+export const requestedPositionNow = (c: Context<AppEnv>, fromQuery: number | undefined): number | undefined | HttpError => {
   const header = c.req.header(MIN_POSITION_HEADER)
-  if (header === undefined || header.trim() === "") return Effect.succeed(fromQuery)
-  return POSITION.test(header.trim())
-    ? Effect.succeed(Math.max(Number(header.trim()), fromQuery ?? 0))
-    : Effect.fail(
-      new HttpError({
-        status: 422,
-        code: "VALIDATION_FAILED",
-        message: `header.${MIN_POSITION_HEADER}: expected a global position (a non-negative integer)`,
-        details: { path: `header.${MIN_POSITION_HEADER}`, issues: [{ path: `header.${MIN_POSITION_HEADER}`, message: "expected a non-negative integer" }] }
-      })
-    )
+  if (header === undefined || header.trim() === "") return fromQuery
+  return POSITION.test(header.trim()) ? Math.max(Number(header.trim()), fromQuery ?? 0) : positionHeaderInvalid()
+}
+
+export const requestedPosition = (c: Context<AppEnv>, fromQuery: number | undefined): Effect.Effect<number | undefined, HttpError> => {
+  const position = requestedPositionNow(c, fromQuery)
+  return position instanceof HttpError ? Effect.fail(position) : Effect.succeed(position)
+}
+
+/**
+ * The read model as it is served now, when it already includes `minPosition` and the newest event of
+ * `stream` this process knows (see openReadModel); undefined when a query would have to wait (or fail):
+ * the synchronous half of openReadModel, for answers that need no effect at all.
+ */
+export const readModelNow = (side: ReadSideShape, projection: string, minPosition: number | undefined, stream?: string): OpenReadModel | undefined => {
+  if (side._tag === "StreamsOnly") return undefined
+  const served = side.runner.served(projection)
+  if (served?.active === undefined) return undefined
+  const wanted = stream === undefined ? minPosition ?? 0 : Math.max(minPosition ?? 0, side.positions.newest(stream, served.handles))
+  return wanted > 0 && wanted > served.checkpoint ? undefined : { store: side.store, slot: served.active, checkpoint: served.checkpoint }
 }
 
 /**
@@ -65,12 +82,14 @@ export const openReadModel = (projection: string, minPosition: number | undefine
   Effect.gen(function*() {
     const side = yield* ReadSide
     if (side._tag === "StreamsOnly") return yield* new ProjectionNotRunning({ projection, reason: "this process runs no read models" })
+    // the common case: already folded, so no wait (runner.waitFor would probe the store for skipped positions)
+    const now = readModelNow(side, projection, minPosition, stream)
+    if (now !== undefined) return now
     const { runner, store, positions } = side
     const served = runner.served(projection)
     if (served === undefined) return yield* new ProjectionNotRunning({ projection, reason: "no such projection" })
     let wanted = minPosition ?? 0
     if (stream !== undefined) wanted = Math.max(wanted, positions.newest(stream, served.handles))
-    // the common case: already folded, so no wait (runner.waitFor would probe the store for skipped positions)
     if (wanted > 0 && wanted > served.checkpoint) {
       yield* runner.waitFor(projection, wanted, Duration.millis(settings.waitMillis))
       const after = runner.served(projection)

@@ -6,6 +6,8 @@ import { Hono } from "hono"
 import { defaultDomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { makeRunEffect } from "../AppRuntime.ts"
+import { makeFoldedReads } from "./FoldedReads.ts"
+import type { ReadSideShape } from "./ReadSide.ts"
 import { type AuthOptions, noAuth } from "../auth/Auth.ts"
 import { auditRoutes } from "../audit/AuditRoutes.ts"
 import { engagementQueries } from "../engagement/EngagementQueries.ts"
@@ -40,6 +42,8 @@ export interface ReadSideOptions {
   readonly sseHeartbeatMillis?: number | undefined
   /** Live feed caps, lifetime and tickets (FEED_* settings; src/uploads/feed/FeedOptions.ts). */
   readonly feeds?: FeedOptions | undefined
+  /** The process's read side (ReadSide), for answers from folded reads without an effect run; unset: every query runs one. */
+  readonly side?: ReadSideShape | undefined
 }
 
 export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
@@ -49,7 +53,9 @@ export const readSideRoutes = (options: ReadSideOptions): Hono<AppEnv> => {
     run: makeRunEffect(options.runtime, { interruptOnAbort: false }),
     auth,
     settings: options.settings ?? defaultReadSideSettings,
-    now: options.now ?? (() => Date.now())
+    now: options.now ?? (() => Date.now()),
+    folded: makeFoldedReads(),
+    side: options.side
   }
   const app = new Hono<AppEnv>()
   // SSE first: `/uploads/:id/events` must not be shadowed by a broader pattern mounted later.
