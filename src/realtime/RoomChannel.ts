@@ -9,12 +9,17 @@ import { Effect, Exit, type Scope } from "effect"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import type { AuthOptions } from "../http/auth/Auth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
+import { keyedThrottle } from "./KeyedThrottle.ts"
 import { makeRoomHub } from "./RoomHub.ts"
 import { makeRoomPlaybackSync } from "./RoomPlaybackSync.ts"
 import { RoomPresence } from "./RoomPresence.ts"
 import { openSession, type RoomChannelSettings } from "./RoomSession.ts"
 import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts"
 import { type Admitted, admitUpgrade, type Refused, type UpgradeRequest } from "./RoomUpgrade.ts"
+import { WireFrame } from "./WireFrame.ts"
+
+/** A room's presence frame goes out at most this often (the last change always does). */
+const PRESENCE_INTERVAL_MS = 100
 
 export type { RoomChannelSettings } from "./RoomSession.ts"
 
@@ -41,16 +46,18 @@ export const roomChannel = (auth: AuthOptions, settings: RoomChannelSettings): E
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let draining = false
 
-    const broadcastPresence = (roomId: string) => {
-      const text = JSON.stringify({ type: "presence", connected: presence.of(roomId) })
-      for (const socket of sockets.get(roomId) ?? []) socket.send(text)
-    }
+    const presenceFrames = keyedThrottle(PRESENCE_INTERVAL_MS, (roomId) => {
+      const frame = WireFrame.of({ type: "presence", connected: presence.of(roomId) })
+      for (const socket of sockets.get(roomId) ?? []) socket.send(frame)
+    })
+    const broadcastPresence = presenceFrames.request
     const playback = makeRoomPlaybackSync({ run, hub, presence, readyTimeoutMs: settings.readyTimeoutMs, now: Date.now, presenceChanged: broadcastPresence })
 
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
+        presenceFrames.stop()
         playback.stop()
       })
     )
