@@ -21,7 +21,16 @@ export interface ClientsInit {
 /** What the main thread asks; every request is answered with one reply of the same `type`. */
 export type ClientsRequest =
   | { readonly type: "resize"; readonly members: number }
-  | { readonly type: "run"; readonly from: number; readonly count: number; readonly rate: number; readonly startAt: number }
+  | {
+    readonly type: "run"
+    readonly from: number
+    readonly count: number
+    readonly rate: number
+    readonly startAt: number
+    /** Arrivals between these two times are counted apart: the steady delivery rate, ramp-up left out. */
+    readonly windowFrom: number
+    readonly windowTo: number
+  }
   | { readonly type: "progress" }
   | { readonly type: "report" }
 
@@ -32,6 +41,7 @@ export interface RunReport {
   readonly lastAt: Float64Array
   readonly sentAt: Float64Array
   readonly closedByServer: Record<string, number>
+  readonly inWindow: number
 }
 
 const CONNECT_CONCURRENCY = 50
@@ -43,7 +53,11 @@ const port = parentPort!
 const sockets = new Map<number, WebSocket>()
 /** Close codes of the sockets the server closed during the current run. */
 let closedByServer: Record<string, number> = {}
-let run: { from: number; count: number; counts: Uint32Array; lastAt: Float64Array; sentAt: Float64Array; received: number } | undefined
+let run:
+  | { from: number; count: number; counts: Uint32Array; lastAt: Float64Array; sentAt: Float64Array; received: number; windowFrom: number; windowTo: number; inWindow: number }
+  | undefined
+/** Every frame received, chat or not: the main thread waits for this to stop moving between steps. */
+let frames = 0
 
 /** The sequence number in a chat's event frame, or -1 (any other frame). */
 const chatSeq = (data: Buffer) => {
@@ -59,13 +73,16 @@ const chatSeq = (data: Buffer) => {
 }
 
 const arrived = (data: Buffer) => {
+  frames++
   const r = run
   if (r === undefined) return
   const index = chatSeq(data) - r.from
   if (index < 0 || index >= r.count) return
+  const at = now()
   r.counts[index]!++
-  r.lastAt[index] = now()
+  r.lastAt[index] = at
   r.received++
+  if (at >= r.windowFrom && at <= r.windowTo) r.inWindow++
 }
 
 /** Connects member `n` and joins the room; resolves once the join is acknowledged. */
@@ -134,16 +151,26 @@ port.on("message", async (request: ClientsRequest) => {
     case "run": {
       const { from, count } = request
       closedByServer = {}
-      run = { from, count, counts: new Uint32Array(count), lastAt: new Float64Array(count), sentAt: new Float64Array(count), received: 0 }
+      run = {
+        from,
+        count,
+        counts: new Uint32Array(count),
+        lastAt: new Float64Array(count),
+        sentAt: new Float64Array(count),
+        received: 0,
+        windowFrom: request.windowFrom,
+        windowTo: request.windowTo,
+        inWindow: 0
+      }
       send(from, count, request.rate, request.startAt, run.sentAt)
       return port.postMessage({ type: "run" })
     }
     case "progress":
-      return port.postMessage({ type: "progress", received: run?.received ?? 0, connected: sockets.size })
+      return port.postMessage({ type: "progress", received: run?.received ?? 0, frames, connected: sockets.size })
     case "report": {
       const r = run!
       run = undefined
-      const report: RunReport = { type: "report", counts: r.counts, lastAt: r.lastAt, sentAt: r.sentAt, closedByServer }
+      const report: RunReport = { type: "report", counts: r.counts, lastAt: r.lastAt, sentAt: r.sentAt, closedByServer, inWindow: r.inWindow }
       return port.postMessage(report)
     }
   }

@@ -22,7 +22,7 @@ export interface RunFigures {
   readonly offeredPerSec: number
   readonly delivered: number
   readonly lost: number
-  /** Delivered frames over the time from the first send to the last arrival (the drain included). */
+  /** Chat frames received per second while the chats were being sent, the first second (ramp-up) left out. */
   readonly deliveredPerSec: number
   readonly latencyMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null }
   readonly closedByServer: Record<string, number>
@@ -71,7 +71,20 @@ export class FanOutRoom {
     const failed = replies.find((r) => r.error !== undefined)
     if (failed !== undefined) throw new Error(`members did not connect: ${failed.error}`)
     this.members = members
-    await sleep(1000)
+    await this.quiet()
+  }
+
+  /** Waits until no frame arrived for 500 ms (the joins' fan-out, a previous step's backlog), at most 60 s. */
+  async quiet() {
+    const until = now() + 60_000
+    let last = -1
+    for (;;) {
+      const progress = await Promise.all(this.threads.map((t) => t.ask<{ frames: number }>({ type: "progress" })))
+      const frames = progress.reduce((n, p) => n + p.frames, 0)
+      if (frames === last || now() > until) return
+      last = frames
+      await sleep(500)
+    }
   }
 
   /** Chats at `rate` per second for `seconds`, every member listening; waits for every arrival or `drainMs`. */
@@ -80,7 +93,9 @@ export class FanOutRoom {
     const from = this.nextSeq
     this.nextSeq += count
     const startAt = now() + 200
-    await Promise.all(this.threads.map((t) => t.ask({ type: "run", from, count, rate: options.rate, startAt })))
+    const windowTo = startAt + (count / options.rate) * 1000
+    const windowFrom = Math.min(startAt + 1000, startAt + (windowTo - startAt) / 4)
+    await Promise.all(this.threads.map((t) => t.ask({ type: "run", from, count, rate: options.rate, startAt, windowFrom, windowTo })))
     const expected = count * this.members
     await sleep(Math.max(0, startAt + options.seconds * 1000 - now()))
     const drainUntil = now() + options.drainMs
@@ -92,9 +107,9 @@ export class FanOutRoom {
     const reports = await Promise.all(this.threads.map((t) => t.ask<RunReport>({ type: "report" })))
     const latencies: Array<number> = []
     let delivered = 0
+    const inWindow = reports.reduce((n, r) => n + r.inWindow, 0)
     let firstSent = Infinity
     let lastSent = 0
-    let lastArrival = 0
     for (let i = 0; i < count; i++) {
       let arrivals = 0
       let last = 0
@@ -105,7 +120,6 @@ export class FanOutRoom {
         if (r.sentAt[i]! > 0) sent = r.sentAt[i]!
       }
       delivered += arrivals
-      if (last > lastArrival) lastArrival = last
       if (sent > 0) {
         firstSent = Math.min(firstSent, sent)
         lastSent = Math.max(lastSent, sent)
@@ -124,7 +138,7 @@ export class FanOutRoom {
       offeredPerSec: Math.round(options.rate * this.members),
       delivered,
       lost: expected - delivered,
-      deliveredPerSec: Math.round(delivered / Math.max(0.001, (lastArrival - firstSent) / 1000)),
+      deliveredPerSec: Math.round(inWindow / ((windowTo - windowFrom) / 1000)),
       latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) },
       closedByServer
     }
