@@ -103,6 +103,7 @@ const connect = async (n: number) => {
       } else if (frame.type === "error" && frame.id === "join") reject(new Error(`join refused: ${frame.code}`))
     })
     socket.on("close", (code) => {
+      if (!joined) return reject(new Error(`member-${n} closed (${code}) before its join was acknowledged`))
       if (sockets.get(n) !== socket) return
       sockets.delete(n)
       closedByServer[code] = (closedByServer[code] ?? 0) + 1
