@@ -1,20 +1,27 @@
 /**
  * Benchmark: rooms (issue 13). Prints one JSON line per part.
- * (a) fan-out: for each of `--sizes` (members), one room of real WebSocket clients in this process
- *     against a Keyframe server in a child process, chats at `--rate` per second for `--seconds`:
- *     delivered msgs/s, send → all received latency p50/p99, lost, and the largest size with p99 <
- *     250 ms; with the `ws` transport (Node 24) and with uWebSockets.js (the server under
- *     /usr/bin/node when it is Node 20, the only Node its build loads on here). The issue's 1,000
- *     members do not fit this 2-core machine (clients and server share it); pass --sizes to try.
+ * (a) fan-out, for the `ws` transport (server under Node 24) and for uWebSockets.js (server under
+ *     /usr/bin/node when it is Node 20, the only Node its build loads on here), same run: a Keyframe
+ *     server in a child process, one sponsor room, its members real WebSocket clients spread over
+ *     `--threads` worker threads of this process (they count arrivals without a JSON.parse per frame).
+ *     - fan-out: `--members` (1,000) members, `--rate` (100) chats/s for `--seconds` (20): delivered
+ *       msgs/s, send → all-received latency p50/p99 (one clock: epoch µs in every thread), lost;
+ *     - saturation: the same room at `--saturation-rates` chats/s, `--saturation-seconds` each, until
+ *       delivery falls behind (something lost, or under 90 % of the offered msgs/s): the most msgs/s
+ *       delivered; the last line compares the transports (uws/ws);
+ *     - largest room: the room grown (or shrunk) through `--search-sizes` at `--rate` for
+ *       `--search-seconds` each: the largest with p99 < 250 ms.
  * (b) hot room: accepted chat commands/s in one room with mailbox batching vs one append per command,
  *     same run, on the embedded store and on PostgreSQL (KEYFRAME_BENCH_POSTGRES_URL, default
  *     postgres://root@127.0.0.1:5432/test; a fresh schema dropped at the end).
- * Usage: npm run bench -- rooms [--only fanout|hot] [--sizes 100,250,500] [--rate 100] [--seconds 10]
- *        [--hot-seconds 3] [--in-flight 200] [--max-batch 100]
+ * Usage: npm run bench -- rooms [--only fanout|hot] [--transports ws,uWebSockets.js] [--members 1000]
+ *        [--rate 100] [--seconds 20] [--threads 2] [--saturation-rates 200,300,400,600,800,1200]
+ *        [--saturation-seconds 4] [--search-sizes 250,500,750,1000,1500,2000,3000] [--search-seconds 4]
+ *        [--cpu-prof DIR] [--hot-seconds 3] [--in-flight 200] [--max-batch 100]
  */
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import postgres from "postgres"
@@ -22,14 +29,21 @@ import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore
 import { EventStore } from "../../src/eventstore/EventStore.ts"
 import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventStore.ts"
 import { hotRoomPair } from "./support/HotRoom.ts"
-import { fanOut } from "./support/RoomFanOut.ts"
+import { fanOut, type FanOutOptions, type Transport } from "./support/RoomFanOut.ts"
 
 const { values: args } = parseArgs({
   options: {
     only: { type: "string" },
-    sizes: { type: "string", default: "100,250,500" },
+    transports: { type: "string", default: "ws,uWebSockets.js" },
+    members: { type: "string", default: "1000" },
     rate: { type: "string", default: "100" },
-    seconds: { type: "string", default: "10" },
+    seconds: { type: "string", default: "20" },
+    threads: { type: "string", default: "2" },
+    "saturation-rates": { type: "string", default: "200,300,400,600,800,1200" },
+    "saturation-seconds": { type: "string", default: "4" },
+    "search-sizes": { type: "string", default: "250,500,750,1000,1500,2000,3000" },
+    "search-seconds": { type: "string", default: "4" },
+    "cpu-prof": { type: "string" },
     "hot-seconds": { type: "string", default: "3" },
     "in-flight": { type: "string", default: "200" },
     "max-batch": { type: "string", default: "100" }
@@ -73,11 +87,47 @@ const hot = async () => {
   }
 }
 
+let uwsP99: number | null = null
+const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100)
+const numbers = (list: string) => list.split(",").map(Number)
+
 const fan = async () => {
-  const options = { sizes: args.sizes.split(",").map(Number), rate: Number(args.rate), seconds: Number(args.seconds) }
-  for (const transport of ["ws", "uWebSockets.js"] as const) {
+  const options: FanOutOptions = {
+    members: Number(args.members),
+    rate: Number(args.rate),
+    seconds: Number(args.seconds),
+    threads: Number(args.threads),
+    saturationRates: numbers(args["saturation-rates"]),
+    saturationSeconds: Number(args["saturation-seconds"]),
+    searchSizes: numbers(args["search-sizes"]),
+    searchSeconds: Number(args["search-seconds"]),
+    p99LimitMs: 250,
+    cpuProfDir: args["cpu-prof"]
+  }
+  const saturated: Partial<Record<Transport, number>> = {}
+  for (const transport of args.transports.split(",") as Array<Transport>) {
     const figures = await fanOut(transport, options)
-    console.log(JSON.stringify({ bench: "rooms", part: "fan-out", transport, rate: options.rate, seconds: options.seconds, ...figures }))
+    const line = { bench: "rooms", transport, load: loadAverage() }
+    if ("skipped" in figures) {
+      console.log(JSON.stringify({ ...line, part: "fan-out", skipped: figures.skipped }))
+      continue
+    }
+    const { liveTransport, joinSeconds, main, saturation, largest } = figures
+    console.log(JSON.stringify({ ...line, part: "fan-out", liveTransport, threads: options.threads, joinSeconds, ...main }))
+    console.log(JSON.stringify({ ...line, part: "saturation", ...saturation }))
+    console.log(JSON.stringify({ ...line, part: "largest-room", rate: options.rate, ...largest }))
+    saturated[transport] = saturation.maxDeliveredPerSec
+    if (transport === "uWebSockets.js") uwsP99 = main.latencyMs.p99
+  }
+  if (saturated.ws !== undefined && saturated["uWebSockets.js"] !== undefined) {
+    const ratio = Math.round((saturated["uWebSockets.js"] / Math.max(1, saturated.ws)) * 100) / 100
+    console.log(JSON.stringify({
+      bench: "rooms",
+      part: "fan-out-compare",
+      maxDeliveredPerSec: saturated,
+      uwsOverWs: ratio,
+      targets: { uwsP99Under100: uwsP99 !== null && uwsP99 < 100, uwsAtLeast2xWs: ratio >= 2 }
+    }))
   }
 }
 

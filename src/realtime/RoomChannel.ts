@@ -11,12 +11,17 @@ import type { EventStore } from "../eventstore/EventStore.ts"
 import type { FeedTicketStore } from "../auth/FeedTickets.ts"
 import type { AuthOptions } from "../auth/TokenAuth.ts"
 import { Rooms } from "../rooms/Rooms.ts"
+import { keyedThrottle } from "./KeyedThrottle.ts"
 import { makeRoomHub } from "./RoomHub.ts"
 import { makeRoomPlaybackSync } from "./RoomPlaybackSync.ts"
 import { RoomPresence } from "./RoomPresence.ts"
 import { openSession, type RoomChannelSettings } from "./RoomSession.ts"
 import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts"
 import { type Admitted, admitUpgrade, type Refused, type UpgradeRequest } from "./RoomUpgrade.ts"
+import { WireFrame } from "./WireFrame.ts"
+
+/** A room's presence frame goes out at most this often (the last change always does). */
+const PRESENCE_INTERVAL_MS = 100
 
 export type { RoomChannelSettings } from "./RoomSession.ts"
 
@@ -50,19 +55,22 @@ export const roomChannel = (
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let draining = false
 
-    // one presence read per room at a time, and one more if something changed meanwhile: frames go out in order
+    // at most one presence frame per room per PRESENCE_INTERVAL_MS (a burst of joins would send n² frames
+    // of growing size); one presence read per room at a time, and one more if something changed meanwhile
     const refreshing = new Map<string, boolean>()
-    const broadcastPresence = (roomId: string) => {
+    const sendPresence = (roomId: string) => {
       if (refreshing.has(roomId)) return void refreshing.set(roomId, true)
       refreshing.set(roomId, false)
       void (async () => {
         do {
           refreshing.set(roomId, false)
-          const text = JSON.stringify({ type: "presence", connected: await ask(presence.view(roomId)) })
-          for (const socket of sockets.get(roomId) ?? []) socket.send(text)
+          const frame = WireFrame.of({ type: "presence", connected: await ask(presence.view(roomId)) })
+          for (const socket of sockets.get(roomId) ?? []) socket.send(frame)
         } while (refreshing.get(roomId) === true)
       })().catch(() => {}).finally(() => refreshing.delete(roomId))
     }
+    const presenceFrames = keyedThrottle(PRESENCE_INTERVAL_MS, sendPresence)
+    const broadcastPresence = presenceFrames.request
     const playback = makeRoomPlaybackSync({
       run,
       hub,
@@ -102,6 +110,7 @@ export const roomChannel = (
         unlisten()
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
+        presenceFrames.stop()
         playback.stop()
       })
     )

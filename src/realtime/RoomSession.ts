@@ -15,6 +15,7 @@ import { type ClientMessage, decodeClientFrame, type ServerFrame } from "./RoomP
 import type { ReadyState } from "./LocalPresence.ts"
 import { roomSnapshot } from "./RoomSnapshot.ts"
 import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts"
+import { eventFrame, WireFrame } from "./WireFrame.ts"
 
 export interface RoomChannelSettings {
   readonly replayMaxEvents: number
@@ -67,10 +68,7 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
   const stream = `room-${roomId}`
   const rate = new FrameRate(deps.settings.messagesPerSecond, deps.now())
   let lastSent = -1
-  let started = false
   let closed = false
-  const early: Array<RecordedEvent> = []
-  let events: Promise<void> = Promise.resolve()
   let commands: Promise<void> = Promise.resolve()
 
   const close = (code: number, reason: string) => {
@@ -79,9 +77,9 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     socket.close(code, reason)
   }
 
-  const send = (frame: ServerFrame) => {
+  const write = (frame: WireFrame) => {
     if (closed) return
-    socket.send(JSON.stringify(frame))
+    socket.send(frame)
     // a slow consumer is dropped instead of growing this process's memory
     const queued = socket.bufferedAmount()
     if (queued > deps.settings.maxBackpressureBytes) {
@@ -89,12 +87,12 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
       void deps.run(Effect.logWarning(`room ${roomId}: closed a slow consumer (${actor.userId}, ${queued} bytes queued) with 1013`))
     }
   }
+  const send = (frame: ServerFrame) => write(WireFrame.of(frame))
 
   const sendEvent = (event: RecordedEvent) => {
     if (event.revision <= lastSent) return
     lastSent = event.revision
-    const data = event.data as { at?: unknown }
-    send({ type: "event", revision: event.revision, position: event.position, event: event.type, data: event.data, serverTime: typeof data?.at === "number" ? data.at : Date.parse(event.recordedAt) })
+    write(eventFrame(event))
     if (event.type === "RoomClosed") close(CloseCode.normal, "room closed")
   }
 
@@ -113,9 +111,29 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     sendEvent(event)
   }
 
+  // Events wait here while the welcome or a gap's read is in flight; otherwise the next event goes out
+  // at once (no promise or closure per socket per event: this runs for every member of the room).
+  const waiting: Array<RecordedEvent> = []
+  let busy = true
+  const drain = async () => {
+    busy = true
+    try {
+      while (waiting.length > 0 && !closed) await deliver(waiting.shift()!)
+    } catch {
+      close(CloseCode.tryAgainLater, "the room feed failed: reconnect with since")
+    }
+    waiting.length = 0
+    busy = false
+  }
+
   const unsubscribe = deps.hub.subscribe(roomId, (event) => {
-    if (!started) early.push(event)
-    else events = events.then(() => deliver(event)).catch(() => close(CloseCode.tryAgainLater, "the room feed failed: reconnect with since"))
+    if (closed || event.revision <= lastSent && !busy) return
+    if (busy) waiting.push(event)
+    else if (event.revision === lastSent + 1) sendEvent(event)
+    else {
+      waiting.push(event)
+      void drain()
+    }
   })
 
   const start = async () => {
@@ -132,10 +150,11 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     }
     lastSent = Math.max(lastSent, revision)
     if (state.status === "Closed") close(CloseCode.normal, "room closed")
-    started = true
-    for (const event of early.splice(0)) events = events.then(() => deliver(event))
   }
-  events = start().catch(() => close(CloseCode.tryAgainLater, "the room is unavailable: reconnect"))
+  void start().then(drain, () => {
+    close(CloseCode.tryAgainLater, "the room is unavailable: reconnect")
+    waiting.length = 0
+  })
 
   const caller = (id: string): RoomCaller => ({ actor, correlationId: init.id, key: id })
 

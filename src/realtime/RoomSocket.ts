@@ -1,8 +1,9 @@
 /** The neutral contract every room transport fills in (ws, uWebSockets.js, Deno): Hono's WSContext idea, for rooms. */
+import type { WireFrame } from "./WireFrame.ts"
 
 export interface RoomSocket {
-  /** Queues a text frame. */
-  send(text: string): void
+  /** Queues a text frame (the same WireFrame may go to many sockets: send its bytes, never change them). */
+  send(frame: WireFrame): void
   /** Bytes queued for this client and not yet written: the backpressure the channel caps. */
   bufferedAmount(): number
   /** Closes the connection; the transport then reports `closed()` once. */

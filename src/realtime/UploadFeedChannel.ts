@@ -19,8 +19,12 @@ import type { Admission, RealtimeChannel } from "./RealtimeChannel.ts"
 import type { RoomChannelSettings } from "./RoomSession.ts"
 import { CloseCode, type RoomSocket } from "./RoomSocket.ts"
 import { hideDetail, offeredProtocols, refuse, upgradeCredential } from "./UpgradeAccess.ts"
+import { WireFrame } from "./WireFrame.ts"
 
 /** The subprotocol the server answers with when the client offers it. */
+/** The answer to any client frame (one for every socket). */
+const NOT_SUPPORTED = new WireFrame(JSON.stringify({ type: "error", code: "NOT_SUPPORTED", message: "this feed takes no messages; it only sends", recoverable: true }))
+
 export const UPLOAD_FEED_SUBPROTOCOL = "keyframe.uploads"
 
 /** An admitted upgrade that never opens (the client went away mid-handshake) gives its feed slot back after this long. */
@@ -144,7 +148,7 @@ export const uploadFeedChannel = (
         Effect.sync(() => {
           if (closed) return
           last = m
-          socket.send(feedFrame(m))
+          socket.send(new WireFrame(feedFrame(m)))
           if (socket.bufferedAmount() > settings.maxBackpressureBytes) close(CloseCode.tryAgainLater, "too slow: reconnect with since")
         })
       const fiber = Effect.runForkWith(context)(
@@ -159,7 +163,7 @@ export const uploadFeedChannel = (
                 const id = crypto.randomUUID()
                 yield* Effect.logWarning("FEED_FAILED", exit.cause).pipe(Effect.annotateLogs({ requestId: id, uploadFeed: true }))
                 if (!closed) {
-                  socket.send(JSON.stringify({ type: "error", code: "FEED_FAILED", message: `the live feed failed; reconnect with since (request id ${id})`, recoverable: true }))
+                  socket.send(new WireFrame(JSON.stringify({ type: "error", code: "FEED_FAILED", message: `the live feed failed; reconnect with since (request id ${id})`, recoverable: true })))
                 }
                 return close(CloseCode.tryAgainLater, "the feed failed: reconnect with since")
               }
@@ -176,7 +180,7 @@ export const uploadFeedChannel = (
           if (typeof data === "string" && data.length > settings.maxFrameBytes) return close(CloseCode.tooBig, "frame too large")
           if (rate.take(Date.now()) === "abuse") return close(CloseCode.policy, "too many messages")
           // the feed only sends: a client frame is answered, and changes nothing
-          socket.send(JSON.stringify({ type: "error", code: "NOT_SUPPORTED", message: "this feed takes no messages; it only sends", recoverable: true }))
+          socket.send(NOT_SUPPORTED)
         },
         closed: () => {
           closed = true

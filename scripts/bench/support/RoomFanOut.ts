@@ -1,144 +1,125 @@
 /**
- * Bench part (a), room fan-out: a Keyframe server in a child process (the `ws` transport under this
- * Node 24, or uWebSockets.js under the machine's Node 20), one sponsor room, `members` WebSocket
- * clients in this process. Members take turns posting chats at `rate` per second for `seconds`; every
- * member must receive every chat. Latency is from a chat's send to its arrival at the LAST member.
+ * Bench part (a), room fan-out, on one transport: a Keyframe server in a child process (the `ws`
+ * transport under this Node 24, or uWebSockets.js under the machine's Node 20), one sponsor room
+ * (unlimited capacity), its members in worker threads of this process (FanOutRoom.ts). One room for
+ * the whole part, resized between steps: the main run, the saturation steps (the chat rate raised
+ * until delivery falls behind), then the search for the largest room with p99 < 250 ms.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import WebSocket from "ws"
 import { buildForNode20, node20Version } from "../../../test/realtime/Node20Build.ts"
-import { type RoomServer, startRoomServer, tokenFor } from "../../../test/realtime/RoomServerProcess.ts"
+import { startRoomServer, tokenFor } from "../../../test/realtime/RoomServerProcess.ts"
+import { FanOutRoom, type RunFigures } from "./FanOutRoom.ts"
+
+export type Transport = "ws" | "uWebSockets.js"
 
 export interface FanOutOptions {
   readonly members: number
   readonly rate: number
   readonly seconds: number
+  readonly threads: number
+  /** Chat rates of the saturation steps, ascending. */
+  readonly saturationRates: ReadonlyArray<number>
+  readonly saturationSeconds: number
+  /** Room sizes the search may try (around `members`), at `rate` for `searchSeconds`. */
+  readonly searchSizes: ReadonlyArray<number>
+  readonly searchSeconds: number
+  readonly p99LimitMs: number
+  /** When set, the server runs with --cpu-prof and writes its profile here. */
+  readonly cpuProfDir: string | undefined
 }
 
-/** Members that post (round robin); the rest only listen. */
-const SENDERS = 10
-const CONNECT_CONCURRENCY = 25
 const DRAIN_MS = 15_000
+const STEP_DRAIN_MS = 5_000
 
-const percentile = (sorted: ReadonlyArray<number>, p: number) =>
-  sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 10) / 10
+/** Delivery kept up: everything arrived, at ≥ 90 % of the offered rate. */
+const keptUp = (run: RunFigures) => run.lost === 0 && run.deliveredPerSec >= 0.9 * run.offeredPerSec
+const under = (run: RunFigures, limitMs: number) => run.lost === 0 && run.latencyMs.p99 !== null && run.latencyMs.p99 < limitMs
 
-interface Tally {
-  readonly sentAt: Array<number>
-  readonly arrivals: Array<number>
-  readonly lastArrival: Array<number>
-  received: number
-  lastAt: number
-}
-
-const member = (url: string, tally: Tally) =>
-  new Promise<WebSocket>((resolve, reject) => {
-    const socket = new WebSocket(url)
-    socket.once("error", reject)
-    socket.on("message", (data) => {
-      const frame = JSON.parse(String(data))
-      if (frame.type === "welcome") socket.send(JSON.stringify({ type: "join", id: "join" }))
-      else if (frame.type === "ack" && frame.id === "join") resolve(socket)
-      else if (frame.type === "error" && frame.id === "join") reject(new Error(`join refused: ${frame.code}`))
-      else if (frame.type === "event" && frame.event === "ChatPosted" && typeof frame.data?.text === "string" && frame.data.text.startsWith("bench ")) {
-        const seq = Number(frame.data.text.slice(6))
-        const now = performance.now()
-        tally.arrivals[seq] = (tally.arrivals[seq] ?? 0) + 1
-        tally.lastArrival[seq] = now
-        tally.received++
-        tally.lastAt = now
-      }
-    })
-  })
-
-const serverCommand = (transport: "ws" | "uWebSockets.js") => {
-  if (transport === "ws") return { command: [process.execPath, "src/runtime/node.ts"], remove: () => {} }
+const serverCommand = (transport: Transport, cpuProfDir: string | undefined) => {
+  const flags = cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`]
+  if (transport === "ws") return { command: [process.execPath, ...flags, "src/runtime/node.ts"], remove: () => {} }
   const version = node20Version()
   if (!version.startsWith("v20.")) return { skipped: `no Node 20 at /usr/bin/node (found ${version || "none"}): the uWS build loads only there` }
-  return buildForNode20()
+  const build = buildForNode20()
+  return { command: [build.command[0]!, ...flags, ...build.command.slice(1)], remove: build.remove }
 }
 
-/** One room of `members` on a running server: joins, then the chats, then the figures. */
-const oneRoom = async (running: RoomServer, options: FanOutOptions) => {
-  const sockets: Array<WebSocket> = []
-  try {
-    const opened = await fetch(`${running.http}/rooms`, {
-      method: "POST",
-      headers: { "content-type": "application/json", Authorization: `Bearer ${await tokenFor("bench-host", ["user", "sponsor"])}` },
-      body: JSON.stringify({ title: "fan-out", tier: "sponsor" })
-    })
-    if (opened.status !== 201) throw new Error(`POST /rooms: ${opened.status} ${await opened.text()}`)
-    const roomId = (await opened.json() as { id: string }).id
-    const tally: Tally = { sentAt: [], arrivals: [], lastArrival: [], received: 0, lastAt: 0 }
-    for (let i = 0; i < options.members; i += CONNECT_CONCURRENCY) {
-      const batch = Array.from({ length: Math.min(CONNECT_CONCURRENCY, options.members - i) }, async (_, k) =>
-        member(`${running.ws}/rooms/${roomId}?access_token=${await tokenFor(`member-${i + k}`)}`, tally))
-      sockets.push(...await Promise.all(batch))
-    }
-    await new Promise((r) => setTimeout(r, 1000)) // let the joins' fan-out settle
-    const total = Math.round(options.rate * options.seconds)
-    const start = performance.now()
-    await new Promise<void>((done) => {
-      const tick = setInterval(() => {
-        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * options.rate))
-        while (tally.sentAt.length < due) {
-          const seq = tally.sentAt.length
-          tally.sentAt.push(performance.now())
-          sockets[seq % Math.min(SENDERS, sockets.length)]!.send(JSON.stringify({ type: "chat", id: `c${seq}`, text: `bench ${seq}` }))
-        }
-        if (tally.sentAt.length >= total) {
-          clearInterval(tick)
-          done()
-        }
-      }, 2)
-    })
-    const expected = total * options.members
-    const drainUntil = performance.now() + DRAIN_MS
-    while (tally.received < expected && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50))
-    const latencies = tally.sentAt
-      .map((at, seq) => (tally.arrivals[seq] === options.members ? tally.lastArrival[seq]! - at : undefined))
-      .filter((l): l is number => l !== undefined)
-      .sort((a, b) => a - b)
-    const elapsed = (tally.lastAt - start) / 1000
-    return {
-      members: options.members,
-      chats: total,
-      delivered: tally.received,
-      lost: expected - tally.received,
-      deliveredPerSec: Math.round(tally.received / elapsed),
-      latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: percentile(latencies, 1) }
-    }
-  } finally {
-    for (const s of sockets) s.terminate()
+/** Saturation: each rate in turn until one falls behind; the most delivered msgs/s of any step. */
+const saturation = async (room: FanOutRoom, options: FanOutOptions) => {
+  const steps: Array<RunFigures> = []
+  for (const rate of options.saturationRates) {
+    await room.resize(options.members) // a member the server closed (1013) comes back for the next step
+    const step = await room.run({ rate, seconds: options.saturationSeconds, drainMs: STEP_DRAIN_MS })
+    steps.push(step)
+    if (!keptUp(step)) break
   }
+  return { maxDeliveredPerSec: Math.max(0, ...steps.map((s) => s.deliveredPerSec)), fellBehind: steps.some((s) => !keptUp(s)), steps }
 }
 
-/**
- * A fresh server per size on `transport` (a previous room's members, marked left after their grace
- * period, would otherwise write during the next run): a run per size, and the largest with p99 < 250 ms.
- */
-export const fanOut = async (transport: "ws" | "uWebSockets.js", options: { readonly sizes: ReadonlyArray<number>; readonly rate: number; readonly seconds: number }) => {
-  const server = serverCommand(transport)
-  if ("skipped" in server) return { skipped: server.skipped }
-  try {
-    let liveTransport = "unknown"
-    const runs = []
-    for (const members of options.sizes) {
-      const dataDir = mkdtempSync(join(tmpdir(), "keyframe-bench-fanout-"))
-      const running = await startRoomServer(server.command, { DATA_DIR: dataDir, ROOM_MESSAGES_PER_SECOND: "100000" })
-      try {
-        liveTransport = /rooms WebSocket listening on port \d+ \(([^)]*)\)/.exec(running.output())?.[1] ?? liveTransport
-        runs.push(await oneRoom(running, { members, rate: options.rate, seconds: options.seconds }))
-      } finally {
-        await running.stop()
-        rmSync(dataDir, { recursive: true, force: true })
+/** The largest size with p99 under the limit: up from `members` while it holds, else down until it does. */
+const largestRoom = async (room: FanOutRoom, options: FanOutOptions, main: RunFigures) => {
+  const tried: Array<Pick<RunFigures, "members" | "lost" | "deliveredPerSec" | "latencyMs">> = []
+  const probe = async (members: number) => {
+    await room.resize(members)
+    const run = await room.run({ rate: options.rate, seconds: options.searchSeconds, drainMs: STEP_DRAIN_MS })
+    tried.push({ members, lost: run.lost, deliveredPerSec: run.deliveredPerSec, latencyMs: run.latencyMs })
+    return under(run, options.p99LimitMs)
+  }
+  let largest: number | null = null
+  if (under(main, options.p99LimitMs)) {
+    largest = options.members
+    for (const size of options.searchSizes.filter((s) => s > options.members)) {
+      if (!(await probe(size))) break
+      largest = size
+    }
+  } else {
+    for (const size of options.searchSizes.filter((s) => s < options.members).reverse()) {
+      if (await probe(size)) {
+        largest = size
+        break
       }
     }
-    const under = runs.filter((r) => r.lost === 0 && r.latencyMs.p99 !== null && r.latencyMs.p99 < 250).map((r) => r.members)
-    return { liveTransport, runs, largestMembersWithP99Under250: under.length === 0 ? null : Math.max(...under) }
+  }
+  return { largestMembersWithP99Under: largest, p99LimitMs: options.p99LimitMs, searchSeconds: options.searchSeconds, tried }
+}
+
+/** The three measurements on one transport, on one server and one room. */
+export const fanOut = async (transport: Transport, options: FanOutOptions) => {
+  const server = serverCommand(transport, options.cpuProfDir)
+  if ("skipped" in server) return { skipped: server.skipped }
+  const dataDir = mkdtempSync(join(tmpdir(), "keyframe-bench-fanout-"))
+  try {
+    const running = await startRoomServer(server.command, {
+      DATA_DIR: dataDir,
+      ROOM_MESSAGES_PER_SECOND: "100000",
+      // members cut between steps must not be marked left (events) during the next ones
+      ROOM_MEMBER_GRACE_SECONDS: "86400"
+    })
+    let room: FanOutRoom | undefined
+    try {
+      const liveTransport = /rooms WebSocket listening on port \d+ \(([^)]*)\)/.exec(running.output())?.[1] ?? "unknown"
+      const opened = await fetch(`${running.http}/rooms`, {
+        method: "POST",
+        headers: { "content-type": "application/json", Authorization: `Bearer ${await tokenFor("bench-host", ["user", "sponsor"])}` },
+        body: JSON.stringify({ title: "fan-out", tier: "sponsor" })
+      })
+      if (opened.status !== 201) throw new Error(`POST /rooms: ${opened.status} ${await opened.text()}`)
+      room = new FanOutRoom(running.ws, (await opened.json() as { id: string }).id, options.threads)
+      const joinStart = performance.now()
+      await room.resize(options.members)
+      const joinSeconds = Math.round((performance.now() - joinStart) / 100) / 10
+      const main = await room.run({ rate: options.rate, seconds: options.seconds, drainMs: DRAIN_MS })
+      const saturated = await saturation(room, options)
+      const largest = await largestRoom(room, options, main)
+      return { liveTransport, joinSeconds, main, saturation: saturated, largest }
+    } finally {
+      await room?.stop()
+      await running.stop()
+    }
   } finally {
+    rmSync(dataDir, { recursive: true, force: true })
     server.remove()
   }
 }

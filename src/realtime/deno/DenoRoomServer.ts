@@ -38,8 +38,9 @@ export const serveRoomsWithDeno: ServeRealtime = (channel, port) =>
         socket.onopen = () => {
           sockets.add(socket)
           connection = channel.open(result, {
-            send: (text) => {
-              if (socket.readyState === WebSocket.OPEN) socket.send(text)
+            send: (frame) => {
+              // text, not the bytes: Deno sends a Uint8Array as a binary frame
+              if (socket.readyState === WebSocket.OPEN) socket.send(frame.text)
             },
             bufferedAmount: () => socket.bufferedAmount,
             close: (code, reason) => socket.close(code, reason)

@@ -8,6 +8,7 @@ import type * as Uws from "uWebSockets.js"
 import { RealtimeStartFailed, reasonPhrase, type ServeRealtime } from "../RealtimeServer.ts"
 import { type Admission, UPGRADE_REQUIRED } from "../RealtimeChannel.ts"
 import { CloseCode, type RoomConnection } from "../RoomSocket.ts"
+import type { WireFrame } from "../WireFrame.ts"
 
 type UwsModule = typeof Uws
 
@@ -15,7 +16,9 @@ interface SocketData {
   readonly admitted: Admission
   connection?: RoomConnection
   closed: boolean
-  queued: Array<string>
+  queued: Array<WireFrame>
+  /** Bytes in `queued`. */
+  queuedBytes: number
 }
 
 const DRAIN_MS = 1_000
@@ -32,9 +35,11 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
         const data = ws.getUserData()
         if (data.closed || data.queued.length === 0) return
         const frames = data.queued.splice(0)
+        data.queuedBytes = 0
         let dropped = false
         ws.cork(() => {
-          for (const text of frames) if (ws.send(text, false) === 2) dropped = true
+          // the frame's shared bytes: uWS copies them into this socket's buffer, no string encoding per socket
+          for (const frame of frames) if (ws.send(frame.bytes, false) === 2) dropped = true
         })
         // a dropped frame would be a lost event: the client reconnects with since instead
         if (dropped) close(ws, CloseCode.tryAgainLater, "too slow: reconnect with since")
@@ -79,7 +84,7 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
                 return
               }
               res.upgrade<SocketData>(
-                { admitted: result, closed: false, queued: [] },
+                { admitted: result, closed: false, queued: [], queuedBytes: 0 },
                 headers.get("sec-websocket-key") ?? "",
                 result.protocol ?? "",
                 headers.get("sec-websocket-extensions") ?? "",
@@ -94,16 +99,17 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
           open.add(ws)
           const data = ws.getUserData()
           data.connection = channel.open(data.admitted, {
-            send: (text) => {
+            send: (frame) => {
               if (data.closed) return
-              data.queued.push(text)
+              data.queued.push(frame)
+              data.queuedBytes += frame.byteLength
               dirty.add(ws)
               if (!flushScheduled) {
                 flushScheduled = true
                 setImmediate(flush)
               }
             },
-            bufferedAmount: () => (data.closed ? 0 : ws.getBufferedAmount() + data.queued.reduce((n, t) => n + t.length, 0)),
+            bufferedAmount: () => (data.closed ? 0 : ws.getBufferedAmount() + data.queuedBytes),
             close: (code, reason) => close(ws, code, reason)
           })
         },

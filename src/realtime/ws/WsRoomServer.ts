@@ -36,11 +36,25 @@ export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
         }
       }, HEARTBEAT_MS)
       heartbeat.unref()
-      const accept = (ws: WebSocket, admitted: Admission) => {
+      // per-tick batching: a socket written to in this tick stays corked until the tick ends, so its
+      // frames leave in one writev (one syscall per socket per tick, not one per frame)
+      const corked = new Set<Duplex>()
+      const uncork = () => {
+        for (const socket of corked) socket.uncork()
+        corked.clear()
+      }
+      const accept = (ws: WebSocket, admitted: Admission, socket: Duplex) => {
         ws.on("pong", () => alive.set(ws, true))
         const connection = channel.open(admitted, {
-          send: (text) => {
-            if (ws.readyState === ws.OPEN) ws.send(text)
+          send: (frame) => {
+            if (ws.readyState !== ws.OPEN) return
+            if (!corked.has(socket)) {
+              if (corked.size === 0) setImmediate(uncork)
+              corked.add(socket)
+              socket.cork()
+            }
+            // the frame's shared bytes, sent as text: ws frames them without copying
+            ws.send(frame.bytes, { binary: false })
           },
           bufferedAmount: () => ws.bufferedAmount,
           close: (code, reason) => ws.close(code, reason)
@@ -65,7 +79,7 @@ export const serveRoomsWithWs: ServeRealtime = (channel, port) =>
             return
           }
           if (result.protocol !== undefined) chosen.set(req, result.protocol)
-          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, result))
+          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, result, socket))
         }, () => socket.destroy())
       })
       server.once("error", (e) => resume(Effect.fail(new RealtimeStartFailed({ reason: String(e) }))))
