@@ -75,7 +75,10 @@ const statusByDomainCode: Readonly<Record<string, number>> = {
   // rooms: only the host (or a member the host allowed) may; a full or closed room is a state conflict
   NOT_HOST: 403,
   ROOM_FULL: 409,
-  ROOM_CLOSED: 409
+  ROOM_CLOSED: 409,
+  // videos and the catalog: another's visible video may not be changed; names are unique
+  NOT_OWNER: 403,
+  CATEGORY_NAME_TAKEN: 409
 }
 
 const domainStatus = (code: string): number =>

@@ -17,3 +17,11 @@ export class CategoryNameTaken extends Schema.TaggedError<CategoryNameTaken>()("
 }
 
 export type CatalogError = CategoryNameInvalid | CategoryNameTaken | AlreadyExists | NotFound | Forbidden | UnknownCommand
+
+/** A video named a category the catalog does not have (checked by the videos service before it writes). */
+export class UnknownCategory extends Schema.TaggedError<UnknownCategory>()("UnknownCategory", { slug: Schema.String }) {
+  readonly code = "UNKNOWN_CATEGORY" as const
+  override get message(): string {
+    return `There is no category "${this.slug}"; GET /categories lists them.`
+  }
+}
