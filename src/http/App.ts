@@ -10,6 +10,7 @@ import type { EventStore } from "../eventstore/EventStore.ts"
 import type { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import type { Uploads } from "../uploads/Uploads.ts"
+import { adminCatalogRoutes } from "./admin/AdminCatalogRoutes.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
@@ -30,6 +31,7 @@ import type { RequestBodyReader } from "./RequestBody.ts"
 import { requestId } from "./RequestId.ts"
 import { roomRoutes } from "./rooms/RoomRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
+import { videoRoutes } from "./videos/VideoRoutes.ts"
 import type { ReadSide } from "./queries/ReadSide.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
@@ -89,6 +91,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   if (options.metrics?.ownPort !== true) app.route("/", metricsRoutes(run, options.metrics))
   app.route("/", openApiRoutes(() => app, API_INFO(options.version ?? "0.1.0")))
   app.route("/admin", adminRoutes(run, auth))
+  app.route("/admin", adminCatalogRoutes(run, auth))
   app.route("/files", tusRoutes({
     runtime: options.runtime,
     auth,
@@ -98,6 +101,8 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.route("/media", mediaRoutes(run))
   // before the read side, so /rooms/protocol.json and the room commands are not taken for /rooms/:id
   app.route("/rooms", roomRoutes(run, auth))
+  // the video commands (PATCH, publish, unpublish, DELETE); GET /videos and /videos/:id are the read side's
+  app.route("/videos", videoRoutes(run, auth))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for

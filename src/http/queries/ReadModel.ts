@@ -57,11 +57,11 @@ export const requestedPosition = (c: Context<AppEnv>, fromQuery: number | undefi
 
 /**
  * Waits (bounded) for `minPosition`, then returns the slot queries read and the projection's
- * checkpoint. With `stream`, also for the newest event of that stream this process knows (appended
+ * checkpoint. With `stream` (one or several), also for the newest event of those streams this process knows (appended
  * here, or delivered by its subscriptions) among those the projection folds: a read on the node that
  * answered a command sees the command's effect, with no event-store query (README "Read your writes").
  */
-export const openReadModel = (projection: string, minPosition: number | undefined, settings: ReadSideSettings, stream?: string) =>
+export const openReadModel = (projection: string, minPosition: number | undefined, settings: ReadSideSettings, stream?: string | ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const side = yield* ReadSide
     if (side._tag === "StreamsOnly") return yield* new ProjectionNotRunning({ projection, reason: "this process runs no read models" })
@@ -69,7 +69,9 @@ export const openReadModel = (projection: string, minPosition: number | undefine
     const served = runner.served(projection)
     if (served === undefined) return yield* new ProjectionNotRunning({ projection, reason: "no such projection" })
     let wanted = minPosition ?? 0
-    if (stream !== undefined) wanted = Math.max(wanted, positions.newest(stream, served.handles))
+    for (const name of stream === undefined ? [] : typeof stream === "string" ? [stream] : stream) {
+      wanted = Math.max(wanted, positions.newest(name, served.handles))
+    }
     // the common case: already folded, so no wait (runner.waitFor would probe the store for skipped positions)
     if (wanted > 0 && wanted > served.checkpoint) {
       yield* runner.waitFor(projection, wanted, Duration.millis(settings.waitMillis))
