@@ -11,6 +11,8 @@
  */
 import { Effect, Schema, Stream } from "effect"
 import { Hono } from "hono"
+import { VideoEventCodec } from "../../domain/video/VideoAggregate.ts"
+import { evolveVideo, initialVideoState, visibleToOthers } from "../../domain/video/VideoState.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import type { AuthOptions } from "../auth/Auth.ts"
@@ -33,6 +35,16 @@ import { emptyFeed, endMessage, type FeedKind, type FeedSpec, foldFeed, isFinish
 
 /** What the feeds read: the upload's stream, and the processing percentages. */
 export type FeedServices = EventStore | ProcessingProgress
+
+/** Others may follow a ready video's feed only while its Video lets them see it (src/videos/VideoAccess.ts). */
+const videoVisibleToOthers = (id: string) =>
+  Effect.map(EventStore.use((store) => store.readStream(`video-${id}`)), (events) => {
+    const state = events.reduce((s, e) => {
+      const decoded = VideoEventCodec.decode({ type: e.type, data: e.data, schemaVersion: e.metadata.schemaVersion })
+      return decoded._tag === "Success" ? evolveVideo(s, decoded.success) : s
+    }, initialVideoState)
+    return state.status === "Active" && visibleToOthers(state)
+  })
 
 export interface SseOptions {
   readonly run: RunEffect<FeedServices>
@@ -112,7 +124,8 @@ export const sseRoutes = (options: SseOptions) => {
         const upload = state.upload
         const admin = actor.roles.includes("admin")
         const visible = upload !== undefined &&
-          (upload.ownerId === actor.userId || admin || (kind === "video" && state.video?.status === "ready"))
+          (upload.ownerId === actor.userId || admin ||
+            (kind === "video" && state.video?.status === "ready" && (yield* videoVisibleToOthers(id))))
         if (!visible) return yield* notFound(`there is no ${kind} "${id}"`)
         const finished = isFinished(state)
         if (lastEventId !== undefined && backlog.length === 0 && finished) return new Response(null, { status: 204 })

@@ -38,6 +38,12 @@ describe("visibility", () => {
     expect(ids(await json(await get("/videos?owner=me", "alice")))).toEqual(["v-priv", "v-pub", "v-unl"])
     expect(ids(await json(await get("/videos?owner=alice", "bob")))).toEqual(["v-pub"])
     expect(ids(await json(await get("/videos?limit=100", "root", admin)))).toEqual(["v-bob", "v-priv", "v-pub", "v-unl"])
+    // nor may they follow its live feed; a public one they may
+    expect((await get("/videos/v-priv/events", "bob")).status).toBe(404)
+    const feed = new AbortController()
+    const pub = await fetch(`${h.origin}/videos/v-pub/events`, { headers: await (await import("../queries/ReadSideHarness.ts")).auth("bob"), signal: feed.signal })
+    expect([pub.status, pub.headers.get("content-type")]).toEqual([200, expect.stringContaining("text/event-stream")])
+    feed.abort()
   })
 
   it("an unlisted video is reachable by id but not listed", async () => {
