@@ -12,6 +12,7 @@ import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import type { Uploads } from "../uploads/Uploads.ts"
 import { adminCatalogRoutes } from "./admin/AdminCatalogRoutes.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
+import { adminSettingsRoutes } from "./admin/AdminSettingsRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
 import { type AuthOptions, noAuth } from "./auth/Auth.ts"
@@ -53,6 +54,8 @@ export interface AppOptions {
   readonly version?: string | undefined
   /** The domain settings the upload routes enforce (max size, expiry, formats); default: the domain's defaults. */
   readonly settings?: DomainSettings | undefined
+  /** When set, the upload routes read the settings in force on every request (PUT /admin/settings overrides). */
+  readonly currentSettings?: (() => DomainSettings) | undefined
   /** The read side's settings (query wait bound, quota defaults, live feed caps) and clock; default: the defaults (ReadSideRoutes.ts). */
   readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth"> | undefined
   /** How upload bodies are read; the runtime adapter may give a cheaper reader (RequestBody.ts). */
@@ -92,10 +95,12 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.route("/", openApiRoutes(() => app, API_INFO(options.version ?? "0.1.0")))
   app.route("/admin", adminRoutes(run, auth))
   app.route("/admin", adminCatalogRoutes(run, auth))
+  app.route("/admin", adminSettingsRoutes(run, auth, options.settings ?? defaultDomainSettings))
   app.route("/files", tusRoutes({
     runtime: options.runtime,
     auth,
     settings: options.settings ?? defaultDomainSettings,
+    currentSettings: options.currentSettings,
     requestBody: options.requestBody
   }))
   app.route("/media", mediaRoutes(run))

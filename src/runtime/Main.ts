@@ -20,6 +20,7 @@ import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeSer
 import { roomChannel } from "../realtime/RoomChannel.ts"
 import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
 import { Rooms } from "../rooms/Rooms.ts"
+import { RuntimeSettings } from "../settings/RuntimeSettings.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
@@ -79,16 +80,19 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
   // the uploads application layer over the ports below: what the tus routes and the workers call
   Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
-      ActorSystem.layer({
-        mailboxSize: config.actors.mailboxSize,
-        idleMillis: config.actors.idleSeconds * 1000,
-        maxLive: config.actors.maxLive,
-        maxConflictRetries: config.actors.maxConflictRetries,
-        maxBatch: config.actors.maxBatch,
-        settings: domainSettings(config),
-        // PGlite's files are opened by one process, and this actor system is its only writer
-        soleWriter: config.eventStore.kind === "embedded"
-      }),
+      Layer.unwrap(Effect.map(RuntimeSettings, (runtimeSettings) =>
+        ActorSystem.layer({
+          mailboxSize: config.actors.mailboxSize,
+          idleMillis: config.actors.idleSeconds * 1000,
+          maxLive: config.actors.maxLive,
+          maxConflictRetries: config.actors.maxConflictRetries,
+          maxBatch: config.actors.maxBatch,
+          settings: runtimeSettings.base,
+          // the admins' overrides (PUT /admin/settings) over the environment's, as this process follows them
+          currentSettings: runtimeSettings.current,
+          // PGlite's files are opened by one process, and this actor system is its only writer
+          soleWriter: config.eventStore.kind === "embedded"
+        }))).pipe(Layer.provideMerge(RuntimeSettings.layer(domainSettings(config)))),
       // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
       readSideLayer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
     ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
@@ -132,11 +136,20 @@ export const appOptionsFor = (config: KeyframeSettings) =>
   Effect.gen(function*() {
     const auth = yield* authFromConfig(config)
     const limiter = yield* RateLimiter
+    const runtimeSettings = yield* RuntimeSettings
     const r = config.rateLimit
+    const readSide = readSideSettings(config)
     return {
       auth,
-      settings: domainSettings(config),
-      readSide: { settings: readSideSettings(config), feeds: config.feeds },
+      settings: runtimeSettings.base,
+      currentSettings: runtimeSettings.current,
+      readSide: {
+        // the quota shown (GET /me/quota) follows the weekly limit in force
+        settings: { ...readSide, get quota() {
+          return { ...readSide.quota, weeklyUploadLimitBytes: runtimeSettings.current().weeklyUploadLimitBytes }
+        } },
+        feeds: config.feeds
+      },
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,
