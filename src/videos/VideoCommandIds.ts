@@ -9,6 +9,8 @@ export const videoCommandIds = {
   /** Every reaction to the same UploadReady (replays, other nodes) sends this one id. */
   create: (videoId: string) => `video-create:${videoId}`,
   delete: (videoId: string) => `video-delete:${videoId}`,
+  /** One clearing per video and category removal (the removal's global position). */
+  uncategorize: (videoId: string, removedAt: number) => `video-uncategorize:${videoId}:${removedAt}`,
   byCaller: (verb: string, id: string, userId: string, key: string | undefined) => {
     const safe = safeKey(key)
     return safe === undefined ? undefined : `video-${verb}:${id}:${userId}:${safe}`

@@ -21,6 +21,8 @@ import type { Visibility, VideoCommand } from "../domain/video/VideoCommands.ts"
 import type { VideoError } from "../domain/video/VideoErrors.ts"
 import type { VideoEvent } from "../domain/video/VideoEvents.ts"
 import { type VideoState, visibleToOthers } from "../domain/video/VideoState.ts"
+import { EventStore } from "../eventstore/EventStore.ts"
+import type { EventStoreError } from "../eventstore/EventStoreError.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
 import { systemSender } from "../uploads/SystemActor.ts"
@@ -73,6 +75,12 @@ export interface VideosShape {
   createCategory(caller: VideoCaller, slug: string, name: string): Effect.Effect<CatalogResult, CatalogSendError>
   renameCategory(caller: VideoCaller, slug: string, name: string): Effect.Effect<CatalogResult, CatalogSendError>
   removeCategory(caller: VideoCaller, slug: string): Effect.Effect<CatalogResult, CatalogSendError>
+  /**
+   * As the system, after `slug` was removed at `removedAt` (a global position): every video whose category it
+   * still is loses it. Finds them by reading the videos' category events (a rare admin action, so a scan).
+   * Returns how many were cleared.
+   */
+  uncategorize(slug: string, removedAt: number): Effect.Effect<number, VideoSendError | EventStoreError>
   /** As the system: offers the default categories once in the catalog's life. */
   readonly seedCategories: Effect.Effect<CatalogResult, CatalogSendError>
   readonly catalog: Effect.Effect<{ readonly state: CatalogState; readonly position: number }, SendError<never>>
@@ -80,11 +88,12 @@ export interface VideosShape {
 
 export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Videos") {
   /** Holds no state: routes may build it per request over the process's actors and object store. */
-  static readonly layer: Layer.Layer<Videos, never, ActorSystem | ObjectStore> = Layer.effect(
+  static readonly layer: Layer.Layer<Videos, never, ActorSystem | ObjectStore | EventStore> = Layer.effect(
     Videos,
     Effect.gen(function*() {
       const actors = yield* ActorSystem
       const objects = yield* ObjectStore
+      const events = yield* EventStore
       const asSystem = systemSender(actors)
 
       const send = (verb: string, caller: VideoCaller, videoId: string, command: VideoCommand, commandId?: string) =>
@@ -148,8 +157,42 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
         return result
       })
 
+      const uncategorize = Effect.fn("Videos.uncategorize")(function*(slug: string, removedAt: number) {
+        const latest = new Map<string, string | null>()
+        let from = 0
+        for (;;) {
+          const page = yield* events.readAll({
+            fromPosition: from,
+            maxCount: 1000,
+            filter: { streamPrefixes: ["video-"], eventTypes: ["VideoCategorySet", "VideoDeleted"] }
+          })
+          for (const event of page) {
+            const decoded = VideoAggregate.events.decode({ type: event.type, data: event.data, schemaVersion: event.metadata.schemaVersion })
+            if (decoded._tag === "Failure") continue
+            const e = decoded.success
+            if (e._tag === "VideoCategorySet") latest.set(e.videoId, e.category)
+            if (e._tag === "VideoDeleted") latest.delete(e.videoId)
+          }
+          if (page.length < 1000) break
+          from = page.at(-1)!.position + 1
+        }
+        let cleared = 0
+        for (const [videoId, category] of latest) {
+          if (category !== slug) continue
+          const result = yield* asSystem(
+            VideoAggregate,
+            videoId,
+            { _tag: "SetVideoCategory", videoId, category: null },
+            videoCommandIds.uncategorize(videoId, removedAt)
+          )
+          if (result.events.length > 0) cleared++
+        }
+        return cleared
+      })
+
       return Videos.of({
         createFromUpload,
+        uncategorize,
         change,
         publish: (caller, videoId) => send("publish", caller, videoId, { _tag: "PublishVideo", videoId }),
         unpublish: (caller, videoId) => send("unpublish", caller, videoId, { _tag: "UnpublishVideo", videoId }),

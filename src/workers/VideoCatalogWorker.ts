@@ -2,18 +2,21 @@
  * The reactions that keep the catalog in step with its sources: an upload that becomes ready gets its
  * Video (Videos.createFromUpload; the command id from the upload id makes replays, retries and other nodes
  * create it once), and a deleted video's media objects are removed (Videos.removeMedia; deleting is
- * idempotent). At start it offers the default categories (once in the catalog's life). Its durable
+ * idempotent), and a removed category's videos lose it (Videos.uncategorize). At start it offers the default categories (once in the catalog's life). Its durable
  * checkpoint sits just before the oldest reaction not yet done, so a crash repeats work, never skips it.
  */
 import { Context, Effect, Layer, Queue, Result } from "effect"
 import { isDomainError } from "../domain/shared/DomainError.ts"
+import { CatalogEventCodec } from "../domain/catalog/CatalogAggregate.ts"
 import { UploadEventCodec } from "../domain/upload/UploadAggregate.ts"
 import { VideoEventCodec } from "../domain/video/VideoAggregate.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import { Videos } from "../videos/Videos.ts"
 import { followWithCheckpoint, type FollowedTracker } from "./CheckpointedFollow.ts"
 
-type Reaction = { readonly _tag: "Create" | "RemoveMedia"; readonly videoId: string; readonly position: number }
+type Reaction =
+  | { readonly _tag: "Create" | "RemoveMedia"; readonly videoId: string; readonly position: number }
+  | { readonly _tag: "Uncategorize"; readonly slug: string; readonly position: number }
 
 /** The reactions still to do, in position order. */
 class ReactionQueue implements FollowedTracker<Reaction | undefined> {
@@ -37,9 +40,14 @@ const reactionCodec = {
     if (input.type === "VideoDeleted") {
       return Result.map(VideoEventCodec.decode(input), (e) => (e._tag === "VideoDeleted" ? { _tag: "RemoveMedia", videoId: e.videoId, position: 0 } : undefined))
     }
+    if (input.type === "CategoryRemoved") {
+      return Result.map(CatalogEventCodec.decode(input), (e) => (e._tag === "CategoryRemoved" ? { _tag: "Uncategorize", slug: e.slug, position: 0 } : undefined))
+    }
     return Result.succeed(undefined)
   }
 }
+
+const subjectOf = (reaction: Reaction) => (reaction._tag === "Uncategorize" ? `category ${reaction.slug}` : reaction.videoId)
 
 export interface VideoCatalogWorkerStatus {
   readonly pending: number
@@ -74,16 +82,22 @@ const make = (options: { readonly checkpointName?: string; readonly retryMs?: nu
     const { caughtUp } = yield* followWithCheckpoint({
       label: "video catalog",
       checkpointName: options.checkpointName ?? "video-catalog",
-      streamPrefixes: ["upload-", "video-"],
+      streamPrefixes: ["upload-", "video-", "catalog-"],
       codec: reactionCodec,
       tracker: queue,
       onEvent: () => void Queue.offerUnsafe(wakeUp, undefined)
     })
 
-    const react = (reaction: Reaction): Effect.Effect<void, unknown> =>
-      reaction._tag === "Create"
-        ? Effect.map(videos.createFromUpload(reaction.videoId), (result) => void (result !== undefined && result.events.length > 0 && created++))
-        : Effect.map(videos.removeMedia(reaction.videoId), () => void mediaRemoved++)
+    const react = (reaction: Reaction): Effect.Effect<void, unknown> => {
+      switch (reaction._tag) {
+        case "Create":
+          return Effect.map(videos.createFromUpload(reaction.videoId), (result) => void (result !== undefined && result.events.length > 0 && created++))
+        case "RemoveMedia":
+          return Effect.map(videos.removeMedia(reaction.videoId), () => void mediaRemoved++)
+        case "Uncategorize":
+          return Effect.asVoid(videos.uncategorize(reaction.slug, reaction.position))
+      }
+    }
 
     const drain = Effect.gen(function*() {
       while (true) {
@@ -94,12 +108,12 @@ const make = (options: { readonly checkpointName?: string; readonly retryMs?: nu
         }
         const outcome = yield* Effect.exit(react(next).pipe(
           // a refusal will not change on a retry: log it and go on
-          Effect.catchIf(isDomainError, (e) => Effect.logWarning(`video catalog: ${next._tag} ${next.videoId} was refused: ${e.message}`))
+          Effect.catchIf(isDomainError, (e) => Effect.logWarning(`video catalog: ${next._tag} ${subjectOf(next)} was refused: ${e.message}`))
         ))
         if (outcome._tag === "Success") {
           queue.pending.shift()
         } else {
-          yield* Effect.logWarning(`video catalog: ${next._tag} ${next.videoId} failed; again in ${options.retryMs ?? 5000} ms`, outcome.cause)
+          yield* Effect.logWarning(`video catalog: ${next._tag} ${subjectOf(next)} failed; again in ${options.retryMs ?? 5000} ms`, outcome.cause)
           yield* Effect.sleep(options.retryMs ?? 5000)
         }
       }

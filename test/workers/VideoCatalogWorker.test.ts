@@ -1,7 +1,8 @@
 /**
  * The video catalog worker on the embedded stack with the real media workers: a tus upload processed to
  * ready becomes a Video (private, published, titled from the filename), once, also when the worker
- * restarts and replays; deleting it removes its media objects and the original, and leaves the events.
+ * restarts; a removed category is cleared from its videos; deleting a video removes its media objects and
+ * the original, and leaves the events.
  */
 import { readFileSync } from "node:fs"
 import { Effect, Exit, Layer, Scope } from "effect"
@@ -46,12 +47,23 @@ describe("video catalog worker", () => {
     const created = await until(() => videoNow(id), (v) => v.state.status === "Active", 20_000)
     expect(created.state).toMatchObject({ status: "Active", ownerId: "alice", title: "Beach day", visibility: "private", published: true })
     expect(created.revision).toBe(0)
+    await new Promise((r) => setTimeout(r, 1200)) // past a checkpoint save
 
     // a restarted worker (checkpoint or not) replays UploadReady: still one VideoCreated
     await stop()
     const stopAgain = await startCatalog()
     await new Promise((r) => setTimeout(r, 1000))
     expect((await videoNow(id)).revision).toBe(0)
+
+    // the catalog was seeded at start; removing a category clears it from its videos
+    const catalog = await p.runtime.runPromise(Effect.provide(Videos.use((v) => v.catalog), Videos.layer))
+    expect(catalog.state.categories.map((c) => c.slug)).toEqual(["gaming", "tutorials", "vlogs", "music", "sports", "cooking"])
+    const asAlice = { actor: testActors.alice }
+    await p.runtime.runPromise(Effect.provide(Videos.use((v) => v.change(asAlice, id, { category: "music" })), Videos.layer))
+    expect((await videoNow(id)).state).toMatchObject({ category: "music" })
+    await p.runtime.runPromise(Effect.provide(Videos.use((v) => v.removeCategory({ actor: testActors.carol }, "music")), Videos.layer))
+    const cleared = await until(() => videoNow(id), (v) => v.state.status === "Active" && v.state.category === null, 20_000)
+    expect(cleared.state).toMatchObject({ category: null })
 
     expect((await p.keys(`media/${id}/`)).length).toBeGreaterThan(3)
     expect(await p.keys(`originals/${id}`)).toEqual([`originals/${id}`])
@@ -60,7 +72,7 @@ describe("video catalog worker", () => {
     expect(await p.keys(`media/${id}/`)).toEqual([])
     expect(await until(() => p.keys(`originals/${id}`), (k) => k.length === 0, 5_000)).toEqual([])
     const stored = await p.runtime.runPromise(EventStore.use((s) => s.readStream(`video-${id}`)))
-    expect(stored.map((e) => e.type)).toEqual(["VideoCreated", "VideoDeleted"])
+    expect(stored.map((e) => e.type)).toEqual(["VideoCreated", "VideoCategorySet", "VideoCategorySet", "VideoDeleted"])
     // the upload's own history is kept too
     expect((await p.events(id)).some((e) => e._tag === "UploadReady")).toBe(true)
     await stopAgain()

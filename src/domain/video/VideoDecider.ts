@@ -105,7 +105,9 @@ export const decideVideo = (command: VideoCommand, state: VideoState, context: C
   // a repeated creation (a replayed reaction) never brings a deleted video back
   if (command._tag === "CreateVideo") return unchanged
   if (state.status === "Deleted") return reject(new NotFound({ category: "video", id: state.videoId }))
-  const owns = context.actor.userId === state.ownerId || isAdmin(context.actor)
+  // the system clears the category of videos whose category was removed (the catalog worker)
+  const owns = context.actor.userId === state.ownerId || isAdmin(context.actor) ||
+    (command._tag === "SetVideoCategory" && command.category === null && isSystem(context.actor))
   switch (command._tag) {
     case "TakeDownVideo":
     case "RestoreVideo":

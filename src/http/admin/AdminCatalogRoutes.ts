@@ -6,6 +6,7 @@
 import { Effect } from "effect"
 import { Hono } from "hono"
 import type { ActorSystem } from "../../actors/ActorSystem.ts"
+import type { EventStore } from "../../eventstore/EventStore.ts"
 import type { ObjectStore } from "../../objectstore/ObjectStore.ts"
 import { Videos } from "../../videos/Videos.ts"
 import type { RunEffect } from "../AppRuntime.ts"
@@ -25,7 +26,7 @@ const doc = (summary: string, description: string) =>
     responses: { 200: { description: "done", schema: CommandResult } }
   })
 
-export const adminCatalogRoutes = (run: RunEffect<ActorSystem | ObjectStore>, auth: AuthOptions) => {
+export const adminCatalogRoutes = (run: RunEffect<ActorSystem | ObjectStore | EventStore>, auth: AuthOptions) => {
   const app = new Hono<AppEnv>()
   const admin = requireAuth(auth, { roles: ["admin"] })
 

@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import { type Context, Hono } from "hono"
 import type { ActorSystem } from "../../actors/ActorSystem.ts"
+import type { EventStore } from "../../eventstore/EventStore.ts"
 import type { ObjectStore } from "../../objectstore/ObjectStore.ts"
 import { type VideoCaller, Videos, type VideosShape } from "../../videos/Videos.ts"
 import type { RunEffect } from "../AppRuntime.ts"
@@ -37,7 +38,7 @@ export const changedOf = (result: { readonly events: ReadonlyArray<unknown>; rea
   position: result.position
 })
 
-type Services = ActorSystem | ObjectStore
+type Services = ActorSystem | ObjectStore | EventStore
 
 /** Videos holds no state: it is built per request over the process's actors and object store. */
 export const withVideos = <A, E>(effect: Effect.Effect<A, E, Videos>) => effect.pipe(Effect.provide(Videos.layer))

@@ -72,6 +72,14 @@ describe("video: the owner's edits", () => {
     given([created, madePublic]).when({ _tag: "DeleteVideo", videoId: v }, { actor: bob }).then("NOT_OWNER")
   })
 
+  it("lets the system clear a category (its category was removed), and nothing else", () => {
+    const tagged: VideoEvent = { _tag: "VideoCategorySet", videoId: v, category: "music", by: "alice", at: T0 }
+    given([created, tagged]).when({ _tag: "SetVideoCategory", videoId: v, category: null }, { actor: system })
+      .then([{ _tag: "VideoCategorySet", videoId: v, category: null, by: "system", at: T0 }])
+    given([created, tagged]).when({ _tag: "SetVideoCategory", videoId: v, category: "gaming" }, { actor: system }).then("NOT_FOUND")
+    given([created, tagged]).when({ _tag: "PublishVideo", videoId: v }, { actor: system }).then("NOT_FOUND")
+  })
+
   it("deletes once, with the owner in the event", () => {
     given([created]).when({ _tag: "DeleteVideo", videoId: v }).then([deleted])
     given([created, deleted]).when({ _tag: "DeleteVideo", videoId: v }).then("NOT_FOUND")
