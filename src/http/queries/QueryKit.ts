@@ -53,18 +53,30 @@ export const listAnswer = <Doc>(
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       order: "desc"
     })
-    const next = page.next ?? null
-    const headers: Record<string, string> = positionHeaders(model)
-    if (next !== null) {
-      const url = new URL(c.req.url)
-      url.searchParams.set("cursor", next)
-      headers.Link = `<${url.pathname}${url.search}>; rel="next"`
-    }
-    const items = page.items.map((i) => view(i.doc as Doc))
-    const parts: Array<string | number> = [slotTag(model.slot), "list", name, index.index, index.value ?? "", next ?? ""]
-    page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
-    return conditionalJson(c, { items, next }, versionTag(parts), headers)
+    return pageAnswer(c, model, page, ["list", name, index.index, index.value ?? ""], view, varies)
   })
+
+/** A page already read, answered as `{ items, next }` with its ETag (from `tag` and the items' versions) and Link. */
+export const pageAnswer = <Doc>(
+  c: Context<AppEnv>,
+  model: OpenReadModel,
+  page: { readonly items: ReadonlyArray<{ readonly id: string; readonly doc: unknown }>; readonly next?: string | undefined },
+  tag: ReadonlyArray<string | number>,
+  view: (doc: Doc) => unknown = (doc) => doc,
+  varies: Varies = () => ""
+) => {
+  const next = page.next ?? null
+  const headers: Record<string, string> = positionHeaders(model)
+  if (next !== null) {
+    const url = new URL(c.req.url)
+    url.searchParams.set("cursor", next)
+    headers.Link = `<${url.pathname}${url.search}>; rel="next"`
+  }
+  const items = page.items.map((i) => view(i.doc as Doc))
+  const parts: Array<string | number> = [slotTag(model.slot), ...tag, next ?? ""]
+  page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
+  return conditionalJson(c, { items, next }, versionTag(parts), headers)
+}
 
 /** One document if `visible` says the caller may see it; 404 otherwise (existence is not disclosed). */
 export const documentAnswer = <Doc>(

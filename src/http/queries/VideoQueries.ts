@@ -14,9 +14,10 @@ import { requireAuth } from "../auth/Auth.ts"
 import { describeRoute, type ResponseDoc } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
-import { documentAnswer, listAnswer, type QueryDeps } from "./QueryKit.ts"
+import { conditionalJson, slotTag, versionTag } from "./ConditionalJson.ts"
+import { documentAnswer, listAnswer, pageAnswer, type QueryDeps } from "./QueryKit.ts"
 import { CategoryList, DEFAULT_PAGE_SIZE, FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders, VideoListQuery, VideoView } from "./QuerySchemas.ts"
+import { documentRouteDoc } from "./QueryRoutes.ts"
 import { openReadModel, positionHeaders, requestedPosition } from "./ReadModel.ts"
 import { categoriesOf, scanPage, titleMatches, videoIndexFor, videoView } from "./VideoCatalogReads.ts"
 
@@ -57,29 +58,19 @@ export const videoQueries = (deps: QueryDeps) => {
           const view = videoView(known)
           if (q.q === undefined) return yield* listAnswer<VideoDoc>(c, model, "video", index, q, view, () => [...known].join(","))
           const page = yield* scanPage(model, index, { cursor: q.cursor, limit: q.limit ?? DEFAULT_PAGE_SIZE }, titleMatches(q.q))
-          const next = page.next ?? null
-          const headers: Record<string, string> = positionHeaders(model)
-          if (next !== null) {
-            const url = new URL(c.req.url)
-            url.searchParams.set("cursor", next)
-            headers.Link = `<${url.pathname}${url.search}>; rel="next"`
-          }
-          const parts: Array<string | number> = [slotTag(model.slot), "scan", index.index, index.value, q.q, next ?? "", [...known].join(",")]
-          for (const item of page.items) parts.push(item.id, docVersion(item.doc))
-          return conditionalJson(c, { items: page.items.map((i) => view(i.doc as VideoDoc)), next }, versionTag(parts), headers)
+          return pageAnswer<VideoDoc>(c, model, page, ["scan", index.index, index.value, q.q], view, () => [...known].join(","))
         })
       )
   )
 
   app.get(
     "/videos/:id",
-    describeRoute({
+    documentRouteDoc({
       summary: "One video",
       description: "Its owner and admins always see it; others a published, ready, public or unlisted video that is not taken " +
         "down (404 otherwise: existence is not disclosed). A category since removed shows as null.",
-      tags: ["queries"],
-      headers: [...queryRequestHeaders],
-      responses: { 200: { description: "the video", schema: VideoView, headers: queryHeaders }, 304: { description: "not modified" }, 404: { description: "NOT_FOUND" } }
+      schema: VideoView,
+      model: "video"
     }),
     requireAuth(deps.auth),
     validate("param", IdParams),
