@@ -4,7 +4,7 @@
  * scan: at most VIDEO_SCAN_LIMIT entries of the chosen index are read per page, and `next` resumes the scan.
  */
 import { Effect } from "effect"
-import { isPubliclyListed, type VideoDoc, videoIndex, videoPartition, type VideoScope, type VideoSort } from "../../../projections/VideoDocument.ts"
+import { type VideoDoc, videoIndex, videoPartition, type VideoScope, type VideoSort } from "../../../projections/VideoDocument.ts"
 import type { CategoryDoc } from "../../../projections/CategoryDocument.ts"
 import type { Principal } from "../../domain/shared/Decider.ts"
 import { encodeCursor } from "../../readstore/ReadStoreKeys.ts"
@@ -87,5 +87,3 @@ export const scanPage = (
     } while (cursor !== undefined && scanned < VIDEO_SCAN_LIMIT)
     return { items, next: cursor }
   })
-
-export { isPubliclyListed }

@@ -9,6 +9,40 @@ import { checkInvariant } from "../../../src/testing/CheckInvariant.ts"
 import { checkDeciderLaws } from "../../../src/testing/DeciderLaws.ts"
 import { anyTestActor } from "../../../src/testing/Pools.ts"
 import { videoArbitraries } from "../../../src/testing/VideoArbitraries.ts"
+import { canSee } from "../../../src/videos/VideoAccess.ts"
+import { type VideoDoc, videoAccessFacts } from "../../../projections/VideoDocument.ts"
+import { evolveVideoDocByVideo } from "../../../projections/VideosProjection.ts"
+import { noMedia } from "../../../projections/MediaDetails.ts"
+
+/** A ready upload's catalog document before its Video exists. */
+const bareReadyDoc: VideoDoc = {
+  ...noMedia,
+  id: "video-1",
+  ownerId: "alice",
+  title: "Holiday",
+  description: "",
+  category: null,
+  visibility: "private",
+  published: false,
+  publishedAt: null,
+  takenDown: false,
+  takedown: null,
+  accessEpoch: 0,
+  views: 0,
+  likes: 0,
+  dislikes: 0,
+  filename: "Holiday.mp4",
+  contentType: "video/mp4",
+  status: "ready",
+  failureReason: null,
+  sizeBytes: 1,
+  createdAt: 0,
+  readyAt: 0,
+  failedAt: null,
+  updatedAt: 0,
+  position: 0,
+  revision: 0
+}
 
 const sequences = {
   aggregate: VideoAggregate,
@@ -92,6 +126,21 @@ describe("video properties", () => {
         expect(title).toBeLessThanOrEqual(MAX_TITLE_LENGTH)
         expect(state.title).toBe(state.title.trim())
         expect(Array.from(state.description).length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH)
+      }
+    })
+  })
+
+  it("agrees with the read model: the catalog document of the same history lets strangers see it exactly when the decider does", () => {
+    const stranger = { userId: "mallory", roles: ["user"] } as const
+    checkInvariant({
+      ...sequences,
+      invariant: (state, _events, { history }) => {
+        const base = { ...bareReadyDoc, ownerId: "alice" }
+        const doc = history.reduce<VideoDoc | undefined>((d, e, i) => evolveVideoDocByVideo(d ?? (e._tag === "VideoCreated" ? base : undefined), e, { position: i + 1, revision: i }), undefined)
+        if (state.status !== "Active") return expect(doc).toBeUndefined()
+        expect(doc).toBeDefined()
+        expect(canSee(videoAccessFacts(doc!), stranger)).toBe(visibleToOthers(state))
+        expect(doc!.takenDown).toBe(state.takedown !== null)
       }
     })
   })
