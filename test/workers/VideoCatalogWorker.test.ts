@@ -67,12 +67,16 @@ describe("video catalog worker", () => {
 
     expect((await p.keys(`media/${id}/`)).length).toBeGreaterThan(3)
     expect(await p.keys(`originals/${id}`)).toEqual([`originals/${id}`])
+    const quotaBefore = await p.quota("alice")
+    expect(quotaBefore.status === "Tracked" && quotaBefore.periods.reduce((n, period) => n + period.committedBytes, 0)).toBe(data.length)
     await p.runtime.runPromise(Effect.provide(Videos.use((v) => v.remove({ actor: testActors.alice }, id)), Videos.layer))
     await until(() => p.keys(`media/${id}/`), (keys) => keys.length === 0, 20_000)
     expect(await p.keys(`media/${id}/`)).toEqual([])
     expect(await until(() => p.keys(`originals/${id}`), (k) => k.length === 0, 5_000)).toEqual([])
     const stored = await p.runtime.runPromise(EventStore.use((s) => s.readStream(`video-${id}`)))
     expect(stored.map((e) => e.type)).toEqual(["VideoCreated", "VideoCategorySet", "VideoCategorySet", "VideoDeleted"])
+    // the week's quota keeps counting the deleted video's bytes
+    expect(await p.quota("alice")).toEqual(quotaBefore)
     // the upload's own history is kept too
     expect((await p.events(id)).some((e) => e._tag === "UploadReady")).toBe(true)
     await stopAgain()
