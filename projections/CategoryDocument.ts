@@ -8,6 +8,8 @@ export const CategoryDocument = Schema.Struct({
   name: Schema.String,
   createdAt: Schema.Finite,
   updatedAt: Schema.Finite,
+  /** Global position of its creation: the catalog's order (several are created at one instant when seeded). */
+  createdPosition: Schema.Finite,
   position: Schema.Finite
 })
 export type CategoryDoc = typeof CategoryDocument.Type
@@ -16,7 +18,7 @@ export type CategoryDoc = typeof CategoryDocument.Type
 export const evolveCategoryDoc = (current: CategoryDoc | undefined, event: CatalogEvent, place: EventPlace): CategoryDoc | undefined => {
   switch (event._tag) {
     case "CategoryCreated":
-      return { slug: event.slug, name: event.name, createdAt: event.at, updatedAt: event.at, position: place.position }
+      return { slug: event.slug, name: event.name, createdAt: event.at, updatedAt: event.at, createdPosition: place.position, position: place.position }
     case "CategoryRenamed":
       return current === undefined ? undefined : { ...current, name: event.name, updatedAt: event.at, position: place.position }
     case "CategoryRemoved":

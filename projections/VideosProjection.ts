@@ -164,7 +164,7 @@ export const VideosProjection = defineProjection<VideosModels>()({
   streamPrefixes: ["upload-", "video-", "catalog-"],
   models: {
     video: { indexes: videoIndexes },
-    category: { indexes: (doc) => [{ index: "all", score: doc.createdAt }] }
+    category: { indexes: (doc) => [{ index: "all", score: doc.createdPosition }] }
   },
   touches: (event) => {
     if (event.stream.startsWith("catalog-")) {

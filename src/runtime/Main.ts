@@ -2,8 +2,7 @@
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
 import type { GetConnInfo } from "hono/conninfo"
 import { StreamPositions } from "../../projections/StreamPositions.ts"
-import { ActorSystem } from "../actors/ActorSystem.ts"
-import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { describeEventStore, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { Digests } from "../digest/Digests.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
@@ -24,6 +23,7 @@ import { RuntimeSettings } from "../settings/RuntimeSettings.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
+import { actorsLayer } from "./ActorsLayer.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
@@ -80,19 +80,8 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
   // the uploads application layer over the ports below: what the tus routes and the workers call
   Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
-      Layer.unwrap(Effect.map(RuntimeSettings, (runtimeSettings) =>
-        ActorSystem.layer({
-          mailboxSize: config.actors.mailboxSize,
-          idleMillis: config.actors.idleSeconds * 1000,
-          maxLive: config.actors.maxLive,
-          maxConflictRetries: config.actors.maxConflictRetries,
-          maxBatch: config.actors.maxBatch,
-          settings: runtimeSettings.base,
-          // the admins' overrides (PUT /admin/settings) over the environment's, as this process follows them
-          currentSettings: runtimeSettings.current,
-          // PGlite's files are opened by one process, and this actor system is its only writer
-          soleWriter: config.eventStore.kind === "embedded"
-        }))).pipe(Layer.provideMerge(RuntimeSettings.layer(domainSettings(config)))),
+      // PGlite's files are opened by one process, and this actor system is its only writer
+      actorsLayer(config, config.eventStore.kind === "embedded"),
       // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
       readSideLayer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
     ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
