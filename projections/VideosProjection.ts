@@ -1,46 +1,49 @@
-/** The video catalog: one document per upload that became (or is becoming) a video, listed by owner, by status, newest first. */
-import { Schema } from "effect"
+/**
+ * The video catalog: one document per upload that became (or is becoming) a video, folded from the upload's
+ * stream (status, media facts) and the video's (title, category, visibility, publication, takedown; deleted →
+ * removed), plus the category catalog as a second model. Indexes: projections/VideoDocument.ts.
+ */
+import { CatalogEventCodec } from "../src/domain/catalog/CatalogAggregate.ts"
+import { CatalogEvent } from "../src/domain/catalog/CatalogEvents.ts"
 import { UploadAggregate } from "../src/domain/upload/UploadAggregate.ts"
 import { UploadEvent } from "../src/domain/upload/UploadEvents.ts"
-import { EventPlace } from "./DomainEvents.ts"
-import { MediaFacts, mergeMediaDetails, noMedia, publishedMedia } from "./MediaDetails.ts"
-import { singleStreamModel } from "./SingleStreamModel.ts"
+import { VideoAggregate } from "../src/domain/video/VideoAggregate.ts"
+import { narrowsAccess, VideoEvent } from "../src/domain/video/VideoEvents.ts"
+import { type CategoryDoc, evolveCategoryDoc } from "./CategoryDocument.ts"
+import { entityIdOf, type EventPlace, eventTypesOf, makeDecoder } from "./DomainEvents.ts"
+import { mergeMediaDetails, noMedia, publishedMedia } from "./MediaDetails.ts"
+import { defineProjection } from "./Projection.ts"
+import { type VideoDoc, videoIndexes } from "./VideoDocument.ts"
 
-/** "uploading": bytes still arriving; cancelled and expired uploads never become videos (their documents are removed). */
-export const VideoStatus = Schema.Literals(["uploading", "processing", "ready", "failed"])
-export type VideoStatus = typeof VideoStatus.Type
-
-export const VideoDocument = Schema.Struct({
-  ...MediaFacts.fields,
-  id: Schema.String.annotate({ description: "the id of the upload (or stream) it came from" }),
-  ownerId: Schema.String,
-  title: Schema.String.annotate({ description: "the filename without its extension" }),
-  filename: Schema.String,
-  contentType: Schema.String,
-  status: VideoStatus,
-  failureReason: Schema.NullOr(Schema.String).annotate({ description: "why processing failed, for a person" }),
-  sizeBytes: Schema.Finite.annotate({
-    description: "declared size until the bytes are in, then the received size (or the size the workers measured)"
-  }),
-  createdAt: Schema.Finite,
-  readyAt: Schema.NullOr(Schema.Finite),
-  failedAt: Schema.NullOr(Schema.Finite),
-  updatedAt: Schema.Finite,
-  ...EventPlace.fields
-})
-export type VideoDoc = typeof VideoDocument.Type
+export { VideoDocument, type VideoDoc, VideoStatus } from "./VideoDocument.ts"
 
 const titleOf = (filename: string) => {
   const dot = filename.lastIndexOf(".")
   return dot > 0 ? filename.slice(0, dot) : filename
 }
 
-/** Pure: the catalog entry after `event`; undefined = no entry (not created yet, or cancelled/expired). */
+/** Before its Video exists a ready upload is nobody's but its owner's: private, unpublished. */
+const catalogDefaults = {
+  description: "",
+  category: null,
+  visibility: "private",
+  published: false,
+  publishedAt: null,
+  takenDown: false,
+  takedown: null,
+  accessEpoch: 0,
+  views: 0,
+  likes: 0,
+  dislikes: 0
+} as const
+
+/** Pure: the catalog entry after an upload event; undefined = no entry (not created yet, or cancelled/expired). */
 export const evolveVideoDoc = (current: VideoDoc | undefined, event: UploadEvent, place: EventPlace): VideoDoc | undefined => {
   const at = { position: place.position, revision: place.revision }
   if (event._tag === "UploadCreated") {
     return {
       ...noMedia,
+      ...catalogDefaults,
       id: event.uploadId,
       ownerId: event.ownerId,
       title: titleOf(event.filename),
@@ -80,19 +83,112 @@ export const evolveVideoDoc = (current: VideoDoc | undefined, event: UploadEvent
   }
 }
 
-export const VideosProjection = singleStreamModel({
+/** A video whose source left no upload document (a live stream): the entry starts from the Video alone. */
+const bareDoc = (event: Extract<VideoEvent, { _tag: "VideoCreated" }>): VideoDoc => ({
+  ...noMedia,
+  ...catalogDefaults,
+  id: event.videoId,
+  ownerId: event.ownerId,
+  title: event.title,
+  filename: event.title,
+  contentType: "video/mp4",
+  status: "ready",
+  failureReason: null,
+  sizeBytes: 0,
+  createdAt: event.at,
+  readyAt: event.at,
+  failedAt: null,
+  updatedAt: event.at,
+  position: 0,
+  revision: 0
+})
+
+/**
+ * Pure: the catalog entry after a video event; VideoDeleted removes it. The document's `revision` stays the
+ * upload stream's (what /uploads and the feeds compare), `position` is the newest event of either stream.
+ */
+export const evolveVideoDocByVideo = (current: VideoDoc | undefined, event: VideoEvent, place: EventPlace): VideoDoc | undefined => {
+  const base = current ?? (event._tag === "VideoCreated" ? bareDoc(event) : undefined)
+  if (base === undefined) return undefined
+  const doc: VideoDoc = {
+    ...base,
+    updatedAt: Math.max(base.updatedAt, event.at),
+    position: place.position,
+    ...(narrowsAccess(event) ? { accessEpoch: place.position } : {})
+  }
+  switch (event._tag) {
+    case "VideoCreated":
+      return { ...doc, title: event.title, visibility: event.visibility, published: event.published, publishedAt: event.published ? event.at : null }
+    case "VideoDetailsEdited":
+      return { ...doc, title: event.title ?? doc.title, description: event.description ?? doc.description }
+    case "VideoCategorySet":
+      return { ...doc, category: event.category }
+    case "VideoVisibilitySet":
+      return { ...doc, visibility: event.visibility }
+    case "VideoPublished":
+      return { ...doc, published: true, publishedAt: event.at }
+    case "VideoUnpublished":
+      return { ...doc, published: false }
+    case "VideoTakenDown":
+      return { ...doc, takenDown: true, takedown: { reason: event.reason, at: event.at } }
+    case "VideoRestored":
+      return { ...doc, takenDown: false, takedown: null }
+    case "VideoDeleted":
+      return undefined
+  }
+}
+
+const decodeUpload = makeDecoder(UploadAggregate.events)
+const decodeVideo = makeDecoder(VideoAggregate.events)
+const decodeCatalog = makeDecoder(CatalogEventCodec)
+
+// Byte progress, claims, stored parts and failed attempts do not change the catalog: not subscribed to.
+const IGNORED_UPLOAD_EVENTS: ReadonlySet<string> = new Set(["BytesReceived", "StepClaimed", "StepFailed", "ChunkUploaded"])
+
+export type VideosModels = { readonly video: VideoDoc; readonly category: CategoryDoc }
+
+const refOf = (stream: string) =>
+  stream.startsWith("catalog-")
+    ? null
+    : { model: "video" as const, id: entityIdOf(stream) }
+
+export const VideosProjection = defineProjection<VideosModels>()({
   name: "videos",
-  version: 1,
-  model: "video",
-  aggregate: UploadAggregate,
-  events: UploadEvent,
-  // Byte progress, claims, stored parts and failed attempts do not change the catalog: not subscribed to.
-  ignores: ["BytesReceived", "StepClaimed", "StepFailed", "ChunkUploaded"],
-  evolve: evolveVideoDoc,
-  indexes: (doc) => [
-    { index: "all", score: doc.createdAt },
-    { index: "byOwner", value: doc.ownerId, score: doc.createdAt },
-    { index: "byStatus", value: doc.status, score: doc.createdAt },
-    { index: "byOwnerStatus", value: `${doc.ownerId}/${doc.status}`, score: doc.createdAt }
-  ]
+  // 2: catalog facts from the Video aggregate, engagement counts, the category model, new indexes
+  version: 2,
+  handles: [
+    ...eventTypesOf(UploadEvent).filter((type) => !IGNORED_UPLOAD_EVENTS.has(type)),
+    ...eventTypesOf(VideoEvent),
+    ...eventTypesOf(CatalogEvent).filter((type) => type !== "CatalogSeeded")
+  ],
+  streamPrefixes: ["upload-", "video-", "catalog-"],
+  models: {
+    video: { indexes: videoIndexes },
+    category: { indexes: (doc) => [{ index: "all", score: doc.createdPosition }] }
+  },
+  touches: (event) => {
+    if (event.stream.startsWith("catalog-")) {
+      const decoded = decodeCatalog(event)
+      return decoded._tag === "CatalogSeeded" ? [] : [{ model: "category", id: decoded.slug }]
+    }
+    return [refOf(event.stream)!]
+  },
+  evolve: (docs, event) => {
+    if (event.stream.startsWith("catalog-")) {
+      const decoded = decodeCatalog(event)
+      if (decoded._tag === "CatalogSeeded") return []
+      const current = docs.get("category", decoded.slug)
+      const next = evolveCategoryDoc(current, decoded, event)
+      return next === current ? [] : [{ model: "category", id: decoded.slug, doc: next }]
+    }
+    const id = entityIdOf(event.stream)
+    const current = docs.get("video", id)
+    if (event.stream.startsWith("video-")) {
+      const next = evolveVideoDocByVideo(current, decodeVideo(event), event)
+      return next === current ? [] : [{ model: "video", id, doc: next }]
+    }
+    if (IGNORED_UPLOAD_EVENTS.has(event.type)) return []
+    const next = evolveVideoDoc(current, decodeUpload(event), event)
+    return next === current ? [] : [{ model: "video", id, doc: next }]
+  }
 })

@@ -15,6 +15,7 @@ const TITLES: Record<keyof typeof Settings, string> = {
   media: "Media processing",
   quota: "Quota",
   upload: "Uploads",
+  video: "Videos",
   stream: "Live streams",
   room: "Rooms",
   realtime: "Rooms WebSocket",

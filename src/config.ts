@@ -166,6 +166,14 @@ export const Settings = {
     acceptedFormats: list("ACCEPTED_VIDEO_FORMATS", ["mp4", "mov", "avi", "mkv", "webm"], "accepted containers, confirmed by probing"),
     expiryHours: positive("UPLOAD_EXPIRY_HOURS", 24, "an upload without progress for this long expires, hours")
   },
+  video: {
+    defaultVisibility: choice(
+      "DEFAULT_VISIBILITY",
+      "private",
+      ["public", "unlisted", "private"],
+      "visibility of a new video (published when its upload is ready); private = only its owner and admins see it until the owner changes it"
+    )
+  },
   stream: {
     watchDir: optionalText("WATCH_DIR", "directory watched for growing MP4 files to ingest as streams; unset = off"),
     chunkSizeMb: positive("CHUNK_SIZE_MB", 10, "stream chunk (and multipart part) size, MiB"),
@@ -311,6 +319,7 @@ export const keyframeConfig: Config.Config<KeyframeSettings> = Config.all({
   media: groupConfig(Settings.media),
   quota: groupConfig(Settings.quota),
   upload: groupConfig(Settings.upload),
+  video: groupConfig(Settings.video),
   stream: groupConfig(Settings.stream),
   room: groupConfig(Settings.room),
   realtime: groupConfig(Settings.realtime),
@@ -362,7 +371,8 @@ export const domainSettings = (c: KeyframeSettings): DomainSettings => ({
   defaultMaxParticipants: c.room.defaultMaxParticipants,
   sponsorMaxParticipants: c.room.sponsorMaxParticipants,
   inactiveRoomRetentionHours: c.room.inactiveRetentionHours,
-  memberGraceSeconds: c.realtime.memberGraceSeconds
+  memberGraceSeconds: c.realtime.memberGraceSeconds,
+  defaultVisibility: c.video.defaultVisibility
 })
 
 /** The configuration with every default (no environment): for tests and tools. */

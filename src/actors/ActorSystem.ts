@@ -23,6 +23,8 @@ export interface ActorSystemOptions {
   readonly maxConflictRetries: number
   /** The settings every decider receives in its context. */
   readonly settings: unknown
+  /** When set, read for every command instead of `settings` (runtime overrides, src/settings/RuntimeSettings.ts). */
+  readonly currentSettings?: (() => unknown) | undefined
   /**
    * This actor system is the only writer of its event store (the embedded store: one process opens
    * it, and only actors append): `current` then answers from a loaded actor's state without asking the
@@ -97,7 +99,14 @@ const makeActorSystem = (options: ActorSystemOptions) =>
     }
 
     const maxBatch = Math.max(1, options.maxBatch ?? 100)
-    const applyOptions = { settings: options.settings, maxConflictRetries: options.maxConflictRetries }
+    // a getter: each decision reads the settings in force when it is made
+    const settingsNow = options.currentSettings
+    const applyOptions = {
+      get settings() {
+        return settingsNow === undefined ? options.settings : settingsNow()
+      },
+      maxConflictRetries: options.maxConflictRetries
+    }
 
     // The next jobs to run together: consecutive commands (at most maxBatch), or one other job.
     const takeBatch = (box: Mailbox): Array<Job> => {

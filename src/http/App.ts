@@ -12,7 +12,9 @@ import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import type { Uploads } from "../uploads/Uploads.ts"
 import { PlaybackSessionVerifier } from "../videos/PlaybackSessionVerifier.ts"
 import type { Playback } from "../videos/Playback.ts"
+import { adminCatalogRoutes } from "./admin/AdminCatalogRoutes.ts"
 import { adminRoutes } from "./admin/AdminRoutes.ts"
+import { adminSettingsRoutes } from "./admin/AdminSettingsRoutes.ts"
 import { engagementRoutes } from "./engagement/EngagementRoutes.ts"
 import type { AppEnv } from "./AppEnv.ts"
 import { type AppRuntime, logInternal, makeRunEffect } from "./AppRuntime.ts"
@@ -35,6 +37,7 @@ import { responseHeaders } from "./ResponseHeaders.ts"
 import { roomRoutes } from "./rooms/RoomRoutes.ts"
 import { playbackRoutes } from "./playback/PlaybackRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
+import { videoRoutes } from "./videos/VideoRoutes.ts"
 import type { ReadSide } from "./queries/ReadSide.ts"
 import { readSideRoutes, type ReadSideOptions } from "./queries/ReadSideRoutes.ts"
 
@@ -56,6 +59,8 @@ export interface AppOptions {
   readonly version?: string | undefined
   /** The domain settings the upload routes enforce (max size, expiry, formats); default: the domain's defaults. */
   readonly settings?: DomainSettings | undefined
+  /** When set, the upload routes read the settings in force on every request (PUT /admin/settings overrides). */
+  readonly currentSettings?: (() => DomainSettings) | undefined
   /** The read side's settings (query wait bound, quota defaults, live feed caps) and clock; default: the defaults (ReadSideRoutes.ts). */
   readonly readSide?: Omit<ReadSideOptions, "runtime" | "auth"> | undefined
   /** How upload bodies are read; the runtime adapter may give a cheaper reader (RequestBody.ts). */
@@ -100,10 +105,13 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   if (options.metrics?.ownPort !== true) app.route("/", metricsRoutes(run, options.metrics))
   app.route("/", openApiRoutes(() => app, API_INFO(options.version ?? "0.1.0")))
   app.route("/admin", adminRoutes(run, auth))
+  app.route("/admin", adminCatalogRoutes(run, auth))
+  app.route("/admin", adminSettingsRoutes(run, auth, options.settings ?? defaultDomainSettings))
   app.route("/files", tusRoutes({
     runtime: options.runtime,
     auth,
     settings: options.settings ?? defaultDomainSettings,
+    currentSettings: options.currentSettings,
     requestBody: options.requestBody
   }))
   // public thumbnails only; playlists and segments at signed URLs (/play/<token>/…, GET /videos/:id/playback)
@@ -113,6 +121,8 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.route("/rooms", roomRoutes(run, auth))
   // views, ratings, comments, subscriptions (commands); their reads are in the read side's routes
   app.route("/", engagementRoutes(run, auth, options.playbackSessions ?? PlaybackSessionVerifier.unconfigured))
+  // the video commands (PATCH, publish, unpublish, DELETE); GET /videos and /videos/:id are the read side's
+  app.route("/videos", videoRoutes(run, auth))
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for

@@ -96,7 +96,10 @@ const statusByDomainCode: Readonly<Record<string, number>> = {
   PLAYBACK_SESSION_INVALID: 403,
   PARENT_NOT_FOUND: 422,
   COMMENT_DELETED: 409,
-  THREAD_FULL: 409
+  THREAD_FULL: 409,
+  // videos and the catalog: another's visible video may not be changed; names are unique
+  NOT_OWNER: 403,
+  CATEGORY_NAME_TAKEN: 409
 }
 
 const domainStatus = (code: string): number =>

@@ -2,8 +2,7 @@
 import { Cause, type Context, Data, Effect, Exit, Layer, Logger, Redacted, References, type Scope } from "effect"
 import type { GetConnInfo } from "hono/conninfo"
 import { StreamPositions } from "../../projections/StreamPositions.ts"
-import { ActorSystem } from "../actors/ActorSystem.ts"
-import { describeEventStore, domainSettings, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { describeEventStore, type InvalidConfig, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { Digests } from "../digest/Digests.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
@@ -28,9 +27,11 @@ import { roomChannel } from "../realtime/RoomChannel.ts"
 import { uploadFeedChannel } from "../realtime/UploadFeedChannel.ts"
 import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
 import { Rooms } from "../rooms/Rooms.ts"
+import { RuntimeSettings } from "../settings/RuntimeSettings.ts"
 import { objectStoreLayer, processingProgressLayer, rateLimiterLayer, readStoreLayer, roomPresenceLayer } from "./AdapterLayers.ts"
 import { dataDirLayer, type DataDirUnavailable } from "./DataDir.ts"
 import { type DevSecretExposed, type DevSecretUnavailable, loadOrCreateDevSecret } from "./DevJwtSecret.ts"
+import { actorsLayer } from "./ActorsLayer.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { playbackLayer } from "./PlaybackKeys.ts"
 import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
@@ -92,16 +93,8 @@ const portsLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests>) =>
   // the uploads application layer over the ports below: what the tus routes and the workers call
   Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
-      ActorSystem.layer({
-        mailboxSize: config.actors.mailboxSize,
-        idleMillis: config.actors.idleSeconds * 1000,
-        maxLive: config.actors.maxLive,
-        maxConflictRetries: config.actors.maxConflictRetries,
-        maxBatch: config.actors.maxBatch,
-        settings: domainSettings(config),
-        // PGlite's files are opened by one process, and this actor system is its only writer
-        soleWriter: config.eventStore.kind === "embedded"
-      }),
+      // PGlite's files are opened by one process, and this actor system is its only writer
+      actorsLayer(config, config.eventStore.kind === "embedded"),
       // the read side: projections folding the same event store into the read store (ReadSideLayer.ts)
       readSideLayer.pipe(Layer.provideMerge(projectionsLayer), Layer.provideMerge(readStoreLayer(config)))
     ).pipe(Layer.provideMerge(StreamPositions.tracking(eventStoreLayer(config.eventStore)))),
@@ -152,11 +145,21 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     const limiter = yield* RateLimiter
     const feeds = { uploadFeeds: yield* UploadFeeds, tickets: yield* FeedTickets }
     const playback = yield* Playback
+    const runtimeSettings = yield* RuntimeSettings
     const r = config.rateLimit
+    const readSide = readSideSettings(config)
     return {
       auth,
-      settings: domainSettings(config),
-      readSide: { settings: readSideSettings(config), feeds, side: yield* ReadSide },
+      settings: runtimeSettings.base,
+      currentSettings: runtimeSettings.current,
+      readSide: {
+        // the quota shown (GET /me/quota) follows the weekly limit in force
+        settings: { ...readSide, get quota() {
+          return { ...readSide.quota, weeklyUploadLimitBytes: runtimeSettings.current().weeklyUploadLimitBytes }
+        } },
+        feeds,
+        side: yield* ReadSide
+      },
       trustProxy: r.trustProxy,
       trustProxyHops: r.trustProxyHops,
       jsonBodyLimitBytes: config.http.jsonBodyLimitBytes,

@@ -3,7 +3,8 @@
  * is a start-up error naming FFMPEG_PATH, not a failed upload later), scratch space under DATA_DIR/scratch
  * (effect's Node FileSystem), and the workers themselves (hashing with the Digests the entry point chose),
  * with the quota reconciler (QUOTA_RECONCILE_GRACE_SECONDS) and the idle-room janitor
- * (INACTIVE_ROOM_RETENTION_HOURS) beside them.
+ * (INACTIVE_ROOM_RETENTION_HOURS) beside them, and the video catalog worker (a ready upload becomes a Video; a
+ * deleted video's objects are removed).
  * `npm start` runs it beside the API unless RUN_WORKERS=false (sharing the ProcessingProgress hub with the
  * SSE routes); `npm run worker` runs it alone.
  */
@@ -21,6 +22,8 @@ import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { QuotaReconciler, quotaReconcilerOptions } from "../workers/QuotaReconciler.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { RoomJanitor } from "../workers/RoomJanitor.ts"
+import { VideoCatalogWorker } from "../workers/VideoCatalogWorker.ts"
+import { Videos } from "../videos/Videos.ts"
 import type { ScratchFileError } from "../workers/ScratchSpace.ts"
 import { newWorkerId, workerOptions } from "../workers/WorkerOptions.ts"
 import { NodeScratchSpace } from "./NodeScratchSpace.ts"
@@ -31,7 +34,7 @@ export const workersLayer = (
   config: KeyframeSettings,
   workerId: string = newWorkerId()
 ): Layer.Layer<
-  MediaWorkers | QuotaReconciler | RoomJanitor,
+  MediaWorkers | QuotaReconciler | RoomJanitor | VideoCatalogWorker,
   WorkersStartError,
   EventStore | ActorSystem | Uploads | ObjectStore | ProcessingProgress | Digests
 > =>
@@ -45,5 +48,7 @@ export const workersLayer = (
     // the janitor giving back reservations whose upload was never created
     Layer.merge(QuotaReconciler.layer(quotaReconcilerOptions(config))),
     // the janitor closing rooms idle for INACTIVE_ROOM_RETENTION_HOURS
-    Layer.merge(RoomJanitor.layer({ retentionMs: config.room.inactiveRetentionHours * 3_600_000 }).pipe(Layer.provide(Rooms.layer)))
+    Layer.merge(RoomJanitor.layer({ retentionMs: config.room.inactiveRetentionHours * 3_600_000 }).pipe(Layer.provide(Rooms.layer))),
+    // ready uploads become videos; deleted videos lose their media objects
+    Layer.merge(VideoCatalogWorker.layer().pipe(Layer.provide(Videos.layer)))
   )

@@ -9,10 +9,10 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect, Layer, Logger, References } from "effect"
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
-import { ActorSystem } from "../actors/ActorSystem.ts"
-import { describeEventStore, domainSettings, KeyframeConfig, type KeyframeSettings } from "../config.ts"
+import { describeEventStore, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { Uploads } from "../uploads/Uploads.ts"
 import { newWorkerId } from "../workers/WorkerOptions.ts"
+import { actorsLayer } from "./ActorsLayer.ts"
 import { objectStoreLayer, processingProgressLayer } from "./AdapterLayers.ts"
 import { dataDirLayer } from "./DataDir.ts"
 import { eventStoreLayer } from "./EventStoreLayer.ts"
@@ -35,14 +35,7 @@ const workerId = `${newWorkerId()}-${hostname().replace(/[^A-Za-z0-9]/g, "").sli
 const workerLayer = (config: KeyframeSettings) =>
   workersLayer(config, workerId).pipe(
     Layer.provide(Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
-      ActorSystem.layer({
-        mailboxSize: config.actors.mailboxSize,
-        idleMillis: config.actors.idleSeconds * 1000,
-        maxLive: config.actors.maxLive,
-        maxConflictRetries: config.actors.maxConflictRetries,
-        maxBatch: config.actors.maxBatch,
-        settings: domainSettings(config)
-      }).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
+      actorsLayer(config, false).pipe(Layer.provideMerge(eventStoreLayer(config.eventStore))),
       objectStoreLayer(config),
       processingProgressLayer(config),
       // the chunk step hashes whole originals: node:crypto's native SHA-256

@@ -30,3 +30,4 @@ export {
   testActors
 } from "./TestContext.ts"
 export { uploadArbitraries } from "./UploadArbitraries.ts"
+export { videoArbitraries } from "./VideoArbitraries.ts"

@@ -1,8 +1,7 @@
 /**
- * The access facts of a videos read-model document. ONE adapter, so the lead can switch it to the
- * Video aggregate's fields at merge: until then the document lacks them and today's behaviour is kept
- * (public, published, not taken down, accessEpoch 0, no origin restriction); a field that is present
- * (D's document, or one a test wrote through the ReadStore) is read as is.
+ * The access facts of a videos read-model document (VideoDocument.ts carries them), read defensively: a
+ * field missing or malformed in a stored document counts as closed (private, unpublished) — playback fails
+ * shut, never open. Allowed origins are optional (none = any).
  */
 import type { Visibility, VideoAccessFacts } from "./VideoAccess.ts"
 
@@ -29,8 +28,8 @@ export const accessFactsOf = (doc: unknown): PlaybackFacts | undefined => {
     id: d.id,
     ownerId: d.ownerId,
     status: pick(d.status, (v): v is VideoAccessFacts["status"] => STATUSES.includes(v as never), "processing"),
-    visibility: pick(d.visibility, (v): v is Visibility => VISIBILITIES.includes(v as never), "public"),
-    published: pick(d.published, isBoolean, true),
+    visibility: pick(d.visibility, (v): v is Visibility => VISIBILITIES.includes(v as never), "private"),
+    published: pick(d.published, isBoolean, false),
     takenDown: pick(d.takenDown, isBoolean, false),
     accessEpoch: pick(d.accessEpoch, isCount, 0),
     allowedOrigins: pick(d.allowedOrigins, isOrigins, [])

@@ -1,8 +1,6 @@
 /**
  * What engagement needs to know of a catalog entry, read through ONE adapter over the videos read model's
- * document. Today's document has no visibility, publication or takedown yet: the defaults (public,
- * published, not taken down) apply until the Video aggregate's fields arrive; then only `factsOfVideoDoc`
- * changes.
+ * document (the Video aggregate's visibility, publication, takedown and access epoch, folded in).
  */
 import { Effect, Option } from "effect"
 import type { ProjectionNotRunning } from "../../projections/ProjectionError.ts"
@@ -11,6 +9,7 @@ import type { VideoDoc } from "../../projections/VideosProjection.ts"
 import type { ReadStoreError } from "../readstore/ReadStoreError.ts"
 import type { ReadStoreShape } from "../readstore/ReadStore.ts"
 import type { VideoAccessFacts } from "./VideoAccess.ts"
+import { videoAccessFacts } from "../../projections/VideoDocument.ts"
 
 export interface VideoFacts extends VideoAccessFacts {
   /** Length in seconds, null while unknown (views then need the full 10 s). */
@@ -18,21 +17,12 @@ export interface VideoFacts extends VideoAccessFacts {
   readonly createdAt: number
 }
 
-/** The adapter: a videos read-model document as the facts the access rule and engagement read. */
-export const factsOfVideoDoc = (doc: VideoDoc): VideoFacts => {
-  const d = doc as VideoDoc & Partial<Pick<VideoAccessFacts, "visibility" | "published" | "takenDown" | "accessEpoch">>
-  return {
-    id: d.id,
-    ownerId: d.ownerId,
-    status: d.status,
-    visibility: d.visibility ?? "public",
-    published: d.published ?? true,
-    takenDown: d.takenDown ?? false,
-    accessEpoch: d.accessEpoch ?? 0,
-    durationSeconds: d.durationSeconds,
-    createdAt: d.createdAt
-  }
-}
+/** The adapter: a videos read-model document carries the access facts itself (VideoDocument.ts), plus what engagement reads. */
+export const factsOfVideoDoc = (doc: VideoDoc): VideoFacts => ({
+  ...videoAccessFacts(doc),
+  durationSeconds: doc.durationSeconds,
+  createdAt: doc.createdAt
+})
 
 /** The facts of one video from the served videos read model; none when there is no such entry. */
 export const loadVideoFacts = (

@@ -104,9 +104,14 @@ describe("rooms and streams", () => {
 
 describe("a realistic history", () => {
   it("every model folds it without a bug and fills every status", () => {
-    const events = toRecorded(makeHistory({ events: 10_000, idPrefix: "x", concurrency: 30 }))
+    const events = toRecorded(makeHistory({ events: 10_000, idPrefix: "x", concurrency: 30, seed: 8 }))
     const videos = foldSequential(VideosProjection, events).get("video")!
     expect(new Set([...videos.values()].map((v: any) => v.status))).toEqual(new Set(["uploading", "processing", "ready", "failed"]))
+    // the Video aggregate's facts: every visibility, takedowns, categories; the catalog without its removed category
+    expect(new Set([...videos.values()].map((v: any) => v.visibility))).toEqual(new Set(["public", "unlisted", "private"]))
+    expect([...videos.values()].some((v: any) => v.takenDown && v.accessEpoch > 0)).toBe(true)
+    expect([...videos.values()].some((v: any) => v.category === "music")).toBe(true)
+    expect([...foldSequential(VideosProjection, events).get("category")!.keys()].sort()).toEqual(["gaming", "music", "travel", "vlogs"])
     const uploads = foldSequential(UploadsProjection, events).get("upload")!
     expect([...new Set([...uploads.values()].map((u: any) => u.status))]).toEqual(
       expect.arrayContaining(["cancelled", "created", "expired", "failed", "processing", "ready", "receiving"])

@@ -70,7 +70,7 @@ for (const [kind, storeLayer] of cases) {
           const projection = narrowed(c.projection, prefix)
           const slot: Slot = { projection: projection.name, version: 1, generation: 0 }
           const clean: Slot = { ...slot, generation: 1 }
-          const history = makeHistory({ events: c.before + c.during, seed: c.seed, idPrefix: prefix, users: 5, concurrency: 8 })
+          const history = makeHistory({ events: c.before + c.during, seed: c.seed, idPrefix: prefix, users: 5, concurrency: 8, videos: false })
           const cut = Math.max(0, history.findIndex((_, i) => history.slice(0, i + 1).reduce((n, a) => n + a.events.length, 0) >= c.before))
           await stores.runPromise(Effect.scoped(Effect.gen(function*() {
             const store = yield* EventStore

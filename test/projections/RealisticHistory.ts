@@ -23,6 +23,10 @@ import { StreamEventCodec } from "../../src/domain/stream/StreamAggregate.ts"
 import type { StreamEvent } from "../../src/domain/stream/StreamEvents.ts"
 import { UploadEventCodec } from "../../src/domain/upload/UploadAggregate.ts"
 import type { UploadEvent } from "../../src/domain/upload/UploadEvents.ts"
+import { CatalogEventCodec } from "../../src/domain/catalog/CatalogAggregate.ts"
+import type { CatalogEvent } from "../../src/domain/catalog/CatalogEvents.ts"
+import { VideoEventCodec } from "../../src/domain/video/VideoAggregate.ts"
+import type { VideoEvent } from "../../src/domain/video/VideoEvents.ts"
 import type { NewEvent, RecordedEvent } from "../../src/eventstore/EventStoreTypes.ts"
 
 export interface HistoryAppend {
@@ -41,6 +45,8 @@ export interface HistoryOptions {
   readonly concurrency?: number
   /** Start of the clock (ms). */
   readonly start?: number
+  /** Ready uploads get a Video lifecycle, and the catalog is seeded first (default true). */
+  readonly videos?: boolean
 }
 
 type Encoded = { readonly type: string; readonly data: unknown; readonly schemaVersion: number }
@@ -53,6 +59,8 @@ const view = (...events: ReadonlyArray<ViewEvent>) => events.map((e) => asNew(Vi
 const rate = (...events: ReadonlyArray<RatingEvent>) => events.map((e) => asNew(RatingEventCodec.encode(e)))
 const comment = (...events: ReadonlyArray<CommentEvent>) => events.map((e) => asNew(CommentEventCodec.encode(e)))
 const follow = (...events: ReadonlyArray<SubscriptionEvent>) => events.map((e) => asNew(SubscriptionEventCodec.encode(e)))
+const vid = (...events: ReadonlyArray<VideoEvent>) => events.map((e) => asNew(VideoEventCodec.encode(e)))
+const cat = (...events: ReadonlyArray<CatalogEvent>) => events.map((e) => asNew(CatalogEventCodec.encode(e)))
 
 /** One aggregate's (or a pair's) appends, produced lazily so lifecycles interleave. */
 type Lifecycle = Generator<HistoryAppend, void, number>
@@ -173,10 +181,54 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
         }
         at = yield { stream: `upload-${uploadId}`, events: up({ ...completed, details: { mediaBytes: Math.round(size / 3) } }, { _tag: "UploadReady", uploadId, media, at }) }
         ready.push({ videoId: uploadId, ownerId })
-        yield { stream: q, events: quota({ _tag: "UploadCommitted", userId: ownerId, uploadId, periodStart: period.start, reservedBytes: size, committedBytes: size, at }) }
+        at = yield { stream: q, events: quota({ _tag: "UploadCommitted", userId: ownerId, uploadId, periodStart: period.start, reservedBytes: size, committedBytes: size, at }) }
+        if (options.videos !== false) yield* videoLifecycle(uploadId, ownerId, `clip ${serial}`, at)
         return
       }
     }
+  }
+
+  /** The Video of a ready upload: made public, categorized, edited, sometimes unpublished, taken down or deleted. */
+  function* videoLifecycle(videoId: string, ownerId: string, title: string, start: number): Lifecycle {
+    const stream = `video-${videoId}`
+    let at: number = yield { stream, events: vid({ _tag: "VideoCreated", videoId, ownerId, title, source: "upload", visibility: "private", published: true, at: start }) }
+    const by = ownerId
+    for (let i = int(0, 4); i > 0; i--) {
+      const r = random()
+      const event: VideoEvent = r < 0.3
+        ? { _tag: "VideoVisibilitySet", videoId, visibility: pick(["public", "public", "unlisted", "private"] as const), by, at }
+        : r < 0.5
+        ? { _tag: "VideoCategorySet", videoId, category: pick(["music", "gaming", "vlogs", null]), by, at }
+        : r < 0.65
+        ? { _tag: "VideoDetailsEdited", videoId, title: `${title} (edited)`, description: "a day out", by, at }
+        : r < 0.75
+        ? { _tag: "VideoUnpublished", videoId, by, at }
+        : r < 0.85
+        ? { _tag: "VideoPublished", videoId, by, at }
+        : r < 0.93
+        ? { _tag: "VideoTakenDown", videoId, reason: "reported", by: `${prefix}admin`, at }
+        : { _tag: "VideoRestored", videoId, by: `${prefix}admin`, at }
+      at = yield { stream, events: vid(event) }
+    }
+    if (random() < 0.1) yield { stream, events: vid({ _tag: "VideoDeleted", videoId, ownerId, by, at }) }
+  }
+
+  /** The catalog, once: the defaults, then an admin's additions, a rename and a removal. */
+  let catalogStarted = false
+  function* catalogLifecycle(): Lifecycle {
+    catalogStarted = true
+    const stream = "catalog-categories"
+    const by = "system"
+    let at: number = yield {
+      stream,
+      events: cat(
+        ...["music", "gaming", "vlogs", "sports"].map((slug): CatalogEvent => ({ _tag: "CategoryCreated", slug, name: slug.toUpperCase(), by, at: clock })),
+        { _tag: "CatalogSeeded", at: clock }
+      )
+    }
+    at = yield { stream, events: cat({ _tag: "CategoryCreated", slug: "travel", name: "Travel", by: `${prefix}admin`, at }) }
+    at = yield { stream, events: cat({ _tag: "CategoryRenamed", slug: "vlogs", name: "Vlogs", by: `${prefix}admin`, at }) }
+    yield { stream, events: cat({ _tag: "CategoryRemoved", slug: "sports", by: `${prefix}admin`, at }) }
   }
 
   function* roomLifecycle(): Lifecycle {
@@ -277,6 +329,7 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
   }
 
   const start = (): Lifecycle => {
+    if (!catalogStarted && options.videos !== false) return catalogLifecycle()
     const r = random()
     const lifecycle = r < 0.5 ? uploadLifecycle() : r < 0.72 ? roomLifecycle() : r < 0.86 ? streamLifecycle() : r < 0.98 ? engagementLifecycle() : limitChange()
     return lifecycle

@@ -2,6 +2,7 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { eventTypesOf } from "../../projections/DomainEvents.ts"
+import { VideoEvent } from "../../src/domain/video/VideoEvents.ts"
 import { RoomsProjection, StreamsProjection, UploadsProjection, VideosProjection } from "../../projections/index.ts"
 import { foldSequential } from "../../projections/ProjectionReplay.ts"
 import { singleStreamModel } from "../../projections/SingleStreamModel.ts"
@@ -91,12 +92,14 @@ describe("singleStreamModel", () => {
     expect(() => Tallies.evolve({ get: () => undefined }, bad!)).toThrow(/tally-b@0 \(Counted\) does not decode/)
   })
 
-  it("Keyframe's four single-stream read models take their subscriptions from their aggregates' event unions", () => {
+  it("Keyframe's single-stream read models take their subscriptions from their aggregates' event unions (videos: three)", () => {
     expect(RoomsProjection).toMatchObject({ handles: eventTypesOf(RoomEvent), streamPrefixes: ["room-"] })
     expect(StreamsProjection).toMatchObject({ handles: eventTypesOf(StreamEvent), streamPrefixes: ["stream-"] })
     expect(UploadsProjection).toMatchObject({ handles: eventTypesOf(UploadEvent), streamPrefixes: ["upload-"] })
     const catalogIgnores = ["BytesReceived", "StepClaimed", "StepFailed", "ChunkUploaded"]
-    expect(VideosProjection).toMatchObject({ handles: eventTypesOf(UploadEvent).filter((t) => !catalogIgnores.includes(t)), streamPrefixes: ["upload-"] })
+    expect(VideosProjection).toMatchObject({ streamPrefixes: ["upload-", "video-", "catalog-"] })
+    expect(VideosProjection.handles).toEqual(expect.arrayContaining([...eventTypesOf(UploadEvent).filter((t) => !catalogIgnores.includes(t)), ...eventTypesOf(VideoEvent)]))
+    for (const ignored of catalogIgnores) expect(VideosProjection.handles).not.toContain(ignored)
     expect(eventTypesOf(RoomEvent)).toEqual(["RoomOpened", "MemberJoined", "MemberLeft", "ChatPosted", "PlaybackChanged", "PlaybackReady", "PlaybackControlChanged", "HostHandedOver", "RoomClosed"])
   })
 })

@@ -1,4 +1,4 @@
-/** The one adapter from the videos read model's document to the access facts: today's defaults, and the Video aggregate's fields once the document has them. */
+/** The adapter from the videos read model's document to the facts engagement reads, and the engagement stream ids. */
 import { describe, expect, it } from "vitest"
 import type { VideoDoc } from "../../projections/VideosProjection.ts"
 import { noMedia } from "../../projections/MediaDetails.ts"
@@ -12,6 +12,17 @@ const doc: VideoDoc = {
   id: "v1",
   ownerId: "alice",
   title: "clip",
+  description: "",
+  category: null,
+  visibility: "public",
+  published: true,
+  publishedAt: 2,
+  takenDown: false,
+  takedown: null,
+  accessEpoch: 0,
+  views: 0,
+  likes: 0,
+  dislikes: 0,
   filename: "clip.mp4",
   contentType: "video/mp4",
   status: "ready",
@@ -27,14 +38,14 @@ const doc: VideoDoc = {
 const bob = { userId: "bob", roles: ["user"] } as const
 
 describe("factsOfVideoDoc", () => {
-  it("reads today's document as public, published and not taken down", () => {
+  it("reads a public, published document as watchable by others, and an unready one as hidden", () => {
     const facts = factsOfVideoDoc(doc)
     expect(facts).toMatchObject({ id: "v1", ownerId: "alice", visibility: "public", published: true, takenDown: false, accessEpoch: 0, durationSeconds: 42 })
     expect(canWatch(facts, bob)).toBe(true)
     expect(canSee(factsOfVideoDoc({ ...doc, status: "processing" }), bob)).toBe(false)
   })
 
-  it("takes visibility, publication and takedown from the document once it carries them", () => {
+  it("takes visibility, publication and takedown from the document", () => {
     const withFields = (extra: Record<string, unknown>) => factsOfVideoDoc({ ...doc, ...extra } as VideoDoc)
     expect(canSee(withFields({ visibility: "private" }), bob)).toBe(false)
     expect(canSee(withFields({ visibility: "private" }), { userId: "alice", roles: ["user"] })).toBe(true)

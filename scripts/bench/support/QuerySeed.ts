@@ -9,6 +9,7 @@ import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import type { Principal } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
 import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
+import { VideoAggregate } from "../../../src/domain/video/VideoAggregate.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { PostgresEventStore } from "../../../src/eventstore/postgres/PostgresEventStore.ts"
 
@@ -68,6 +69,9 @@ const seedOne = (owner: string, id: string, ready: boolean) =>
       })
     }
     yield* actors.send(QuotaAggregate, owner, { command: { _tag: "CommitUpload", userId: owner, uploadId: id, receivedBytes: SIZE }, actor: system })
+    // as the catalog worker and the owner would: a Video, made public so every reader lists it
+    yield* actors.send(VideoAggregate, id, { command: { _tag: "CreateVideo", videoId: id, ownerId: owner, title: `${id}.mp4`, source: "upload" }, actor: system })
+    yield* actors.send(VideoAggregate, id, { command: { _tag: "SetVideoVisibility", videoId: id, visibility: "public" }, actor: user(owner) })
   })
 
 export const seedHistory = async (

@@ -33,6 +33,8 @@ export interface DomainSettings {
   readonly inactiveRoomRetentionHours: number
   /** How long a member whose last connection dropped stays in the room. */
   readonly memberGraceSeconds: number
+  /** Visibility of a new video (published from the start): "private" keeps it to its owner until they choose. */
+  readonly defaultVisibility: "public" | "unlisted" | "private"
 }
 
 export const defaultDomainSettings: DomainSettings = {
@@ -51,5 +53,6 @@ export const defaultDomainSettings: DomainSettings = {
   defaultMaxParticipants: 10,
   sponsorMaxParticipants: -1,
   inactiveRoomRetentionHours: 24,
-  memberGraceSeconds: 30
+  memberGraceSeconds: 30,
+  defaultVisibility: "private"
 }

@@ -52,10 +52,12 @@ export interface PageRead {
   readonly value?: string | undefined
   readonly limit?: number | undefined
   readonly cursor?: string | undefined
+  /** Newest first unless "asc". */
+  readonly order?: "asc" | "desc" | undefined
 }
 
 export const pageKeyOf = (name: string, read: PageRead) =>
-  `${name}\u0000${read.index}\u0000${read.value ?? ""}\u0000${read.limit ?? DEFAULT_PAGE_SIZE}\u0000${read.cursor ?? ""}`
+  `${name}\u0000${read.index}\u0000${read.value ?? ""}\u0000${read.limit ?? DEFAULT_PAGE_SIZE}\u0000${read.cursor ?? ""}\u0000${read.order ?? "desc"}`
 
 /** A page of an index, newest first, through the process's folded reads. */
 export const readPage = (deps: QueryDeps, model: OpenReadModel, name: string, read: PageRead) => {
@@ -63,7 +65,12 @@ export const readPage = (deps: QueryDeps, model: OpenReadModel, name: string, re
   const kept = deps.folded.page(model, key)
   if (kept !== MISS) return Effect.succeed(kept)
   return Effect.tap(
-    model.store.list(model.slot, name, read.index, { value: read.value ?? "", cursor: read.cursor, limit: read.limit ?? DEFAULT_PAGE_SIZE, order: "desc" }),
+    model.store.list(model.slot, name, read.index, {
+      value: read.value ?? "",
+      cursor: read.cursor,
+      limit: read.limit ?? DEFAULT_PAGE_SIZE,
+      order: read.order ?? "desc"
+    }),
     (page) => Effect.sync(() => deps.folded.rememberPage(model, key, page))
   )
 }
@@ -96,7 +103,7 @@ export const readDocument = (deps: QueryDeps, model: OpenReadModel, name: string
   })
 }
 
-/** A page as `{ items, next }` with ETag and a `Link: <…>; rel="next"`. */
+/** A page of an index as `{ items, next }` with ETag and a `Link: <…>; rel="next"`. */
 export const pageResponse = <Doc>(
   c: Context<AppEnv>,
   model: OpenReadModel,
@@ -105,7 +112,17 @@ export const pageResponse = <Doc>(
   page: ListPage,
   view: (doc: Doc) => unknown = (doc) => doc,
   varies: Varies = () => ""
-): Response => {
+) => pageAnswer(c, model, page, ["list", name, read.index, read.value ?? ""], view, varies)
+
+/** A page already read, answered as `{ items, next }` with its ETag (from `tag` and the items' versions) and Link. */
+export const pageAnswer = <Doc>(
+  c: Context<AppEnv>,
+  model: OpenReadModel,
+  page: { readonly items: ReadonlyArray<{ readonly id: string; readonly doc: unknown }>; readonly next?: string | undefined },
+  tag: ReadonlyArray<string | number>,
+  view: (doc: Doc) => unknown = (doc) => doc,
+  varies: Varies = () => ""
+) => {
   const next = page.next ?? null
   const headers: Record<string, string> = positionHeaders(model)
   if (next !== null) {
@@ -114,7 +131,7 @@ export const pageResponse = <Doc>(
     headers.Link = `<${url.pathname}${url.search}>; rel="next"`
   }
   const items = page.items.map((i) => view(i.doc as Doc))
-  const parts: Array<string | number> = [slotTag(model.slot), "list", name, read.index, read.value ?? "", next ?? ""]
+  const parts: Array<string | number> = [slotTag(model.slot), ...tag, next ?? ""]
   page.items.forEach((item, i) => parts.push(item.id, docVersion(item.doc), varies(items[i])))
   return conditionalJson(c, new PreparedJson(pageJson(items, next)), versionTag(parts), headers)
 }

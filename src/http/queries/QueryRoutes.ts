@@ -126,20 +126,24 @@ export interface DocumentRouteSpec<Doc> {
   readonly withoutReadSide?: (id: string) => Effect.Effect<Doc | undefined, unknown, ReadSideServices>
 }
 
+/** The OpenAPI description of a one-document query (200, 304, 404). */
+export const documentRouteDoc = (spec: Pick<DocumentRouteSpec<unknown>, "summary" | "description" | "tags" | "schema" | "model">) =>
+  describeRoute({
+    summary: spec.summary,
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    tags: [...(spec.tags ?? ["queries"])],
+    headers: [...queryRequestHeaders],
+    responses: {
+      200: { description: `the ${spec.model}`, schema: spec.schema, headers: queryHeaders },
+      304: { description: "not modified" },
+      404: { description: "NOT_FOUND" }
+    }
+  })
+
 export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: DocumentRouteSpec<Doc>) =>
   app.get(
     spec.path,
-    describeRoute({
-      summary: spec.summary,
-      ...(spec.description === undefined ? {} : { description: spec.description }),
-      tags: [...(spec.tags ?? ["queries"])],
-      headers: [...queryRequestHeaders],
-      responses: {
-        200: { description: `the ${spec.model}`, schema: spec.schema, headers: queryHeaders },
-        304: { description: "not modified" },
-        404: { description: "NOT_FOUND" }
-      }
-    }),
+    documentRouteDoc(spec),
     requireAuth(deps.auth),
     validate("param", IdParams),
     validate("query", FreshnessQuery),

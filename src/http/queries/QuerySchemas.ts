@@ -3,7 +3,10 @@ import { Schema } from "effect"
 import { RoomDocument, RoomStatus } from "../../../projections/RoomsProjection.ts"
 import { LiveStreamState, StreamDocument } from "../../../projections/StreamsProjection.ts"
 import { UploadStatus } from "../../../projections/UploadsProjection.ts"
+import { CategoryDocument } from "../../../projections/CategoryDocument.ts"
+import { VideoSort } from "../../../projections/VideoDocument.ts"
 import { VideoDocument, VideoStatus } from "../../../projections/VideosProjection.ts"
+import { CategorySlug } from "../../domain/video/VideoCommands.ts"
 import { EntityId } from "../../domain/shared/Primitives.ts"
 
 const Int = (min: number, max: number) => Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: min, maximum: max }))
@@ -28,7 +31,12 @@ export const FreshnessQuery = Schema.Struct(freshness)
 export const VideoListQuery = Schema.Struct({
   ...paging,
   owner: Schema.optional(Owner),
-  status: Schema.optional(VideoStatus)
+  status: Schema.optional(VideoStatus.annotate({ description: "your own (owner=me) or, for admins, anyone's; with owner only, sorted newest" })),
+  category: Schema.optional(CategorySlug.annotate({ description: "a category's slug (GET /categories); unknown: 422 UNKNOWN_CATEGORY" })),
+  q: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 100)).annotate({
+    description: "title substring, case-insensitive; each page scans at most 500 videos of the listing (fewer items and a `next` may come back)"
+  })),
+  sort: Schema.optional(VideoSort.annotate({ description: "newest (default), views (most viewed), likes (most liked)" }))
 })
 
 export const UploadListQuery = Schema.Struct({
@@ -55,6 +63,10 @@ export const StreamListQuery = Schema.Struct({
 // ---- responses: the read models' documents as their projections define them, plus what a route adds ----
 
 export const VideoView = VideoDocument.annotate({ identifier: "Video" })
+
+export const CategoryView = CategoryDocument.annotate({ identifier: "Category" })
+
+export const CategoryList = Schema.Struct({ items: Schema.Array(CategoryView) }).annotate({ identifier: "CategoryList" })
 
 export const RoomView = RoomDocument.annotate({ identifier: "Room" })
 

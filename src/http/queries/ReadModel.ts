@@ -61,24 +61,32 @@ export const requestedPosition = (c: Context<AppEnv>, fromQuery: number | undefi
 
 /**
  * The read model as it is served now, when it already includes `minPosition` and the newest event of
- * `stream` this process knows (see openReadModel); undefined when a query would have to wait (or fail):
+ * `stream` (one or several) this process knows (see openReadModel); undefined when a query would have to wait (or fail):
  * the synchronous half of openReadModel, for answers that need no effect at all.
  */
-export const readModelNow = (side: ReadSideShape, projection: string, minPosition: number | undefined, stream?: string): OpenReadModel | undefined => {
+export const readModelNow = (
+  side: ReadSideShape,
+  projection: string,
+  minPosition: number | undefined,
+  stream?: string | ReadonlyArray<string>
+): OpenReadModel | undefined => {
   if (side._tag === "StreamsOnly") return undefined
   const served = side.runner.served(projection)
   if (served?.active === undefined) return undefined
-  const wanted = stream === undefined ? minPosition ?? 0 : Math.max(minPosition ?? 0, side.positions.newest(stream, served.handles))
+  let wanted = minPosition ?? 0
+  for (const name of stream === undefined ? [] : typeof stream === "string" ? [stream] : stream) {
+    wanted = Math.max(wanted, side.positions.newest(name, served.handles))
+  }
   return wanted > 0 && wanted > served.checkpoint ? undefined : { store: side.store, slot: served.active, checkpoint: served.checkpoint }
 }
 
 /**
  * Waits (bounded) for `minPosition`, then returns the slot queries read and the projection's
- * checkpoint. With `stream`, also for the newest event of that stream this process knows (appended
+ * checkpoint. With `stream` (one or several), also for the newest event of those streams this process knows (appended
  * here, or delivered by its subscriptions) among those the projection folds: a read on the node that
  * answered a command sees the command's effect, with no event-store query (README "Read your writes").
  */
-export const openReadModel = (projection: string, minPosition: number | undefined, settings: ReadSideSettings, stream?: string) =>
+export const openReadModel = (projection: string, minPosition: number | undefined, settings: ReadSideSettings, stream?: string | ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const side = yield* ReadSide
     if (side._tag === "StreamsOnly") return yield* new ProjectionNotRunning({ projection, reason: "this process runs no read models" })
@@ -89,7 +97,9 @@ export const openReadModel = (projection: string, minPosition: number | undefine
     const served = runner.served(projection)
     if (served === undefined) return yield* new ProjectionNotRunning({ projection, reason: "no such projection" })
     let wanted = minPosition ?? 0
-    if (stream !== undefined) wanted = Math.max(wanted, positions.newest(stream, served.handles))
+    for (const name of stream === undefined ? [] : typeof stream === "string" ? [stream] : stream) {
+      wanted = Math.max(wanted, positions.newest(name, served.handles))
+    }
     if (wanted > 0 && wanted > served.checkpoint) {
       yield* runner.waitFor(projection, wanted, Duration.millis(settings.waitMillis))
       const after = runner.served(projection)

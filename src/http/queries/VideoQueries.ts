@@ -1,55 +1,172 @@
-/** `GET /videos` and `GET /videos/:id`: ready videos for everyone signed in, one's own in any state, all of them for admins. */
-import { Effect } from "effect"
+/**
+ * `GET /videos`, `GET /videos/:id` and `GET /categories`. Who sees what is src/videos/VideoAccess.ts:
+ * everyone signed in lists the public, published, ready videos not taken down (filter by owner, category,
+ * title; sort newest, most viewed, most liked); `owner=me` lists your own in any state; admins list all.
+ * An unlisted video is reachable by id; a private one (or another's unready one) is 404 to others.
+ */
+import { Effect, Exit } from "effect"
 import { Hono } from "hono"
 import type { VideoDoc } from "../../../projections/VideosProjection.ts"
+import { videoAccessFacts } from "../../../projections/VideoDocument.ts"
+import { UnknownCategory } from "../../domain/catalog/CatalogErrors.ts"
+import { canSee } from "../../videos/VideoAccess.ts"
+import { requireAuth } from "../auth/Auth.ts"
+import { describeRoute, type ResponseDoc } from "../openapi/RouteDoc.ts"
+import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { forbidden, isAdmin, type QueryDeps, resolveUser } from "./QueryKit.ts"
-import { VideoListQuery, VideoView } from "./QuerySchemas.ts"
-import { documentRoute, listRoute } from "./QueryRoutes.ts"
+import { conditionalJson, slotTag, versionTag } from "./ConditionalJson.ts"
+import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage } from "./QueryKit.ts"
+import { MISS } from "./FoldedReads.ts"
+import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
+import type { CategoryDoc } from "../../../projections/CategoryDocument.ts"
+import { errorResponse, HttpError } from "../HttpError.ts"
+import { CategoryList, DEFAULT_PAGE_SIZE, FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders, VideoListQuery, VideoView } from "./QuerySchemas.ts"
+import { documentRouteDoc } from "./QueryRoutes.ts"
+import { type OpenReadModel, openReadModel, positionHeaders, readModelNow, requestedPosition, requestedPositionNow } from "./ReadModel.ts"
+import { scanPage, titleMatches, videoIndexFor, videoView } from "./VideoCatalogReads.ts"
 
 const PROJECTION = "videos"
+
+/** The whole catalog (it is small: one page), oldest first. */
+const CATEGORIES = { index: "all", limit: 1000, order: "asc" } as const
+const CATEGORIES_KEY = pageKeyOf("category", CATEGORIES)
+
+// per categories page read: the slugs that exist, and the ETag part naming them
+const catalogs = new WeakMap<ListPage, { readonly known: ReadonlySet<string>; readonly tag: string }>()
+const catalogOf = (page: ListPage) => {
+  let catalog = catalogs.get(page)
+  if (catalog === undefined) {
+    const known = new Set(page.items.map((i) => (i.doc as CategoryDoc).slug))
+    catalogs.set(page, catalog = { known, tag: [...known].join(",") })
+  }
+  return catalog
+}
+
+const docs = (summary: string, description: string, ok: ResponseDoc) =>
+  describeRoute({
+    summary,
+    description,
+    tags: ["queries"],
+    headers: [...queryRequestHeaders],
+    responses: { 200: ok, 304: { description: "not modified" } }
+  })
 
 export const videoQueries = (deps: QueryDeps) => {
   const app = new Hono<AppEnv>()
 
-  listRoute<typeof VideoListQuery, VideoDoc>(app, deps, {
-    path: "/videos",
-    summary: "List videos, newest first",
-    description: "Without `owner`: the ready videos of everyone. `owner=me`: your own videos in any status (filter with " +
-      "`status`). `owner=<user>`: that user's ready videos. Admins may list anything. Paged with `cursor`.",
-    schema: VideoView,
-    pageName: "Video",
-    query: VideoListQuery,
-    projection: PROJECTION,
-    model: "video",
-    index: (q, actor) => {
-      const owner = resolveUser(actor, q.owner)
-      const own = owner === actor.userId || isAdmin(actor)
-      if (!own && q.status !== undefined && q.status !== "ready") {
-        return Effect.fail(forbidden("only ready videos of other users are listed; use owner=me for your own"))
+  app.get(
+    "/videos",
+    docs(
+      "List videos",
+      "Without `owner`: the public, published, ready videos of everyone (not taken down). `owner=me`: your own in any " +
+        "state (filter with `status`). `owner=<user>`: that user's public videos. Admins list everything. Filters " +
+        "`category`, `q` (title substring); `sort` newest | views | likes. Paged with `cursor`.",
+      { description: "a page of videos", schema: pageOf(VideoView, "Video"), headers: queryHeaders }
+    ),
+    requireAuth(deps.auth),
+    validate("query", VideoListQuery),
+    (c) => {
+      const q = c.req.valid("query")
+      const choice = videoIndexFor(q, c.get("actor"))
+      const answer = (model: OpenReadModel, categories: ListPage, index: { readonly index: string; readonly value: string }, page: ListPage | undefined) => {
+        const { known, tag } = catalogOf(categories)
+        if (q.category !== undefined && !known.has(q.category)) return new UnknownCategory({ slug: q.category })
+        // without q: the page of the index itself (kept in FoldedReads); with q: a bounded scan, read each time
+        return page !== undefined
+          ? pageResponse<VideoDoc>(c, model, "video", { ...index, limit: q.limit, cursor: q.cursor }, page, videoView(known), () => tag)
+          : undefined
       }
-      const status = own ? q.status : "ready"
-      return Effect.succeed(
-        owner !== undefined && status !== undefined
-          ? { index: "byOwnerStatus", value: `${owner}/${status}` }
-          : owner !== undefined
-          ? { index: "byOwner", value: owner }
-          : status !== undefined
-          ? { index: "byStatus", value: status }
-          : { index: "all" }
+      // the common case, with no effect run: the categories and the page were read at the checkpoint served now
+      const minPosition = requestedPositionNow(c, q.minPosition)
+      const index = Exit.isExit(choice) && Exit.isSuccess(choice) ? (choice.value as { readonly index: string; readonly value: string }) : undefined
+      const model = deps.side === undefined || index === undefined || typeof minPosition === "object" || q.q !== undefined
+        ? undefined
+        : readModelNow(deps.side, PROJECTION, minPosition)
+      if (model !== undefined && index !== undefined) {
+        const categories = deps.folded.page(model, CATEGORIES_KEY)
+        const page = deps.folded.page(model, pageKeyOf("video", { ...index, limit: q.limit, cursor: q.cursor }))
+        const result = categories === MISS || page === MISS ? undefined : answer(model, categories, index, page)
+        if (result instanceof Response) return result
+      }
+      return deps.run(
+        c,
+        Effect.gen(function*() {
+          const index = yield* choice
+          const model = yield* openReadModel(PROJECTION, yield* requestedPosition(c, q.minPosition), deps.settings)
+          const categories = yield* readPage(deps, model, "category", CATEGORIES)
+          const page = q.q === undefined ? yield* readPage(deps, model, "video", { ...index, limit: q.limit, cursor: q.cursor }) : undefined
+          const listed = answer(model, categories, index, page)
+          if (listed !== undefined) return yield* listed instanceof Response ? Effect.succeed(listed) : Effect.fail(listed)
+          const { known, tag } = catalogOf(categories)
+          const scanned = yield* scanPage(model, index, { cursor: q.cursor, limit: q.limit ?? DEFAULT_PAGE_SIZE }, titleMatches(q.q!))
+          return pageAnswer<VideoDoc>(c, model, scanned, ["scan", index.index, index.value, q.q!], videoView(known), () => tag)
+        })
       )
     }
-  })
+  )
 
-  documentRoute<VideoDoc>(app, deps, {
-    path: "/videos/:id",
-    summary: "One video",
-    description: "A ready video is visible to everyone signed in; otherwise to its owner and admins (404 for others).",
-    schema: VideoView,
-    projection: PROJECTION,
-    model: "video",
-    streamOf: (id) => `upload-${id}`,
-    visible: (doc, actor) => doc.status === "ready" || doc.ownerId === actor.userId || isAdmin(actor)
-  })
+  app.get(
+    "/videos/:id",
+    documentRouteDoc({
+      summary: "One video",
+      description: "Its owner and admins always see it; others a published, ready, public or unlisted video that is not taken " +
+        "down (404 otherwise: existence is not disclosed). A category since removed shows as null.",
+      schema: VideoView,
+      model: "video"
+    }),
+    requireAuth(deps.auth),
+    validate("param", IdParams),
+    validate("query", FreshnessQuery),
+    (c) => {
+      const actor = c.get("actor")
+      const id = c.req.valid("param").id
+      // read-your-writes for both streams the document folds
+      const streams = [`upload-${id}`, `video-${id}`]
+      const answer = (model: OpenReadModel, categories: ListPage, doc: unknown) => {
+        const { known, tag } = catalogOf(categories)
+        return documentResponse<VideoDoc>(c, model, "video", id, "video", doc, (d) => canSee(videoAccessFacts(d), actor), videoView(known), () => tag)
+      }
+      // the common case, with no effect run: the categories and the document were read at the checkpoint served now
+      const minPosition = requestedPositionNow(c, c.req.valid("query").minPosition)
+      const model = deps.side === undefined || typeof minPosition === "object" ? undefined : readModelNow(deps.side, PROJECTION, minPosition, streams)
+      if (model !== undefined) {
+        const categories = deps.folded.page(model, CATEGORIES_KEY)
+        const doc = deps.folded.document(model, "video", id)
+        if (categories !== MISS && doc !== MISS) {
+          const result = answer(model, categories, doc)
+          return result instanceof HttpError ? errorResponse(result) : result
+        }
+      }
+      return deps.run(
+        c,
+        Effect.gen(function*() {
+          const model = yield* openReadModel(PROJECTION, yield* requestedPosition(c, c.req.valid("query").minPosition), deps.settings, streams)
+          const categories = yield* readPage(deps, model, "category", CATEGORIES)
+          return yield* answered(answer(model, categories, yield* readDocument(deps, model, "video", id)))
+        })
+      )
+    }
+  )
+
+  app.get(
+    "/categories",
+    docs("The video categories", "Every category of the catalog, oldest first (admins change them under /admin/categories).", {
+      description: "the categories",
+      schema: CategoryList,
+      headers: queryHeaders
+    }),
+    requireAuth(deps.auth),
+    validate("query", FreshnessQuery),
+    (c) =>
+      deps.run(
+        c,
+        Effect.gen(function*() {
+          const model = yield* openReadModel(PROJECTION, yield* requestedPosition(c, c.req.valid("query").minPosition), deps.settings)
+          const items = (yield* readPage(deps, model, "category", CATEGORIES)).items.map((i) => i.doc as CategoryDoc)
+          const etag = versionTag([slotTag(model.slot), "categories", ...items.map((i) => `${i.slug}@${i.position}`)])
+          return conditionalJson(c, { items }, etag, positionHeaders(model))
+        })
+      )
+  )
   return app
 }

@@ -41,6 +41,8 @@ export interface TusDeps {
   readonly auth: AuthOptions
   /** Max size, expiry hours, accepted formats… (`domainSettings(config)`). */
   readonly settings: DomainSettings
+  /** When set, read on every request instead of `settings` (the admins' runtime overrides). */
+  readonly currentSettings?: (() => DomainSettings) | undefined
   /** Where the routes are mounted, for Location headers. Default `/files`. */
   readonly basePath?: string
   /** Wait for another request on the same upload to let go before answering 423. Default 5 s. */
@@ -125,9 +127,12 @@ const terminateUpload = (context: TusContext) => (c: Context<AppEnv>) => {
 }
 
 export const tusRoutes = (deps: TusDeps): Hono<AppEnv> => {
+  const current = deps.currentSettings
   const context: TusContext = {
     run: makeTusRunner(deps.runtime),
-    settings: deps.settings,
+    get settings() {
+      return current === undefined ? deps.settings : current()
+    },
     locks: makeUploadLocks(),
     basePath: deps.basePath ?? "/files",
     lockWaitMs: deps.lockWaitMs ?? 5_000,
@@ -135,7 +140,7 @@ export const tusRoutes = (deps: TusDeps): Hono<AppEnv> => {
   }
   // the capabilities on a discovery OPTIONS (and on a preflight); tusCors answers it
   const discovery: MiddlewareHandler<AppEnv> = async (c, next) => {
-    for (const [name, value] of Object.entries(discoveryHeaders(deps.settings.maxFileSizeBytes))) c.header(name, value)
+    for (const [name, value] of Object.entries(discoveryHeaders(context.settings.maxFileSizeBytes))) c.header(name, value)
     await next()
   }
   const patch = patchUpload(context)

@@ -8,6 +8,8 @@
 import { Context, Data, Effect, Layer, Stream } from "effect"
 import type { UploadDoc } from "../../../projections/UploadsProjection.ts"
 import type { Principal } from "../../domain/shared/Decider.ts"
+import { VideoEventCodec } from "../../domain/video/VideoAggregate.ts"
+import { evolveVideo, initialVideoState, visibleToOthers } from "../../domain/video/VideoState.ts"
 import { EventStore } from "../../eventstore/EventStore.ts"
 import type { EventStoreError } from "../../eventstore/EventStoreError.ts"
 import type { ProcessingProgress } from "../ProcessingProgress.ts"
@@ -20,6 +22,16 @@ import { emptyFeed, endMessage, type FeedKind, type FeedSpec, foldFeed, isFinish
 
 /** What the feeds read: the upload's stream, and the processing percentages. */
 export type FeedServices = EventStore | ProcessingProgress
+
+/** The Video's own stream decides whether others may watch (DESIGN §6 "Video"). */
+const videoVisibleToOthers = (id: string) =>
+  Effect.map(EventStore.use((store) => store.readStream(`video-${id}`)), (events) => {
+    const state = events.reduce((s, e) => {
+      const decoded = VideoEventCodec.decode({ type: e.type, data: e.data, schemaVersion: e.metadata.schemaVersion })
+      return decoded._tag === "Success" ? evolveVideo(s, decoded.success) : s
+    }, initialVideoState)
+    return state.status === "Active" && visibleToOthers(state)
+  })
 
 /** No such upload, or not one this actor may watch (the same answer, so a stranger learns nothing): 404. */
 export class FeedNotFound extends Data.TaggedError("FeedNotFound")<{ readonly message: string }> {}
@@ -76,8 +88,10 @@ export const makeUploadFeeds = (options: UploadFeedsOptions = {}): UploadFeedsSh
         if (after !== undefined && event.position > after) backlog.push(messageFor(spec, before, state, event))
       }
       const upload = state.upload
+      // others see a video's feed only when its Video lets them (public or unlisted, published, not taken down)
       const visible = upload !== undefined &&
-        (upload.ownerId === actor.userId || actor.roles.includes("admin") || (kind === "video" && state.video?.status === "ready"))
+        (upload.ownerId === actor.userId || actor.roles.includes("admin") ||
+          (kind === "video" && state.video?.status === "ready" && (yield* videoVisibleToOthers(uploadId))))
       if (!visible) return yield* new FeedNotFound({ message: `there is no ${kind} "${uploadId}"` })
       const finished = isFinished(state)
       if (after !== undefined && backlog.length === 0 && finished) return { _tag: "Ended" } as const

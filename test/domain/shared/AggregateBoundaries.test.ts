@@ -8,12 +8,14 @@ import type { Aggregate } from "../../../src/domain/shared/Decider.ts"
 import { defaultDomainSettings } from "../../../src/domain/shared/DomainSettings.ts"
 import { StreamAggregate } from "../../../src/domain/stream/StreamAggregate.ts"
 import { UploadAggregate } from "../../../src/domain/upload/UploadAggregate.ts"
+import { VideoAggregate } from "../../../src/domain/video/VideoAggregate.ts"
 import { codecProblem } from "../../../src/testing/CodecRoundTrip.ts"
 import { deepEqual } from "../../../src/testing/DeepEqual.ts"
 import { quotaArbitraries } from "../../../src/testing/QuotaArbitraries.ts"
 import { roomArbitraries } from "../../../src/testing/RoomArbitraries.ts"
 import { streamArbitraries } from "../../../src/testing/StreamArbitraries.ts"
 import { uploadArbitraries } from "../../../src/testing/UploadArbitraries.ts"
+import { videoArbitraries } from "../../../src/testing/VideoArbitraries.ts"
 
 interface Case {
   readonly aggregate: Aggregate<any, any, any, any, any>
@@ -28,13 +30,14 @@ interface Case {
 const cases: ReadonlyArray<Case> = [
   { aggregate: UploadAggregate, arbitraries: uploadArbitraries },
   { aggregate: QuotaAggregate, arbitraries: quotaArbitraries },
+  { aggregate: VideoAggregate, arbitraries: videoArbitraries },
   { aggregate: RoomAggregate, arbitraries: roomArbitraries },
   { aggregate: StreamAggregate, arbitraries: streamArbitraries }
 ]
 
 describe.each(cases)("$aggregate.category boundaries", ({ aggregate, arbitraries }) => {
   it("streams its events under its own category", () => {
-    expect(["upload", "quota", "room", "stream"]).toContain(aggregate.category)
+    expect(["upload", "quota", "room", "stream", "video"]).toContain(aggregate.category)
   })
 
   it("every valid event survives encode → JSON → decode unchanged", () => {

@@ -3,7 +3,8 @@
  * activity (commands through the actors): auth, visibility, filters, cursor paging, ETags,
  * read-your-writes (and its 503), and the SSE feeds with Last-Event-ID resume.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { Videos } from "../../../src/videos/Videos.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { RoomView, StreamView, VideoView } from "../../../src/http/queries/QuerySchemas.ts"
 import { UploadView } from "../../../src/http/queries/UploadView.ts"
@@ -270,6 +271,11 @@ describe("Server-Sent Events", () => {
     const rest = await feed.until((e) => e.event === "end")
     expect(rest.filter((e) => e.event === "state").at(-1)!.data.video).toMatchObject({ status: "ready", masterPlaylistUrl: "/media/h-1/master.m3u8" })
     feed.close()
+    // ready but private until its owner says otherwise (DEFAULT_VISIBILITY): still 404 for others
+    expect((await fetch(`${h.origin}/videos/h-1/events?token=${await token("ivan")}`)).status).toBe(404)
+    await h.request("PATCH", "/videos/h-1", "hana", undefined, { visibility: "public" }).then(async (r) => expect(r.status, await r.text()).toBe(404))
+    await h.runtime.runPromise(Effect.provide(Videos.use((v) => v.createFromUpload("h-1")), Videos.layer))
+    expect((await h.request("PATCH", "/videos/h-1", "hana", undefined, { visibility: "public" })).status).toBe(200)
     const viewer = await connectSse(`${h.origin}/videos/h-1/events?token=${await token("ivan")}`, {})
     expect(viewer.status).toBe(200)
     expect((await viewer.next())!.event).toBe("snapshot")

@@ -16,6 +16,7 @@ import { allProjections } from "../../../projections/index.ts"
 import { ProjectionRunner } from "../../../projections/ProjectionRunner.ts"
 import { StreamPositions } from "../../../projections/StreamPositions.ts"
 import { ActorSystem } from "../../../src/actors/ActorSystem.ts"
+import { Videos } from "../../../src/videos/Videos.ts"
 import { Digests } from "../../../src/digest/Digests.ts"
 import { QuotaAggregate } from "../../../src/domain/quota/QuotaAggregate.ts"
 import { RoomAggregate } from "../../../src/domain/room/RoomAggregate.ts"
@@ -168,16 +169,38 @@ export const startHarness = async (options: HarnessOptions = {}) => {
       return done.position
     }))
 
-  /** Creates, receives and processes an upload to ready, committing its quota; returns the last position. */
-  const readyUpload = async (owner: string, uploadId: string, size = 1000) => {
+  /**
+   * Creates, receives and processes an upload to ready, committing its quota, then (as the catalog worker
+   * does) makes it a Video, with `visibility` set by its owner (default public; false: no Video yet).
+   * Returns the last position.
+   */
+  const readyUpload = async (owner: string, uploadId: string, size = 1000, visibility: "public" | "unlisted" | "private" | false = "public") => {
     await createUpload(owner, uploadId, size)
     await appendBytes(owner, uploadId, 0, size)
     for (const s of ["chunk", "transcode", "publish"] as const) await step(uploadId, s, size)
-    return send(Effect.map(
+    const committed = await send(Effect.map(
       ActorSystem.use((a) => a.send(QuotaAggregate, owner, { command: { _tag: "CommitUpload", userId: owner, uploadId, receivedBytes: size }, actor: system })),
       (r) => r.position
     ))
+    if (visibility === false) return committed
+    return runtime.runPromise(Effect.provide(
+      Effect.gen(function*() {
+        const videos = yield* Videos
+        const created = yield* videos.createFromUpload(uploadId)
+        if (visibility === "private") return created!.position
+        return (yield* videos.change({ actor: user(owner) }, uploadId, { visibility })).position
+      }),
+      Videos.layer
+    ))
   }
+
+  /** A request with a user's token and a JSON body. */
+  const request = async (method: string, path: string, sub: string, roles?: ReadonlyArray<string>, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${origin}${path}`, {
+      method,
+      headers: { ...(await auth(sub, roles)), ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
 
   const failUpload = (uploadId: string, reason: string) =>
     send(Effect.map(
@@ -222,6 +245,7 @@ export const startHarness = async (options: HarnessOptions = {}) => {
     appendBytes,
     step,
     readyUpload,
+    request,
     failUpload,
     openRoom,
     closeRoom,
