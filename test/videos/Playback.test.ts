@@ -60,8 +60,8 @@ describe("Playback", () => {
     expect(ok.remainingSeconds).toBe(60)
   })
 
-  it("accessFactsOf reads today's documents with today's defaults, and D's fields when present", () => {
-    expect(accessFactsOf({ id: "v", ownerId: "o", status: "ready", title: "t" })).toEqual(facts("v", { ownerId: "o" }))
+  it("accessFactsOf reads the document's fields, and a document missing them as closed (private, unpublished)", () => {
+    expect(accessFactsOf({ id: "v", ownerId: "o", status: "ready", title: "t" })).toEqual(facts("v", { ownerId: "o", visibility: "private", published: false }))
     expect(accessFactsOf({ id: "v", ownerId: "o", status: "ready", visibility: "private", published: false, takenDown: true, accessEpoch: 9, allowedOrigins: ["https://a.example"] }))
       .toEqual(facts("v", { ownerId: "o", visibility: "private", published: false, takenDown: true, accessEpoch: 9, allowedOrigins: ["https://a.example"] }))
     expect(accessFactsOf({ id: "v", ownerId: "o", status: "deleted" })?.status).toBe("processing") // unknown status: not watchable

@@ -20,6 +20,7 @@ import { conditionalJson, docVersion, slotTag, versionTag } from "../queries/Con
 import { listAnswer, type QueryDeps } from "../queries/QueryKit.ts"
 import { pageOf, queryHeaders, queryRequestHeaders } from "../queries/QuerySchemas.ts"
 import { openReadModel, positionHeaders, requestedPosition } from "../queries/ReadModel.ts"
+import { videoIndex, videoPartition } from "../../../projections/VideoDocument.ts"
 import {
   CommentListQuery,
   CommentView,
@@ -189,7 +190,13 @@ export const engagementQueries = (deps: QueryDeps) => {
           const videos = yield* openReadModel("videos", undefined, deps.settings)
           const pages = yield* Effect.forEach(
             follows.items,
-            (item) => videos.store.list(videos.slot, "video", "byOwnerStatus", { value: `${(item.doc as FollowDoc).creatorId}/ready`, limit, order: "desc" }),
+            (item) =>
+              // the creator's listed videos (public, published, ready, not taken down), newest first
+              videos.store.list(videos.slot, "video", videoIndex("listed", "newest"), {
+                value: videoPartition({ owner: (item.doc as FollowDoc).creatorId }),
+                limit,
+                order: "desc"
+              }),
             { concurrency: FEED_CONCURRENCY }
           )
           const items = pages

@@ -18,7 +18,8 @@ const MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n
 const PLAYLIST = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\nsegment_000.ts\n#EXT-X-ENDLIST\n"
 const FILES = { "master.m3u8": MASTER, "360p/index.m3u8": PLAYLIST, "360p/segment_000.ts": SEGMENT, "thumbnail.jpg": Uint8Array.of(0xff, 0xd8, 0xff, 0xe0) }
 
-const ready = (id: string, ownerId: string, extra: Record<string, unknown> = {}) => ({ id, ownerId, status: "ready", createdAt: 1, ...extra })
+const ready = (id: string, ownerId: string, extra: Record<string, unknown> = {}) =>
+  ({ id, ownerId, status: "ready", visibility: "public", published: true, takenDown: false, accessEpoch: 0, createdAt: 1, ...extra })
 
 const seed = async (t: TestApp) => {
   await patchVideoDoc(t.runtime, "vid-1", ready("vid-1", "alice"))
