@@ -1,14 +1,20 @@
 /**
  * The video catalog: one document per upload that became (or is becoming) a video, folded from the upload's
  * stream (status, media facts) and the video's (title, category, visibility, publication, takedown; deleted →
- * removed), plus the category catalog as a second model. Indexes: projections/VideoDocument.ts.
+ * removed), its engagement counts (views from the `view-…` streams, likes and dislikes from the `rating-…`
+ * ones: what the catalog sorts by), plus the category catalog as a second model. Indexes: projections/VideoDocument.ts.
  */
 import { CatalogEventCodec } from "../src/domain/catalog/CatalogAggregate.ts"
 import { CatalogEvent } from "../src/domain/catalog/CatalogEvents.ts"
 import { UploadAggregate } from "../src/domain/upload/UploadAggregate.ts"
 import { UploadEvent } from "../src/domain/upload/UploadEvents.ts"
+import { RatingEventCodec } from "../src/domain/rating/RatingAggregate.ts"
+import { RatingEvent } from "../src/domain/rating/RatingEvents.ts"
+import { ViewEventCodec } from "../src/domain/view/ViewAggregate.ts"
+import { ViewEvent } from "../src/domain/view/ViewEvents.ts"
 import { VideoAggregate } from "../src/domain/video/VideoAggregate.ts"
 import { narrowsAccess, VideoEvent } from "../src/domain/video/VideoEvents.ts"
+import type { RecordedEvent } from "../src/eventstore/EventStoreTypes.ts"
 import { type CategoryDoc, evolveCategoryDoc } from "./CategoryDocument.ts"
 import { entityIdOf, type EventPlace, eventTypesOf, makeDecoder } from "./DomainEvents.ts"
 import { mergeMediaDetails, noMedia, publishedMedia } from "./MediaDetails.ts"
@@ -147,6 +153,23 @@ const IGNORED_UPLOAD_EVENTS: ReadonlySet<string> = new Set(["BytesReceived", "St
 
 export type VideosModels = { readonly video: VideoDoc; readonly category: CategoryDoc }
 
+const decodeViewEvent = makeDecoder(ViewEventCodec)
+const decodeRatingEvent = makeDecoder(RatingEventCodec)
+const isEngagement = (stream: string) => stream.startsWith("view-") || stream.startsWith("rating-")
+
+/** A view or a rating changes the counts of a video that has an entry (a view needs a ready video's token). */
+const evolveCounts = (current: VideoDoc | undefined, event: RecordedEvent): VideoDoc | undefined => {
+  if (current === undefined) return current
+  const at = { position: Math.max(current.position, event.position) }
+  if (event.stream.startsWith("view-")) return { ...current, views: current.views + 1, ...at }
+  const rated = decodeRatingEvent(event)
+  const delta = (value: string) => (rated.rating === value ? 1 : 0) - (rated.previous === value ? 1 : 0)
+  return { ...current, likes: current.likes + delta("like"), dislikes: current.dislikes + delta("dislike"), ...at }
+}
+
+const videoIdOfEngagement = (event: RecordedEvent) =>
+  event.stream.startsWith("view-") ? decodeViewEvent(event).videoId : decodeRatingEvent(event).videoId
+
 const refOf = (stream: string) =>
   stream.startsWith("catalog-")
     ? null
@@ -154,14 +177,16 @@ const refOf = (stream: string) =>
 
 export const VideosProjection = defineProjection<VideosModels>()({
   name: "videos",
-  // 2: catalog facts from the Video aggregate, engagement counts, the category model, new indexes
-  version: 2,
+  // 2: catalog facts from the Video aggregate, engagement counts, the category model, new indexes; 3: views and ratings counted
+  version: 3,
   handles: [
     ...eventTypesOf(UploadEvent).filter((type) => !IGNORED_UPLOAD_EVENTS.has(type)),
     ...eventTypesOf(VideoEvent),
-    ...eventTypesOf(CatalogEvent).filter((type) => type !== "CatalogSeeded")
+    ...eventTypesOf(CatalogEvent).filter((type) => type !== "CatalogSeeded"),
+    ...eventTypesOf(ViewEvent),
+    ...eventTypesOf(RatingEvent)
   ],
-  streamPrefixes: ["upload-", "video-", "catalog-"],
+  streamPrefixes: ["upload-", "video-", "catalog-", "view-", "rating-"],
   models: {
     video: { indexes: videoIndexes },
     category: { indexes: (doc) => [{ index: "all", score: doc.createdPosition }] }
@@ -171,6 +196,7 @@ export const VideosProjection = defineProjection<VideosModels>()({
       const decoded = decodeCatalog(event)
       return decoded._tag === "CatalogSeeded" ? [] : [{ model: "category", id: decoded.slug }]
     }
+    if (isEngagement(event.stream)) return [{ model: "video", id: videoIdOfEngagement(event) }]
     return [refOf(event.stream)!]
   },
   evolve: (docs, event) => {
@@ -180,6 +206,12 @@ export const VideosProjection = defineProjection<VideosModels>()({
       const current = docs.get("category", decoded.slug)
       const next = evolveCategoryDoc(current, decoded, event)
       return next === current ? [] : [{ model: "category", id: decoded.slug, doc: next }]
+    }
+    if (isEngagement(event.stream)) {
+      const id = videoIdOfEngagement(event)
+      const current = docs.get("video", id)
+      const next = evolveCounts(current, event)
+      return next === current ? [] : [{ model: "video", id, doc: next! }]
     }
     const id = entityIdOf(event.stream)
     const current = docs.get("video", id)

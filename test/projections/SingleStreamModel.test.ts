@@ -92,12 +92,12 @@ describe("singleStreamModel", () => {
     expect(() => Tallies.evolve({ get: () => undefined }, bad!)).toThrow(/tally-b@0 \(Counted\) does not decode/)
   })
 
-  it("Keyframe's single-stream read models take their subscriptions from their aggregates' event unions (videos: three)", () => {
+  it("Keyframe's single-stream read models take their subscriptions from their aggregates' event unions (videos: five, with the views and ratings it counts)", () => {
     expect(RoomsProjection).toMatchObject({ handles: eventTypesOf(RoomEvent), streamPrefixes: ["room-"] })
     expect(StreamsProjection).toMatchObject({ handles: eventTypesOf(StreamEvent), streamPrefixes: ["stream-"] })
     expect(UploadsProjection).toMatchObject({ handles: eventTypesOf(UploadEvent), streamPrefixes: ["upload-"] })
     const catalogIgnores = ["BytesReceived", "StepClaimed", "StepFailed", "ChunkUploaded"]
-    expect(VideosProjection).toMatchObject({ streamPrefixes: ["upload-", "video-", "catalog-"] })
+    expect(VideosProjection).toMatchObject({ streamPrefixes: ["upload-", "video-", "catalog-", "view-", "rating-"] })
     expect(VideosProjection.handles).toEqual(expect.arrayContaining([...eventTypesOf(UploadEvent).filter((t) => !catalogIgnores.includes(t)), ...eventTypesOf(VideoEvent)]))
     for (const ignored of catalogIgnores) expect(VideosProjection.handles).not.toContain(ignored)
     expect(eventTypesOf(RoomEvent)).toEqual(["RoomOpened", "MemberJoined", "MemberLeft", "ChatPosted", "PlaybackChanged", "PlaybackReady", "PlaybackControlChanged", "HostHandedOver", "RoomClosed"])

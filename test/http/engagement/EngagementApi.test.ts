@@ -83,6 +83,7 @@ describe("views", () => {
     // the same good session still counts afterwards: the refusals left nothing behind
     expect(await json(await send("POST", "/videos/va-2/views", "erin", { session: good, watchedSeconds: 2.5 }))).toMatchObject({ counted: true })
     expect((await counts("va-2")).views).toBe(before + 1)
+    expect((await catalogCounts("va-2", (d) => d.views === before + 1)).views).toBe(before + 1)
   })
 
   it("a video the viewer may not see is 404, whatever the session", async () => {
@@ -90,6 +91,16 @@ describe("views", () => {
     await expectError(await send("POST", "/videos/vb-hidden/views", "erin", { session, watchedSeconds: 12 }), 404, "NOT_FOUND")
   })
 })
+
+/** `/videos/:id` as its owner reads it, once `done` holds (the videos read model folds the counts on its own). */
+const catalogCounts = async (id: string, done: (doc: { views: number; likes: number; dislikes: number }) => boolean) => {
+  for (let i = 0; i < 50; i++) {
+    const doc = await json(await read(`/videos/${id}`, "alice"))
+    if (done(doc)) return doc
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return json(await read(`/videos/${id}`, "alice"))
+}
 
 describe("ratings", () => {
   it("one rating per user, changeable and idempotent; counts and my rating in the read model", async () => {
@@ -104,6 +115,8 @@ describe("ratings", () => {
     await put("bob", "none")
     expect(await counts("va-1", "bob")).toMatchObject({ likes: 1, dislikes: 1, myRating: "none" })
     expect((await counts("va-1", "carol")).myRating).toBe("like")
+    // the catalog's document carries the counts too (what /videos sorts by)
+    expect(await catalogCounts("va-1", (d) => d.likes === 1 && d.dislikes === 1)).toMatchObject({ likes: 1, dislikes: 1 })
   })
 
   it("refuses a bad rating, and a video the caller may not see (404)", async () => {
