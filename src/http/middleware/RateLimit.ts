@@ -68,17 +68,17 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       }
       return { decision: shown }
     })
-  /** The same counts without an effect run, when the limiter answers synchronously (memory). */
+  /** The same counts without an effect run, when the limiter offers it (memory: synchronous; Redis: a promise). */
   const countNow = async (c: Context<AppEnv>, consumeNow: NonNullable<RateLimiterShape["consumeNow"]>): Promise<Outcome> => {
     let shown: RateDecision | undefined
     if (settings.perIp > 0) {
-      shown = consumeNow(`ip:${c.get("clientIp")}`, settings.perIp, settings.windowMs)
+      shown = await consumeNow(`ip:${c.get("clientIp")}`, settings.perIp, settings.windowMs)
       if (!shown.allowed) return { refused: "ip", decision: shown }
     }
     if (settings.perUser > 0) {
       const actor = await authenticate(c, options.auth)
       if (actor !== undefined && !(actor instanceof HttpError)) {
-        shown = consumeNow(`user:${actor.userId}`, settings.perUser, settings.windowMs)
+        shown = await consumeNow(`user:${actor.userId}`, settings.perUser, settings.windowMs)
         if (!shown.allowed) return { refused: "user", decision: shown }
       }
     }

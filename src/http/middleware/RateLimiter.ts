@@ -24,8 +24,11 @@ export interface RateLimiterShape {
   readonly kind: "memory" | "redis"
   /** Counts one request against `key` (at most `limit` per `windowMs`). Never fails: a broken backend allows the request (logged). */
   consume(key: string, limit: number, windowMs: number): Effect.Effect<RateDecision>
-  /** The same count without an effect run, for adapters that answer synchronously (memory): the middleware's fast path. */
-  readonly consumeNow?: ((key: string, limit: number, windowMs: number) => RateDecision) | undefined
+  /**
+   * The same count without an effect run (the middleware's path: a fiber per request costs more than
+   * the count): a value from memory, a promise from Redis. Never rejects: a broken backend allows.
+   */
+  readonly consumeNow?: ((key: string, limit: number, windowMs: number) => RateDecision | Promise<RateDecision>) | undefined
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()("keyframe/RateLimiter") {

@@ -5,7 +5,7 @@
  */
 import { Effect, Layer } from "effect"
 import { Redis, type RedisShape } from "../../redis/Redis.ts"
-import { decision, RateLimiter, type RateLimiterShape } from "./RateLimiter.ts"
+import { decision, type RateDecision, RateLimiter, type RateLimiterShape } from "./RateLimiter.ts"
 
 
 const SCRIPT = `
@@ -19,40 +19,57 @@ return {n, ttl}`
 
 const WARN_EVERY_MS = 10_000
 /** A slow Redis must not slow every request down: past this the request is let through. */
-const TIMEOUT = "1 second"
+const TIMEOUT_MS = 1_000
 
-export const makeRedisRateLimiter = (redis: RedisShape, keyPrefix = "keyframe:ratelimit:"): RateLimiterShape => {
+type Counting = { kfRateCount(key: string, windowMs: number): Promise<unknown> }
+
+/** `warn` writes the outage warning through the process's logger (the layer's context). */
+export const makeRedisRateLimiter = (
+  redis: RedisShape,
+  keyPrefix = "keyframe:ratelimit:",
+  warn: (message: string) => void = () => {}
+): RateLimiterShape => {
   let lastWarning = 0
+  // EVALSHA: the script is sent once, not with every request
+  redis.client.defineCommand("kfRateCount", { numberOfKeys: 1, lua: SCRIPT })
+  const client = redis.client as typeof redis.client & Counting
   // While the connection is down a command would wait in ioredis' offline queue: let the request through at once instead.
   const evaluate = (key: string, windowMs: number) =>
-    redis.isReady() ? redis.client.eval(SCRIPT, 1, `${keyPrefix}${key}`, windowMs) : Promise.reject(new Error(`not connected to ${redis.address}`))
+    redis.isReady() ? client.kfRateCount(`${keyPrefix}${key}`, windowMs) : Promise.reject(new Error(`not connected to ${redis.address}`))
+  const failOpen = (limit: number, windowMs: number, reason: string) => {
+    const t = Date.now()
+    if (t - lastWarning >= WARN_EVERY_MS) {
+      lastWarning = t
+      warn(`rate limiting is off while Redis does not answer: ${reason}`)
+    }
+    return decision(0, limit, windowMs)
+  }
+  const consumeNow = (key: string, limit: number, windowMs: number): Promise<RateDecision> => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 1 second")), TIMEOUT_MS)))
+    return Promise.race([evaluate(key, windowMs), late]).then(
+      (reply) => {
+        const [count, ttl] = reply as [number, number]
+        return decision(Number(count), limit, Number(ttl))
+      },
+      (e: unknown) => failOpen(limit, windowMs, e instanceof Error ? e.message : String(e))
+    ).finally(() => clearTimeout(timer))
+  }
   return {
     kind: "redis",
-    consume: (key, limit, windowMs) =>
-      Effect.tryPromise({
-        try: () => evaluate(key, windowMs),
-        catch: (cause) => new Error(cause instanceof Error ? cause.message : String(cause))
-      }).pipe(
-        Effect.map((reply) => {
-          const [count, ttl] = reply as [number, number]
-          return decision(Number(count), limit, Number(ttl))
-        }),
-        Effect.timeout(TIMEOUT),
-        // Fail open: a Redis outage must not take the API down with it.
-        Effect.catch((e) =>
-          Effect.suspend(() => {
-            const allow = Effect.succeed(decision(0, limit, windowMs))
-            const t = Date.now()
-            if (t - lastWarning < WARN_EVERY_MS) return allow
-            lastWarning = t
-            return Effect.andThen(Effect.logWarning(`rate limiting is off while Redis does not answer: ${e.message}`), allow)
-          })
-        )
-      )
+    consumeNow,
+    consume: (key, limit, windowMs) => Effect.promise(() => consumeNow(key, limit, windowMs))
   }
 }
 
 export const RedisRateLimiter = {
   layer: (keyPrefix?: string): Layer.Layer<RateLimiter, never, Redis> =>
-    Layer.effect(RateLimiter, Effect.map(Redis, (redis) => makeRedisRateLimiter(redis, keyPrefix)))
+    Layer.effect(
+      RateLimiter,
+      Effect.gen(function*() {
+        const redis = yield* Redis
+        const context = yield* Effect.context<never>()
+        return makeRedisRateLimiter(redis, keyPrefix, (message) => void Effect.runForkWith(context)(Effect.logWarning(message)))
+      })
+    )
 } as const
