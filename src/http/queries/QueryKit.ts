@@ -12,7 +12,7 @@ import type { ReadSide, ReadSideShape } from "./ReadSide.ts"
 import { type FoldedReads, MISS } from "./FoldedReads.ts"
 import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
 import type { ReadStoreError } from "../../readstore/ReadStoreError.ts"
-import { type OpenReadModel, positionHeaders, type ReadSideSettings } from "./ReadModel.ts"
+import { type OpenReadModel, positionHeaders, readModelNow, type ReadSideSettings, requestedPositionNow } from "./ReadModel.ts"
 import { DEFAULT_PAGE_SIZE } from "./QuerySchemas.ts"
 
 /**
@@ -58,6 +58,22 @@ export interface PageRead {
 
 export const pageKeyOf = (name: string, read: PageRead) =>
   `${name}\u0000${read.index}\u0000${read.value ?? ""}\u0000${read.limit ?? DEFAULT_PAGE_SIZE}\u0000${read.cursor ?? ""}\u0000${read.order ?? "desc"}`
+
+/**
+ * The read model served now for this request (its `Keyframe-Min-Position` or `fromQuery`, and `stream`'s
+ * newest known event, already folded), or undefined: the route's effect then waits, fails or reads.
+ */
+export const servedNow = (
+  deps: QueryDeps,
+  c: Context<AppEnv>,
+  projection: string,
+  fromQuery: number | undefined,
+  stream?: string | ReadonlyArray<string>
+): OpenReadModel | undefined => {
+  if (deps.side === undefined) return undefined
+  const minPosition = requestedPositionNow(c, fromQuery)
+  return typeof minPosition === "object" ? undefined : readModelNow(deps.side, projection, minPosition, stream)
+}
 
 /** A page of an index, newest first, through the process's folded reads. */
 export const readPage = (deps: QueryDeps, model: OpenReadModel, name: string, read: PageRead) => {

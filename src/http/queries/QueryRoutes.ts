@@ -18,10 +18,11 @@ import {
   type ReadSideServices,
   readDocument,
   readPage,
+  servedNow,
   type Varies
 } from "./QueryKit.ts"
 import { FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
-import { type OpenReadModel, openReadModel, readModelNow, requestedPosition, requestedPositionNow } from "./ReadModel.ts"
+import { type OpenReadModel, openReadModel, requestedPosition } from "./ReadModel.ts"
 import { MISS } from "./FoldedReads.ts"
 import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
 import { ReadSide } from "./ReadSide.ts"
@@ -84,8 +85,7 @@ export const listRoute = <Q extends RequestSchema & { readonly Type: ListQueryFi
         // the visibility rules answer at once (an Exit) in every route; anything else takes the effect path
         const effect = spec.index(q, c.get("actor"))
         const choice = Exit.isExit(effect) && Exit.isSuccess(effect) ? (effect.value as IndexChoice) : undefined
-        const minPosition = requestedPositionNow(c, q.minPosition)
-        const model = choice !== undefined && typeof minPosition !== "object" ? readModelNow(deps.side, spec.projection, minPosition) : undefined
+        const model = choice === undefined ? undefined : servedNow(deps, c, spec.projection, q.minPosition)
         if (model !== undefined && choice !== undefined) {
           const read = { ...choice, limit: q.limit, cursor: q.cursor }
           const page = deps.folded.page(model, pageKeyOf(spec.model, read))
@@ -155,8 +155,7 @@ export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: Doc
       const answer = (model: OpenReadModel, doc: unknown) => documentResponse<Doc>(c, model, spec.model, id, spec.model, doc, visible, view, spec.varies)
       // the common case, with no effect run: the document was read at the checkpoint served now
       if (deps.side !== undefined) {
-        const minPosition = requestedPositionNow(c, c.req.valid("query").minPosition)
-        const model = typeof minPosition === "object" ? undefined : readModelNow(deps.side, spec.projection, minPosition, spec.streamOf(id))
+        const model = servedNow(deps, c, spec.projection, c.req.valid("query").minPosition, spec.streamOf(id))
         const doc = model === undefined ? MISS : deps.folded.document(model, spec.model, id)
         if (model !== undefined && doc !== MISS) {
           const result = answer(model, doc)

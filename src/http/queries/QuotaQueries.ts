@@ -10,9 +10,9 @@ import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
 import { errorResponse } from "../HttpError.ts"
 import { MISS } from "./FoldedReads.ts"
-import { forbidden, isAdmin, type QueryDeps, readDocument, resolveUser } from "./QueryKit.ts"
+import { forbidden, isAdmin, type QueryDeps, readDocument, resolveUser, servedNow } from "./QueryKit.ts"
 import { QuotaQuery, QuotaView, queryHeaders, queryRequestHeaders } from "./QuerySchemas.ts"
-import { type OpenReadModel, openReadModel, positionHeaders, readModelNow, type ReadSideSettings, requestedPosition, requestedPositionNow } from "./ReadModel.ts"
+import { type OpenReadModel, openReadModel, positionHeaders, type ReadSideSettings, requestedPosition } from "./ReadModel.ts"
 
 /** The quota as a client reads it: limit, used, remaining and reset time of the period containing `now`. */
 export const quotaView = (
@@ -79,8 +79,7 @@ export const quotaQueries = (deps: QueryDeps) =>
         return conditionalJson(c, body, etag, positionHeaders(model))
       }
       // the common case, with no effect run: both documents were read at the checkpoint served now
-      const minPosition = requestedPositionNow(c, q.minPosition)
-      const model = deps.side === undefined || typeof minPosition === "object" ? undefined : readModelNow(deps.side, "quotas", minPosition)
+      const model = servedNow(deps, c, "quotas", q.minPosition)
       if (model !== undefined) {
         const user = deps.folded.document(model, "user", userId)
         const period = deps.folded.document(model, "period", periodId(userId, start))

@@ -15,14 +15,14 @@ import { describeRoute, type ResponseDoc } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, slotTag, versionTag } from "./ConditionalJson.ts"
-import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage } from "./QueryKit.ts"
+import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage, servedNow } from "./QueryKit.ts"
 import { MISS } from "./FoldedReads.ts"
 import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
 import type { CategoryDoc } from "../../../projections/CategoryDocument.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
 import { CategoryList, DEFAULT_PAGE_SIZE, FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders, VideoListQuery, VideoView } from "./QuerySchemas.ts"
 import { documentRouteDoc } from "./QueryRoutes.ts"
-import { type OpenReadModel, openReadModel, positionHeaders, readModelNow, requestedPosition, requestedPositionNow } from "./ReadModel.ts"
+import { type OpenReadModel, openReadModel, positionHeaders, requestedPosition } from "./ReadModel.ts"
 import { scanPage, titleMatches, videoIndexFor, videoView } from "./VideoCatalogReads.ts"
 
 const PROJECTION = "videos"
@@ -77,11 +77,8 @@ export const videoQueries = (deps: QueryDeps) => {
           : undefined
       }
       // the common case, with no effect run: the categories and the page were read at the checkpoint served now
-      const minPosition = requestedPositionNow(c, q.minPosition)
       const index = Exit.isExit(choice) && Exit.isSuccess(choice) ? (choice.value as { readonly index: string; readonly value: string }) : undefined
-      const model = deps.side === undefined || index === undefined || typeof minPosition === "object" || q.q !== undefined
-        ? undefined
-        : readModelNow(deps.side, PROJECTION, minPosition)
+      const model = index === undefined || q.q !== undefined ? undefined : servedNow(deps, c, PROJECTION, q.minPosition)
       if (model !== undefined && index !== undefined) {
         const categories = deps.folded.page(model, CATEGORIES_KEY)
         const page = deps.folded.page(model, pageKeyOf("video", { ...index, limit: q.limit, cursor: q.cursor }))
@@ -127,8 +124,7 @@ export const videoQueries = (deps: QueryDeps) => {
         return documentResponse<VideoDoc>(c, model, "video", id, "video", doc, (d) => canSee(videoAccessFacts(d), actor), videoView(known), () => tag)
       }
       // the common case, with no effect run: the categories and the document were read at the checkpoint served now
-      const minPosition = requestedPositionNow(c, c.req.valid("query").minPosition)
-      const model = deps.side === undefined || typeof minPosition === "object" ? undefined : readModelNow(deps.side, PROJECTION, minPosition, streams)
+      const model = servedNow(deps, c, PROJECTION, c.req.valid("query").minPosition, streams)
       if (model !== undefined) {
         const categories = deps.folded.page(model, CATEGORIES_KEY)
         const doc = deps.folded.document(model, "video", id)
