@@ -14,6 +14,7 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { allProjections } from "../../../projections/index.ts"
+import { VideosProjection } from "../../../projections/VideosProjection.ts"
 import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { PostgresEventStore } from "../../../src/eventstore/postgres/PostgresEventStore.ts"
@@ -173,7 +174,7 @@ describe("the replay CLI (a child process) and tamper evidence", () => {
 
     const client = new Redis(redis.url)
     try {
-      const key = `${keyPrefix}kf:videos:v2:video:docs`
+      const key = `${keyPrefix}kf:videos:v${VideosProjection.version}:video:docs`
       const doc = JSON.parse((await client.hget(key, "up-1"))!)
       await client.hset(key, "up-1", JSON.stringify({ ...doc, title: "edited behind the log's back" }))
       const different = await cli(["diff", ...pgArgs, "--projection", "videos"], env())
