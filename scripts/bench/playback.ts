@@ -90,7 +90,7 @@ const checkLatency = async (videoIds: ReadonlyArray<string>) => {
   const slot = { projection: "videos", version: 1, generation: 0 }
   await runtime.runPromise(store.commit({
     slot,
-    writes: videoIds.map((id) => ({ _tag: "Put" as const, model: "video", id, doc: { id, ownerId: "owner", status: "ready" } })),
+    writes: videoIds.map((id) => ({ _tag: "Put" as const, model: "video", id, doc: { id, ownerId: "owner", status: "ready", visibility: "public", published: true, takenDown: false, accessEpoch: 0 } })),
     checkpoint: 1
   }))
   const playback = makePlayback(

@@ -49,6 +49,11 @@ export interface ObjectHead extends ObjectInfo {
 export interface GetResult extends ObjectHead {
   /** The bytes (the requested range, or the whole object). Read it to the end or cancel it: it holds a file or a connection. */
   readonly body: ReadableStream<Uint8Array>
+  /**
+   * The same bytes already in memory, when the adapter read them all anyway (fs: an object within its
+   * first read); `body` is then a stream over them, holding nothing open. An HTTP answer can send them in one write.
+   */
+  readonly bytes?: Uint8Array<ArrayBuffer> | undefined
   /** Bytes in `body`. `size` stays the whole object's size. */
   readonly contentLength: number
   /** The range actually served (inclusive, `end` clamped), when a range was asked for. */

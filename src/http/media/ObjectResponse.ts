@@ -59,7 +59,8 @@ export const serveObject = (c: Context<AppEnv>, key: string | undefined, options
     const ifNoneMatch = c.req.header("If-None-Match")
     if (rangeHeader === undefined && ifNoneMatch === undefined && !options.head) {
       const whole = yield* store.get(key)
-      return new Response(whole.body, { status: 200, headers: { ...headers(whole), "Content-Length": String(whole.contentLength) } })
+      if (whole.bytes !== undefined) whole.body.cancel().catch(() => {})
+      return new Response(whole.bytes ?? whole.body, { status: 200, headers: { ...headers(whole), "Content-Length": String(whole.contentLength) } })
     }
 
     const info = yield* store.head(key)

@@ -7,7 +7,7 @@ import { abortable } from "../Abortable.ts"
 import { BodyLengthMismatch, MIN_PART_SIZE, toStream } from "../ObjectBody.ts"
 import { makeObjectStore, ObjectStore, type ObjectMetadata, type RawObjectStore } from "../ObjectStore.ts"
 import { InvalidObjectRequest, ObjectNotFound, RangeNotSatisfiable, type ObjectStoreUnavailable } from "../ObjectStoreError.ts"
-import { bodyStream, readHeader, syncDir, writeObjectFile } from "./FsObjectFile.ts"
+import { bodyStream, readHeader, readHeaderAndStart, syncDir, writeObjectFile } from "./FsObjectFile.ts"
 import { isDirectory, listObjects, pruneEmptyDirs } from "./FsListing.ts"
 import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from "./FsMultipart.ts"
 import { errnoOf, type FsLayout, layoutOf, objectPath, unavailable } from "./FsPaths.ts"
@@ -68,8 +68,11 @@ const make = (options: FsObjectStoreOptions) =>
             : conflict(operation, key, e) ?? unavailable(operation, e)
       )
 
-    /** Opens `key`'s file and reads its header; ObjectNotFound when there is no such object. */
-    const openObject = (operation: string, key: string) =>
+    /**
+     * Opens `key`'s file and reads its header (with `withStart`, and the body's first bytes in the same
+     * read; the stat runs beside it); ObjectNotFound when there is no such object.
+     */
+    const openObject = (operation: string, key: string, withStart = false) =>
       Effect.gen(function*() {
         const path = objectPath(layout, key)
         // One step, so an interruption cannot strand an open file handle between two effects.
@@ -83,15 +86,21 @@ const make = (options: FsObjectStoreOptions) =>
             throw error
           }
           try {
-            const st = await fh.stat()
-            if (st.isDirectory()) {
+            const [st, read] = await Promise.all([
+              fh.stat(),
+              // a directory opens but does not read: EISDIR, answered as not found below
+              (withStart ? readHeaderAndStart(fh) : readHeader(fh).then((meta) => meta && { meta, start: undefined })).catch((error) => {
+                if (errnoOf(error) === "EISDIR") return "directory" as const
+                throw error
+              })
+            ])
+            if (st.isDirectory() || read === "directory") {
               await fh.close()
               return undefined
             }
-            const meta = await readHeader(fh)
-            if (meta === undefined) throw new Error(`${path} is not an object file of this store`)
+            if (read === undefined) throw new Error(`${path} is not an object file of this store`)
             signal.throwIfAborted()
-            return { fh, meta, lastModified: st.mtime }
+            return { fh, meta: read.meta, start: read.start, lastModified: st.mtime }
           } catch (error) {
             await fh.close()
             throw error
@@ -120,10 +129,11 @@ const make = (options: FsObjectStoreOptions) =>
 
       get: (key, range) =>
         Effect.gen(function*() {
-          const found = yield* openObject("get", key)
+          const found = yield* openObject("get", key, range === undefined)
           const size = found.meta.size
           if (range === undefined) {
-            return { ...headOf(key, found), body: bodyStream(found.fh, 0, size - 1), contentLength: size, range: undefined }
+            const whole = found.start !== undefined && found.start.length === size ? found.start : undefined
+            return { ...headOf(key, found), body: bodyStream(found.fh, 0, size - 1, found.start), bytes: whole, contentLength: size, range: undefined }
           }
           const start = range.start
           if (start >= size) {
