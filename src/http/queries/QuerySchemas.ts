@@ -64,6 +64,13 @@ export const StreamListQuery = Schema.Struct({
 
 export const VideoView = VideoDocument.annotate({ identifier: "Video" })
 
+/** `GET /videos/:id`: the catalog entry with its comment count and the caller's own rating. */
+export const VideoDetailView = Schema.Struct({
+  ...VideoDocument.fields,
+  comments: Schema.Finite.annotate({ description: "comments on it, as the engagement read model counts them" }),
+  myRating: Schema.Literals(["like", "dislike", "none"]).annotate({ description: "the caller's rating (PUT /videos/:id/rating)" })
+}).annotate({ identifier: "VideoDetail" })
+
 export const CategoryView = CategoryDocument.annotate({ identifier: "Category" })
 
 export const CategoryList = Schema.Struct({ items: Schema.Array(CategoryView) }).annotate({ identifier: "CategoryList" })

@@ -14,18 +14,21 @@ import { requireAuth } from "../auth/Auth.ts"
 import { describeRoute, type ResponseDoc } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { conditionalJson, slotTag, versionTag } from "./ConditionalJson.ts"
+import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
+import { type RatingDoc, ratingDocId, type VideoCountsDoc } from "../../../projections/EngagementDocuments.ts"
 import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage, servedNow } from "./QueryKit.ts"
 import { MISS } from "./FoldedReads.ts"
 import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
 import type { CategoryDoc } from "../../../projections/CategoryDocument.ts"
 import { errorResponse, HttpError } from "../HttpError.ts"
-import { CategoryList, DEFAULT_PAGE_SIZE, FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders, VideoListQuery, VideoView } from "./QuerySchemas.ts"
+import { CategoryList, DEFAULT_PAGE_SIZE, FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders, VideoDetailView, VideoListQuery, VideoView } from "./QuerySchemas.ts"
 import { documentRouteDoc } from "./QueryRoutes.ts"
 import { type OpenReadModel, openReadModel, positionHeaders, requestedPosition } from "./ReadModel.ts"
 import { scanPage, titleMatches, videoIndexFor, videoView } from "./VideoCatalogReads.ts"
 
 const PROJECTION = "videos"
+/** Where the comment counts and each user's rating are (projections/EngagementProjection.ts). */
+const ENGAGEMENT = "engagement"
 
 /** The whole catalog (it is small: one page), oldest first. */
 const CATEGORIES = { index: "all", limit: 1000, order: "asc" } as const
@@ -107,8 +110,9 @@ export const videoQueries = (deps: QueryDeps) => {
     documentRouteDoc({
       summary: "One video",
       description: "Its owner and admins always see it; others a published, ready, public or unlisted video that is not taken " +
-        "down (404 otherwise: existence is not disclosed). A category since removed shows as null.",
-      schema: VideoView,
+        "down (404 otherwise: existence is not disclosed). A category since removed shows as null. With its counts (views, " +
+        "likes, dislikes, comments) and the caller's own rating.",
+      schema: VideoDetailView,
       model: "video"
     }),
     requireAuth(deps.auth),
@@ -117,28 +121,44 @@ export const videoQueries = (deps: QueryDeps) => {
     (c) => {
       const actor = c.get("actor")
       const id = c.req.valid("param").id
+      const minPosition = c.req.valid("query").minPosition
       // read-your-writes for both streams the document folds
       const streams = [`upload-${id}`, `video-${id}`]
-      const answer = (model: OpenReadModel, categories: ListPage, doc: unknown) => {
+      const mine = ratingDocId(id, actor.userId)
+      const answer = (model: OpenReadModel, categories: ListPage, doc: unknown, counts: unknown, rating: unknown) => {
         const { known, tag } = catalogOf(categories)
-        return documentResponse<VideoDoc>(c, model, "video", id, "video", doc, (d) => canSee(videoAccessFacts(d), actor), videoView(known), () => tag)
+        const detail = (d: VideoDoc) => ({
+          ...videoView(known)(d),
+          comments: (counts as VideoCountsDoc | undefined)?.comments ?? 0,
+          myRating: (rating as RatingDoc | undefined)?.rating ?? "none"
+        })
+        // the answer also varies with the engagement documents it shows
+        const varies = () => `${tag}|${counts === undefined ? "-" : docVersion(counts)}|${rating === undefined ? "-" : docVersion(rating)}`
+        return documentResponse<VideoDoc>(c, model, "video", id, "video", doc, (d) => canSee(videoAccessFacts(d), actor), detail, varies)
       }
-      // the common case, with no effect run: the categories and the document were read at the checkpoint served now
-      const model = servedNow(deps, c, PROJECTION, c.req.valid("query").minPosition, streams)
-      if (model !== undefined) {
+      // the common case, with no effect run: every document was read at the checkpoints served now
+      const model = servedNow(deps, c, PROJECTION, minPosition, streams)
+      const engagement = model === undefined ? undefined : servedNow(deps, c, ENGAGEMENT, minPosition)
+      if (model !== undefined && engagement !== undefined) {
         const categories = deps.folded.page(model, CATEGORIES_KEY)
         const doc = deps.folded.document(model, "video", id)
-        if (categories !== MISS && doc !== MISS) {
-          const result = answer(model, categories, doc)
+        const counts = deps.folded.document(engagement, "video", id)
+        const rating = deps.folded.document(engagement, "rating", mine)
+        if (categories !== MISS && doc !== MISS && counts !== MISS && rating !== MISS) {
+          const result = answer(model, categories, doc, counts, rating)
           return result instanceof HttpError ? errorResponse(result) : result
         }
       }
       return deps.run(
         c,
         Effect.gen(function*() {
-          const model = yield* openReadModel(PROJECTION, yield* requestedPosition(c, c.req.valid("query").minPosition), deps.settings, streams)
+          const model = yield* openReadModel(PROJECTION, yield* requestedPosition(c, minPosition), deps.settings, streams)
+          const engagement = yield* openReadModel(ENGAGEMENT, yield* requestedPosition(c, minPosition), deps.settings)
           const categories = yield* readPage(deps, model, "category", CATEGORIES)
-          return yield* answered(answer(model, categories, yield* readDocument(deps, model, "video", id)))
+          const doc = yield* readDocument(deps, model, "video", id)
+          const counts = yield* readDocument(deps, engagement, "video", id)
+          const rating = yield* readDocument(deps, engagement, "rating", mine)
+          return yield* answered(answer(model, categories, doc, counts, rating))
         })
       )
     }

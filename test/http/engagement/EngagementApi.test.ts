@@ -117,6 +117,10 @@ describe("ratings", () => {
     expect((await counts("va-1", "carol")).myRating).toBe("like")
     // the catalog's document carries the counts too (what /videos sorts by)
     expect(await catalogCounts("va-1", (d) => d.likes === 1 && d.dislikes === 1)).toMatchObject({ likes: 1, dislikes: 1 })
+    // and /videos/:id names the caller's own rating
+    expect(await json(await read("/videos/va-1", "carol"))).toMatchObject({ myRating: "like", likes: 1 })
+    expect(await json(await read("/videos/va-1", "bob"))).toMatchObject({ myRating: "none" })
+    expect(await json(await read("/videos/va-1", "dave"))).toMatchObject({ myRating: "dislike" })
   })
 
   it("refuses a bad rating, and a video the caller may not see (404)", async () => {

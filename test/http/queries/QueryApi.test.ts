@@ -6,7 +6,7 @@
 import { Effect, Schema } from "effect"
 import { Videos } from "../../../src/videos/Videos.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { RoomView, StreamView, VideoView } from "../../../src/http/queries/QuerySchemas.ts"
+import { RoomView, StreamView, VideoDetailView, VideoView } from "../../../src/http/queries/QuerySchemas.ts"
 import { UploadView } from "../../../src/http/queries/UploadView.ts"
 import { ProcessingProgress } from "../../../src/uploads/ProcessingProgress.ts"
 import { commitDelay, type Harness, startHarness, token } from "./ReadSideHarness.ts"
@@ -307,7 +307,7 @@ describe("operations and documentation", () => {
   it("answers are instances of the response schemas they document, which describe the read models' JSON documents", async () => {
     const doc = await json(await fetch(`${h.origin}/openapi.json`))
     const schemas = doc.components.schemas
-    for (const [path, name] of [["/rooms/{id}", "Room"], ["/streams/{id}", "LiveStream"], ["/uploads/{id}", "Upload"], ["/videos/{id}", "Video"]] as const) {
+    for (const [path, name] of [["/rooms/{id}", "Room"], ["/streams/{id}", "LiveStream"], ["/uploads/{id}", "Upload"], ["/videos/{id}", "VideoDetail"]] as const) {
       expect(doc.paths[path].get.responses["200"].content["application/json"].schema, path).toEqual({ $ref: `#/components/schemas/${name}` })
     }
     // JSON numbers (a document holds no Infinity or NaN), with the read models' own descriptions; the domain's enums
@@ -324,8 +324,8 @@ describe("operations and documentation", () => {
       ["/uploads/a-ready-1", UploadView, "alice"],
       ["/uploads/a-proc", UploadView, "alice"],
       ["/uploads/b-failed", UploadView, "bob"],
-      ["/videos/a-ready-1", VideoView, "bob"],
-      ["/videos/b-failed", VideoView, "root", ["admin"]]
+      ["/videos/a-ready-1", VideoDetailView, "bob"],
+      ["/videos/b-failed", VideoDetailView, "root", ["admin"]]
     ]
     for (const [path, schema, user, roles] of served) {
       const body = await json(await h.get(path, user, roles))
