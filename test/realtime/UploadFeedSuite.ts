@@ -98,24 +98,26 @@ export const uploadFeedSuite = (server: () => RoomServer) => {
     await cancel("fern", id)
   })
 
+  // its own user: the feeds of the tests before may still hold fern's FEED_MAX_PER_USER slots on a loaded machine
   it("upload feed: the bearer.<jwt> subprotocol with keyframe.uploads; a client frame is answered with an error and changes nothing", async () => {
-    const id = await create("fern")
-    const native = new WebSocket(`${server().ws}/uploads/${id}`, ["keyframe.uploads", `bearer.${await tokenFor("fern")}`])
+    const id = await create("gwen")
+    const native = new WebSocket(`${server().ws}/uploads/${id}`, ["keyframe.uploads", `bearer.${await tokenFor("gwen")}`])
     const first = await new Promise<any>((ok, fail) => {
       native.onmessage = (m) => ok(JSON.parse(String(m.data)))
-      native.onerror = () => fail(new Error("native client failed"))
+      native.onerror = (e) => fail(new Error(`native client failed: ${(e as { message?: string }).message ?? "no detail"}`))
+      native.onclose = (e) => fail(new Error(`native client closed before a frame: ${e.code} ${e.reason}`))
     })
     expect(native.protocol).toBe("keyframe.uploads")
     expect(first).toMatchObject({ type: "snapshot", data: { upload: { id } } })
     native.close()
-    const ws = await connect(await feedUrl(id, "fern"))
+    const ws = await connect(await feedUrl(id, "gwen"))
     await ws.next((f) => f.type === "snapshot")
     ws.send({ type: "join", id: "j1" })
     expect(await ws.next((f) => f.type === "error")).toMatchObject({ code: "NOT_SUPPORTED", recoverable: true })
-    await patch("fern", id, 0, 8)
+    await patch("gwen", id, 0, 8)
     expect(await ws.next((f) => f.type === "state")).toMatchObject({ data: { upload: { status: "receiving", offset: 8 } } })
     ws.close()
-    await cancel("fern", id)
+    await cancel("gwen", id)
   })
 
   it("upload feed: FEED_MAX_PER_USER counts SSE and WebSocket feeds together (429 TOO_MANY_FEEDS on both); a closed feed frees its slot", async () => {

@@ -18,5 +18,7 @@ if (!version.startsWith("v20.")) {
 } else {
   const build = buildForNode20()
   afterAll(build.remove)
-  roomProtocolSuite(`rooms over uWebSockets.js (${version})`, build.command, "uWebSockets.js")
+  // uWS ends a closed socket's connection when what it still holds for it does not drain: a client that stopped
+  // reading may find 1006 instead of the 1013 close frame (the suite checks the server's 1013 in its log either way)
+  roomProtocolSuite(`rooms over uWebSockets.js (${version})`, build.command, "uWebSockets.js", { slowCloseCodes: [1013, 1006] })
 }
