@@ -14,7 +14,7 @@ import { requireAuth } from "../auth/Auth.ts"
 import { describeRoute, type ResponseDoc } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import { conditionalJson, docVersion, slotTag, versionTag } from "./ConditionalJson.ts"
+import { conditionalJson, docVersion, jsonText, PreparedJson, slotTag, versionTag } from "./ConditionalJson.ts"
 import { type RatingDoc, ratingDocId, type VideoCountsDoc } from "../../../projections/EngagementDocuments.ts"
 import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage, servedNow } from "./QueryKit.ts"
 import { MISS } from "./FoldedReads.ts"
@@ -127,11 +127,12 @@ export const videoQueries = (deps: QueryDeps) => {
       const mine = ratingDocId(id, actor.userId)
       const answer = (model: OpenReadModel, categories: ListPage, doc: unknown, counts: unknown, rating: unknown) => {
         const { known, tag } = catalogOf(categories)
-        const detail = (d: VideoDoc) => ({
-          ...videoView(known)(d),
-          comments: (counts as VideoCountsDoc | undefined)?.comments ?? 0,
-          myRating: (rating as RatingDoc | undefined)?.rating ?? "none"
-        })
+        // the catalog document's JSON (made once per frozen document) with the two fields appended: no copy, no stringify
+        const detail = (d: VideoDoc) => {
+          const comments = (counts as VideoCountsDoc | undefined)?.comments ?? 0
+          const myRating = (rating as RatingDoc | undefined)?.rating ?? "none"
+          return new PreparedJson(`${jsonText(videoView(known)(d)).slice(0, -1)},"comments":${comments},"myRating":"${myRating}"}`)
+        }
         // the answer also varies with the engagement documents it shows
         const varies = () => `${tag}|${counts === undefined ? "-" : docVersion(counts)}|${rating === undefined ? "-" : docVersion(rating)}`
         return documentResponse<VideoDoc>(c, model, "video", id, "video", doc, (d) => canSee(videoAccessFacts(d), actor), detail, varies)
