@@ -99,7 +99,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.use(hideUnavailableDetail(options.runtime))
   app.use(jsonBodyLimit(options.jsonBodyLimitBytes ?? 65_536))
   if (options.rateLimit) {
-    app.use(rateLimit({ ...options.rateLimit, auth, runtime: options.runtime, exempt: (path) => OPS_PATHS.has(path) }))
+    app.use(rateLimit({ ...options.rateLimit, auth, exempt: (path) => OPS_PATHS.has(path) }))
   }
   app.route("/", healthRoutes(run))
   if (options.metrics?.ownPort !== true) app.route("/", metricsRoutes(run, options.metrics))

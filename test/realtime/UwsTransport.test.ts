@@ -12,6 +12,7 @@ import { roomProtocolSuite } from "./RoomProtocolSuite.ts"
 const version = node20Version()
 
 if (!version.startsWith("v20.")) {
+  console.warn(`UwsTransport: SKIPPED — no Node 20 at ${NODE20} (found ${version || "none"}), the only Node the uWS build loads on here`)
   describe("rooms over uWebSockets.js (Node 20)", () => {
     it.skip(`skipped: no Node 20 at ${NODE20} (found ${version || "none"}), the only Node the uWS build loads on here`, () => {})
   })

@@ -17,7 +17,7 @@ import { notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import { conditionalJson, docVersion, slotTag, versionTag } from "../queries/ConditionalJson.ts"
-import { listAnswer, type QueryDeps } from "../queries/QueryKit.ts"
+import { pageResponse, type QueryDeps, readPage } from "../queries/QueryKit.ts"
 import { pageOf, queryHeaders, queryRequestHeaders } from "../queries/QuerySchemas.ts"
 import { openReadModel, positionHeaders, requestedPosition } from "../queries/ReadModel.ts"
 import { videoIndex, videoPartition } from "../../../projections/VideoDocument.ts"
@@ -84,7 +84,8 @@ export const engagementQueries = (deps: QueryDeps) => {
             : q.view === "threads"
             ? { index: "threads", value: id }
             : { index: "byVideo", value: id }
-          return yield* listAnswer(c, model, "comment", index, q)
+          const read = { ...index, limit: q.limit, cursor: q.cursor }
+          return pageResponse(c, model, "comment", read, yield* readPage(deps, model, "comment", read))
         })
       )
   )
@@ -131,7 +132,8 @@ export const engagementQueries = (deps: QueryDeps) => {
         Effect.gen(function*() {
           const q = c.req.valid("query")
           const model = yield* openReadModel(PROJECTION, yield* requestedPosition(c, q.minPosition), deps.settings)
-          return yield* listAnswer(c, model, "follow", { index: "byFollower", value: c.get("actor").userId }, q)
+          const read = { index: "byFollower", value: c.get("actor").userId, limit: q.limit, cursor: q.cursor }
+          return pageResponse(c, model, "follow", read, yield* readPage(deps, model, "follow", read))
         })
       )
   )

@@ -28,7 +28,7 @@ export interface RateLimiterShape {
    * The same count without an effect run (the middleware's path: a fiber per request costs more than
    * the count): a value from memory, a promise from Redis. Never rejects: a broken backend allows.
    */
-  readonly consumeNow?: ((key: string, limit: number, windowMs: number) => RateDecision | Promise<RateDecision>) | undefined
+  consumeNow(key: string, limit: number, windowMs: number): RateDecision | Promise<RateDecision>
 }
 
 export class RateLimiter extends Context.Service<RateLimiter, RateLimiterShape>()("keyframe/RateLimiter") {

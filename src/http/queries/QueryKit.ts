@@ -5,7 +5,7 @@ import type { Principal } from "../../domain/shared/Decider.ts"
 import type { EventStore } from "../../eventstore/EventStore.ts"
 import type { RunEffect } from "../AppRuntime.ts"
 import type { AuthOptions } from "../auth/Auth.ts"
-import { HttpError, notFound } from "../HttpError.ts"
+import { errorResponse, HttpError, notFound } from "../HttpError.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, docVersion, pageJson, PreparedJson, slotTag, versionTag } from "./ConditionalJson.ts"
 import type { ReadSide, ReadSideShape } from "./ReadSide.ts"
@@ -91,23 +91,6 @@ export const readPage = (deps: QueryDeps, model: OpenReadModel, name: string, re
   )
 }
 
-/** A page of an index answered straight from the store (routes that keep nothing in FoldedReads). */
-export const listAnswer = <Doc>(
-  c: Context<AppEnv>,
-  model: OpenReadModel,
-  name: string,
-  read: PageRead,
-  query: { readonly limit?: number | undefined; readonly cursor?: string | undefined },
-  view?: (doc: Doc) => unknown,
-  varies?: Varies
-) => {
-  const full = { ...read, limit: query.limit, cursor: query.cursor }
-  return Effect.map(
-    model.store.list(model.slot, name, full.index, { value: full.value ?? "", cursor: full.cursor, limit: full.limit ?? DEFAULT_PAGE_SIZE, order: "desc" }),
-    (page) => pageResponse(c, model, name, full, page, view, varies)
-  )
-}
-
 /** One document (undefined: none), through the process's folded reads. */
 export const readDocument = (deps: QueryDeps, model: OpenReadModel, name: string, id: string): Effect.Effect<unknown, ReadStoreError> => {
   const kept = deps.folded.document(model, name, id)
@@ -169,6 +152,9 @@ export const documentResponse = <Doc>(
   const etag = versionTag([slotTag(model.slot), "doc", name, id, docVersion(doc), varies(viewed)])
   return conditionalJson(c, viewed, etag, positionHeaders(model))
 }
+
+/** A response, or the HttpError as its JSON answer (the routes' effect-free path). */
+export const respond = (result: Response | HttpError): Response => (result instanceof HttpError ? errorResponse(result) : result)
 
 /** A response, or the HttpError as an effect's failure (the route runner maps it). */
 export const answered = (result: Response | HttpError): Effect.Effect<Response, HttpError> =>

@@ -3,7 +3,7 @@ import { Effect, Exit, type Schema } from "effect"
 import type { Hono } from "hono"
 import type { Principal } from "../../domain/shared/Decider.ts"
 import { requireAuth } from "../auth/Auth.ts"
-import { errorResponse, HttpError, notFound } from "../HttpError.ts"
+import { type HttpError, notFound } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { type RequestSchema, validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
@@ -18,6 +18,7 @@ import {
   type ReadSideServices,
   readDocument,
   readPage,
+  respond,
   servedNow,
   type Varies
 } from "./QueryKit.ts"
@@ -158,8 +159,7 @@ export const documentRoute = <Doc>(app: Hono<AppEnv>, deps: QueryDeps, spec: Doc
         const model = servedNow(deps, c, spec.projection, c.req.valid("query").minPosition, spec.streamOf(id))
         const doc = model === undefined ? MISS : deps.folded.document(model, spec.model, id)
         if (model !== undefined && doc !== MISS) {
-          const result = answer(model, doc)
-          return result instanceof HttpError ? errorResponse(result) : result
+          return respond(answer(model, doc))
         }
       }
       return deps.run(

@@ -16,11 +16,10 @@ import { validate } from "../openapi/Validate.ts"
 import type { AppEnv } from "../AppEnv.ts"
 import { conditionalJson, docVersion, jsonText, PreparedJson, slotTag, versionTag } from "./ConditionalJson.ts"
 import { type RatingDoc, ratingDocId, type VideoCountsDoc } from "../../../projections/EngagementDocuments.ts"
-import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage, servedNow } from "./QueryKit.ts"
+import { answered, documentResponse, pageAnswer, pageKeyOf, pageResponse, type QueryDeps, readDocument, readPage, respond, servedNow } from "./QueryKit.ts"
 import { MISS } from "./FoldedReads.ts"
 import type { ListPage } from "../../readstore/ReadStoreTypes.ts"
 import type { CategoryDoc } from "../../../projections/CategoryDocument.ts"
-import { errorResponse, HttpError } from "../HttpError.ts"
 import { CategoryList, DEFAULT_PAGE_SIZE, FreshnessQuery, IdParams, pageOf, queryHeaders, queryRequestHeaders, VideoDetailView, VideoListQuery, VideoView } from "./QuerySchemas.ts"
 import { documentRouteDoc } from "./QueryRoutes.ts"
 import { type OpenReadModel, openReadModel, positionHeaders, requestedPosition } from "./ReadModel.ts"
@@ -146,8 +145,7 @@ export const videoQueries = (deps: QueryDeps) => {
         const counts = deps.folded.document(engagement, "video", id)
         const rating = deps.folded.document(engagement, "rating", mine)
         if (categories !== MISS && doc !== MISS && counts !== MISS && rating !== MISS) {
-          const result = answer(model, categories, doc, counts, rating)
-          return result instanceof HttpError ? errorResponse(result) : result
+          return respond(answer(model, categories, doc, counts, rating))
         }
       }
       return deps.run(
