@@ -101,11 +101,20 @@ export const uploadFeedSuite = (server: () => RoomServer) => {
   // its own user: the feeds of the tests before may still hold fern's FEED_MAX_PER_USER slots on a loaded machine
   it("upload feed: the bearer.<jwt> subprotocol with keyframe.uploads; a client frame is answered with an error and changes nothing", async () => {
     const id = await create("gwen")
-    const native = new WebSocket(`${server().ws}/uploads/${id}`, ["keyframe.uploads", `bearer.${await tokenFor("gwen")}`])
-    const first = await new Promise<any>((ok, fail) => {
-      native.onmessage = (m) => ok(JSON.parse(String(m.data)))
-      native.onerror = (e) => fail(new Error(`native client failed: ${(e as { message?: string }).message ?? "no detail"}`))
-      native.onclose = (e) => fail(new Error(`native client closed before a frame: ${e.code} ${e.reason}`))
+    const token = await tokenFor("gwen")
+    const open = () => {
+      const native = new WebSocket(`${server().ws}/uploads/${id}`, ["keyframe.uploads", `bearer.${token}`])
+      return new Promise<{ native: WebSocket; first: any }>((ok, fail) => {
+        native.onmessage = (m) => ok({ native, first: JSON.parse(String(m.data)) })
+        native.onerror = (e) => fail(new Error(`native client failed: ${(e as { message?: string }).message || "no detail"}`))
+        native.onclose = (e) => fail(new Error(`native client closed before a frame: ${e.code} ${e.reason}`))
+      })
+    }
+    // Node's own WebSocket (undici) has failed this handshake against uWS, without any detail, in about one
+    // CI run in three under full load (never alone). One more attempt, said aloud; two failures fail the test.
+    const { native, first } = await open().catch((e: Error) => {
+      console.warn(`UploadFeedSuite: the native client's first attempt failed (${e.message}); trying once more`)
+      return open()
     })
     expect(native.protocol).toBe("keyframe.uploads")
     expect(first).toMatchObject({ type: "snapshot", data: { upload: { id } } })
