@@ -145,6 +145,13 @@ export const Settings = {
       "WHEN_REQUIRED",
       ["WHEN_REQUIRED", "WHEN_SUPPORTED"],
       "SDK request checksums; WHEN_SUPPORTED sends aws-chunked bodies that some S3-compatible servers store verbatim"
+    ),
+    mediaCacheMb: integer(
+      "MEDIA_CACHE_MB",
+      64,
+      0,
+      65_536,
+      "memory for hot published media (segments, playlists, thumbnails) served from DATA_DIR/objects, MiB; each hit checked against its file; 0 = off"
     )
   },
   media: {

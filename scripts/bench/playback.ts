@@ -9,18 +9,20 @@
  * `/play/<token>/360p/segment_000.ts` across the videos. The baseline is a node:http server in its own
  * process (stat + createReadStream, no checks) serving copies of the same segments, loaded the same way;
  * the same server's `/media/<id>/thumbnail.jpg` (the same bytes, the same serving code, no token) isolates
- * the token check's share, and its `/healthz` shows the ceiling of its HTTP stack. ROUNDS=3 alternating rounds of
- * SECONDS/ROUNDS s each; medians reported.
+ * the token check's share, and its `/healthz` shows the ceiling of its HTTP stack. The server runs with its default
+ * media cache (MEDIA_CACHE_MB=64); a second server over a copy of the data with MEDIA_CACHE_MB=0 shows the route
+ * when every request reads its file. ROUNDS=3 alternating rounds of SECONDS/ROUNDS s each; medians reported, with
+ * each server's CPU µs per request (from /proc).
  * The token check alone (verify + access facts from a memory read store through the facts cache) is
  * timed per call over CHECKS iterations in this process.
  * Prints one JSON line: req/s, p50/p99 (ms) of both, their ratio, and the check's p50/p99 (µs).
  *
  * Use: node scripts/bench/playback.ts   (SECONDS=10, CONNECTIONS=64, SEED_UPLOADS=50, SEGMENT_KIB=256, CHECKS=200000,
- * CPU_PROF_DIR=<dir> for a profile of the server)
+ * CPU_PROF_DIR=<dir> for a profile of the server, SERVER_NODE_FLAGS for its node flags, ONLY=signed,baseline for some subjects)
  */
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime, Option } from "effect"
@@ -34,7 +36,7 @@ import { makePlayback } from "../../src/videos/Playback.ts"
 import { signingKeys } from "../../src/videos/PlaybackTokens.ts"
 import { cacheControlOf, contentTypeOf, THUMBNAIL } from "../../src/workers/PublishedFiles.ts"
 import { freePort, seedHistory } from "./support/QuerySeed.ts"
-import { runWrk, type WrkResult, wrkScript } from "./support/Wrk.ts"
+import { runWrkWithCpu, type WrkResult, wrkScript } from "./support/Wrk.ts"
 
 const SECONDS = Number(process.env.SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64)
@@ -45,13 +47,23 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SECRET = "playback-bench-secret-0123456789abcdef"
 const SEGMENT = "360p/segment_000.ts"
 
-const wrk = (origin: string, script: string) => runWrk(origin, script, CONNECTIONS, Math.max(1, Math.round(SECONDS / ROUNDS)))
+type Measured = WrkResult & { readonly cpuMicrosPerRequest: number }
+
+/** One wrk round against `origin`, with the CPU the server process `pid` spent per request. */
+const wrk = (origin: string, script: string, pid: number | undefined) =>
+  runWrkWithCpu(origin, script, CONNECTIONS, Math.max(1, Math.round(SECONDS / ROUNDS)), pid)
 
 /** Per figure, the median of the rounds (errors: their sum). */
-const medianOf = (results: ReadonlyArray<WrkResult>): WrkResult => {
-  if (results.length === 0) return { rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0 }
-  const median = (pick: (r: WrkResult) => number) => [...results].map(pick).sort((a, b) => a - b)[Math.floor(results.length / 2)]!
-  return { rps: median((r) => r.rps), p50: median((r) => r.p50), p99: median((r) => r.p99), errors: results.reduce((n, r) => n + r.errors, 0) }
+const medianOf = (results: ReadonlyArray<Measured>): Measured => {
+  if (results.length === 0) return { rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0, cpuMicrosPerRequest: Number.NaN }
+  const median = (pick: (r: Measured) => number) => [...results].map(pick).sort((a, b) => a - b)[Math.floor(results.length / 2)]!
+  return {
+    rps: median((r) => r.rps),
+    p50: median((r) => r.p50),
+    p99: median((r) => r.p99),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    cpuMicrosPerRequest: median((r) => r.cpuMicrosPerRequest)
+  }
 }
 
 /** A child process serving `args` until stopped; ready when `ready` answers 200. */
@@ -60,7 +72,7 @@ const startProcess = async (args: ReadonlyArray<string>, env: Record<string, str
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited (${child.exitCode})`)
     if (await fetch(ready).then((r) => r.status === 200, () => false)) {
-      return { stop: () => new Promise<void>((r) => (child.on("exit", () => r()), child.kill("SIGTERM"))) }
+      return { pid: child.pid, stop: () => new Promise<void>((r) => (child.on("exit", () => r()), child.kill("SIGTERM"))) }
     }
     await new Promise((r) => setTimeout(r, 200))
   }
@@ -131,42 +143,61 @@ const main = async () => {
       writeFileSync(join(plainRoot, v.id, SEGMENT), bytes)
     }
 
-    const port = await freePort()
-    const origin = `http://127.0.0.1:${port}`
+    // the same history and objects for a second server with MEDIA_CACHE_MB=0 (the embedded store is one process's)
+    const uncachedDataDir = join(dir, "data-uncached")
+    cpSync(dataDir, uncachedDataDir, { recursive: true })
     // CPU_PROF_DIR: Keyframe's server writes a V8 CPU profile there when it stops (node --cpu-prof)
     const profile = process.env.CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
-    const keyframe = await startProcess([...profile, "src/runtime/node-start.js"], {
-      PORT: String(port),
-      WS_PORT: String(await freePort()),
-      DATA_DIR: dataDir,
-      JWT_SECRET: SECRET,
-      RUN_WORKERS: "false",
-      LOG_LEVEL: "warn",
-      RATE_LIMIT_PER_USER: "1000000000",
-      RATE_LIMIT_PER_IP: "1000000000"
-    }, `${origin}/readyz`)
+    // SERVER_NODE_FLAGS="--trace-gc …": extra node flags for Keyframe's server
+    const flags = process.env.SERVER_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? []
+    const startKeyframe = async (data: string, mediaCacheMb: string) => {
+      const port = await freePort()
+      const origin = `http://127.0.0.1:${port}`
+      const server = await startProcess([...profile, ...flags, "src/runtime/node-start.js"], {
+        PORT: String(port),
+        WS_PORT: String(await freePort()),
+        DATA_DIR: data,
+        JWT_SECRET: SECRET,
+        RUN_WORKERS: "false",
+        LOG_LEVEL: "warn",
+        RATE_LIMIT_PER_USER: "1000000000",
+        RATE_LIMIT_PER_IP: "1000000000",
+        MEDIA_CACHE_MB: mediaCacheMb
+      }, `${origin}/readyz`)
+      return { ...server, origin }
+    }
+    const keyframe = await startKeyframe(dataDir, "64")
+    const uncached = await startKeyframe(uncachedDataDir, "0")
+    const origin = keyframe.origin
     const plainPort = await freePort()
     const plainOrigin = `http://127.0.0.1:${plainPort}`
     const plain = await startProcess(["-e", STATIC_SERVER], { PORT: String(plainPort), ROOT: plainRoot }, `${plainOrigin}/ready`)
     try {
-      const paths: Array<string> = []
-      for (const v of seeded.ready) {
-        const bearer = await sign({ sub: v.owner, roles: ["user"], exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256")
-        const res = await fetch(`${origin}/videos/${v.id}/playback`, { headers: { Authorization: `Bearer ${bearer}` } })
-        if (res.status !== 200) throw new Error(`minting for ${v.id}: ${res.status} ${await res.text()}`)
-        const url = new URL(((await res.json()) as { url: string }).url)
-        paths.push(url.pathname.replace(/master\.m3u8$/, SEGMENT))
+      /** One playback URL per video, minted by `server`, pointing at the segment. */
+      const segmentPaths = async (server: string) => {
+        const paths: Array<string> = []
+        for (const v of seeded.ready) {
+          const bearer = await sign({ sub: v.owner, roles: ["user"], exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256")
+          const res = await fetch(`${server}/videos/${v.id}/playback`, { headers: { Authorization: `Bearer ${bearer}` } })
+          if (res.status !== 200) throw new Error(`minting for ${v.id}: ${res.status} ${await res.text()}`)
+          const url = new URL(((await res.json()) as { url: string }).url)
+          paths.push(url.pathname.replace(/master\.m3u8$/, SEGMENT))
+        }
+        const probe = await fetch(`${server}${paths[0]}`)
+        if (probe.status !== 200 || (await probe.arrayBuffer()).byteLength !== SEGMENT_BYTES) throw new Error(`the signed segment answers ${probe.status}`)
+        return paths
       }
-      const probe = await fetch(`${origin}${paths[0]}`)
-      if (probe.status !== 200 || (await probe.arrayBuffer()).byteLength !== SEGMENT_BYTES) throw new Error(`the signed segment answers ${probe.status}`)
+      const paths = await segmentPaths(origin)
+      const uncachedPaths = await segmentPaths(uncached.origin)
       // rounds alternate between the subjects, so a load change on the (shared) machine hits them alike
       const subjects = {
-        signed: () => wrk(origin, wrkScript(dir, "signed", paths.map((path) => ({ path, headers: {} })))),
-        baseline: () => wrk(plainOrigin, wrkScript(dir, "plain", seeded.ready.map((v) => ({ path: `/${v.id}/${SEGMENT}`, headers: {} })))),
-        unsigned: () => wrk(origin, wrkScript(dir, "unsigned", seeded.ready.map((v) => ({ path: `/media/${v.id}/${THUMBNAIL}`, headers: {} })))),
-        healthz: () => wrk(origin, wrkScript(dir, "healthz", [{ path: "/healthz", headers: {} }]))
+        signed: () => wrk(origin, wrkScript(dir, "signed", paths.map((path) => ({ path, headers: {} }))), keyframe.pid),
+        signedUncached: () => wrk(uncached.origin, wrkScript(dir, "uncached", uncachedPaths.map((path) => ({ path, headers: {} }))), uncached.pid),
+        baseline: () => wrk(plainOrigin, wrkScript(dir, "plain", seeded.ready.map((v) => ({ path: `/${v.id}/${SEGMENT}`, headers: {} }))), plain.pid),
+        unsigned: () => wrk(origin, wrkScript(dir, "unsigned", seeded.ready.map((v) => ({ path: `/media/${v.id}/${THUMBNAIL}`, headers: {} }))), keyframe.pid),
+        healthz: () => wrk(origin, wrkScript(dir, "healthz", [{ path: "/healthz", headers: {} }]), keyframe.pid)
       }
-      const runs: Record<keyof typeof subjects, Array<WrkResult>> = { signed: [], baseline: [], unsigned: [], healthz: [] }
+      const runs: Record<keyof typeof subjects, Array<Measured>> = { signed: [], signedUncached: [], baseline: [], unsigned: [], healthz: [] }
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, run] of Object.entries(subjects)) {
           // ONLY=signed (e.g. with CPU_PROF_DIR): the other subjects are skipped
@@ -174,6 +205,7 @@ const main = async () => {
         }
       }
       const signed = medianOf(runs.signed)
+      const signedUncached = medianOf(runs.signedUncached)
       const baseline = medianOf(runs.baseline)
       const healthz = medianOf(runs.healthz)
       const unsigned = medianOf(runs.unsigned)
@@ -187,6 +219,8 @@ const main = async () => {
         signed: { route: "/play/<token>/360p/segment_000.ts", ...signed },
         baseline: { route: "node:http + createReadStream, no checks", ...baseline },
         ratio: Number((signed.rps / baseline.rps).toFixed(3)),
+        // the same route on a server with MEDIA_CACHE_MB=0: every request opens and reads the file
+        signedUncached: { ...signedUncached, ratioToBaseline: Number((signedUncached.rps / baseline.rps).toFixed(3)) },
         // the same bytes through the same server and serving code, without a token (/media/<id>/thumbnail.jpg of a public video)
         unsigned: { ...unsigned, ratioToBaseline: Number((unsigned.rps / baseline.rps).toFixed(3)) },
         // the same server answering /healthz (no token, no file): the ceiling of its HTTP stack on this machine
@@ -199,6 +233,7 @@ const main = async () => {
     } finally {
       await plain.stop()
       await keyframe.stop()
+      await uncached.stop()
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

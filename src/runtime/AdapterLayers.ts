@@ -30,7 +30,7 @@ export const objectStoreLayer = (config: KeyframeSettings): Layer.Layer<ObjectSt
         })
       }
       const m = yield* load("filesystem", () => import("../objectstore/fs/FsObjectStore.ts"))
-      return m.FsObjectStore.layer({ root: `${config.server.dataDir.replace(/\/+$/, "")}/objects` })
+      return m.FsObjectStore.layer({ root: `${config.server.dataDir.replace(/\/+$/, "")}/objects`, mediaCacheBytes: o.mediaCacheMb * 1024 * 1024 })
     }).pipe(Effect.mapError((e) => new ObjectStoreUnavailable({ operation: "open", reason: e.message, cause: e })))
   )
 

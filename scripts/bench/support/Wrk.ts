@@ -1,6 +1,6 @@
 /** wrk (the load generator) for the HTTP benchmarks: a request script, the run, and its output parsed. */
 import { spawn } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 export interface WrkResult {
@@ -54,3 +54,23 @@ export const runWrk = (origin: string, file: string, connections: number, second
     child.on("error", reject)
     child.on("exit", (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error(`wrk exited ${code}: ${out}`))))
   })
+
+/** CPU time (user + system) a process has used so far, µs, from /proc (Linux; NaN elsewhere). */
+export const processCpuMicros = (pid: number | undefined): number => {
+  try {
+    // fields after the command's closing parenthesis: state is 3rd, utime 14th, stime 15th of the whole line
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1_000_000
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** runWrk, plus the server process's CPU µs per answered request over the run. */
+export const runWrkWithCpu = async (origin: string, file: string, connections: number, seconds: number, serverPid: number | undefined) => {
+  const before = processCpuMicros(serverPid)
+  const result = await runWrk(origin, file, connections, seconds)
+  const used = processCpuMicros(serverPid) - before
+  return { ...result, cpuMicrosPerRequest: Math.round(used / Math.max(1, result.rps * seconds)) }
+}

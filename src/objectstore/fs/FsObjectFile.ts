@@ -62,6 +62,19 @@ export const readHeaderAndStart = async (fh: FileHandle): Promise<{ readonly met
   return { meta, start: buf.subarray(HEADER_SIZE, Math.min(bytesRead, HEADER_SIZE + meta.size)) }
 }
 
+/** The whole body of an open object file of `size` bytes, given its `first` bytes already read. */
+export const readWholeBody = async (fh: FileHandle, size: number, first: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> => {
+  if (first.length >= size) return first
+  const whole = new Uint8Array(size)
+  whole.set(first)
+  for (let at = first.length; at < size;) {
+    const { bytesRead } = await fh.read(whole, at, size - at, HEADER_SIZE + at)
+    if (bytesRead === 0) throw new Error(`the object file ends at ${at} of its ${size} bytes`)
+    at += bytesRead
+  }
+  return whole
+}
+
 /** fsync a directory so a rename or unlink in it survives a crash. */
 export const syncDir = async (dir: string): Promise<void> => {
   const fh = await open(dir, "r")

@@ -7,7 +7,8 @@ import { abortable } from "../Abortable.ts"
 import { BodyLengthMismatch, MIN_PART_SIZE, toStream } from "../ObjectBody.ts"
 import { makeObjectStore, ObjectStore, type ObjectMetadata, type RawObjectStore } from "../ObjectStore.ts"
 import { InvalidObjectRequest, ObjectNotFound, RangeNotSatisfiable, type ObjectStoreUnavailable } from "../ObjectStoreError.ts"
-import { bodyStream, readHeader, readHeaderAndStart, syncDir, writeObjectFile } from "./FsObjectFile.ts"
+import { bodyStream, type FileMeta, readHeader, readHeaderAndStart, readWholeBody, syncDir, writeObjectFile } from "./FsObjectFile.ts"
+import { FsReadCache } from "./FsReadCache.ts"
 import { isDirectory, listObjects, pruneEmptyDirs } from "./FsListing.ts"
 import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from "./FsMultipart.ts"
 import { errnoOf, type FsLayout, layoutOf, objectPath, unavailable } from "./FsPaths.ts"
@@ -15,7 +16,12 @@ import { errnoOf, type FsLayout, layoutOf, objectPath, unavailable } from "./FsP
 export interface FsObjectStoreOptions {
   /** The directory objects live under (created if missing). */
   readonly root: string
+  /** Memory for whole published objects (`media/…`) read again and again (MEDIA_CACHE_MB); 0 or unset = none. */
+  readonly mediaCacheBytes?: number
 }
+
+/** The prefixes whose objects are read many times: the published ladders, playlists and thumbnails. */
+const CACHED_PREFIXES = ["media/"]
 
 /** Temp files older than this at start-up were left by a crash (a live put finishes far sooner). */
 const STALE_TEMP_MS = 60 * 60 * 1000
@@ -100,7 +106,7 @@ const make = (options: FsObjectStoreOptions) =>
             }
             if (read === undefined) throw new Error(`${path} is not an object file of this store`)
             signal.throwIfAborted()
-            return { fh, meta: read.meta, start: read.start, lastModified: st.mtime }
+            return { fh, meta: read.meta, start: read.start, lastModified: st.mtime, identity: { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } }
           } catch (error) {
             await fh.close()
             throw error
@@ -119,16 +125,56 @@ const make = (options: FsObjectStoreOptions) =>
       cacheControl: found.meta.cacheControl ?? undefined
     })
 
+    const cache = new FsReadCache(options.mediaCacheBytes ?? 0, CACHED_PREFIXES)
+
+    const wholeResult = (key: string, meta: FileMeta, lastModified: Date, bytes: Uint8Array<ArrayBuffer>) => ({
+      key,
+      size: meta.size,
+      etag: meta.etag,
+      lastModified,
+      contentType: meta.contentType,
+      cacheControl: meta.cacheControl ?? undefined,
+      body: toStream(bytes),
+      bytes,
+      contentLength: meta.size,
+      range: undefined
+    })
+
+    /** A whole get of a cached kind of object: one stat when the cache holds it, else a read that fills it. */
+    const cachedGet = (key: string) =>
+      Effect.gen(function*() {
+        const path = objectPath(layout, key)
+        const st = yield* tryFs("get", () =>
+          stat(path).catch((error) => {
+            const code = errnoOf(error)
+            if (code === "ENOENT" || code === "ENOTDIR") return undefined
+            throw error
+          }))
+        if (st === undefined || st.isDirectory()) return yield* new ObjectNotFound({ key })
+        const hit = cache.lookup(key, st)
+        if (hit !== undefined) return wholeResult(key, hit.meta, hit.lastModified, hit.bytes)
+        const found = yield* openObject("get", key, true)
+        const size = found.meta.size
+        if (size > cache.maxObjectBytes) return { ...headOf(key, found), body: bodyStream(found.fh, 0, size - 1, found.start), contentLength: size, range: undefined }
+        // the identity of the file read (not of the stat above: it may have been replaced in between)
+        const bytes = yield* tryFs("get", () => readWholeBody(found.fh, size, found.start!).finally(() => found.fh.close()))
+        cache.store(key, { identity: found.identity, meta: found.meta, lastModified: found.lastModified, bytes })
+        return wholeResult(key, found.meta, found.lastModified, bytes)
+      })
+
     // Inputs arrive checked, defaults filled in (makeObjectStore).
     const store: RawObjectStore = {
       kind: "fs",
       minPartSize: MIN_PART_SIZE,
 
       put: (key, body, metadata) =>
-        write("put", key, toStream(body), metadata).pipe(Effect.map((meta) => ({ key, size: meta.size, etag: meta.etag }))),
+        write("put", key, toStream(body), metadata).pipe(
+          Effect.map((meta) => ({ key, size: meta.size, etag: meta.etag })),
+          Effect.ensuring(Effect.sync(() => cache.forget(key)))
+        ),
 
       get: (key, range) =>
-        Effect.gen(function*() {
+        range === undefined && cache.covers(key) ? cachedGet(key) : Effect.gen(function*() {
           const found = yield* openObject("get", key, range === undefined)
           const size = found.meta.size
           if (range === undefined) {
@@ -159,6 +205,7 @@ const make = (options: FsObjectStoreOptions) =>
       delete: (key) => {
         const path = objectPath(layout, key)
         return tryFs("delete", async () => {
+          cache.forget(key)
           try {
             await unlink(path)
           } catch (error) {
@@ -176,6 +223,7 @@ const make = (options: FsObjectStoreOptions) =>
 
       deletePrefix: (prefix) =>
         tryFs("deletePrefix", async () => {
+          cache.forgetPrefix(prefix)
           let count = 0
           const dirs = new Set<string>()
           for await (const info of listObjects(layout, prefix)) {
@@ -207,6 +255,7 @@ const make = (options: FsObjectStoreOptions) =>
 
       completeMultipartUpload: (key, uploadId, parts) =>
         completeUpload(layout, key, objectPath(layout, key), uploadId, parts).pipe(
+          Effect.ensuring(Effect.sync(() => cache.forget(key))),
           Effect.mapError((e) =>
             e._tag === "ObjectStoreUnavailable" ? (conflict("completeMultipartUpload", key, e.cause) ?? e) : e
           )
