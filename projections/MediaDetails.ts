@@ -17,8 +17,11 @@ export const MediaFacts = Schema.Struct({
   width: NullableNumber.annotate({ description: "display width of the source (after rotation)" }),
   height: NullableNumber,
   renditions: Schema.Array(PublishedRendition),
-  masterPlaylistUrl: NullableString.annotate({ description: "path on Keyframe's listener (`/media/<id>/master.m3u8`) or an absolute URL" }),
-  thumbnailUrl: NullableString,
+  masterPlaylistUrl: NullableString.annotate({
+    description: "where the master playlist sits among the video's files (`/media/<id>/master.m3u8`, or an absolute URL): not served there; " +
+      "play it at the signed URL of `GET /videos/{id}/playback` (`/play/<token>/master.m3u8`: the same path below `/play/<token>/`)"
+  }),
+  thumbnailUrl: NullableString.annotate({ description: "`/media/<id>/thumbnail.jpg`: served there without a token for a public video, else below `/play/<token>/`" }),
   thumbnailWidth: NullableNumber,
   thumbnailHeight: NullableNumber,
   sizeBytes: NullableNumber,
