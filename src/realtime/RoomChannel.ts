@@ -14,6 +14,7 @@ import { Rooms } from "../rooms/Rooms.ts"
 import { keyedThrottle } from "./KeyedThrottle.ts"
 import { makeRoomHub } from "./RoomHub.ts"
 import { makeRoomPlaybackSync } from "./RoomPlaybackSync.ts"
+import { makeRoomTopics } from "./RoomTopics.ts"
 import { RoomPresence } from "./RoomPresence.ts"
 import { openSession, type RoomChannelSettings } from "./RoomSession.ts"
 import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts"
@@ -46,6 +47,7 @@ export const roomChannel = (
     const context = yield* Effect.context<Rooms | EventStore>()
     const run = <A, E>(effect: Effect.Effect<A, E, Rooms | EventStore>) => Effect.runPromiseExitWith(context)(effect)
     const hub = yield* makeRoomHub
+    const topics = makeRoomTopics(hub)
     const presence = yield* RoomPresence
     // presence reads never fail: a shared adapter answers from this node alone while its store is away
     const ask = <A>(effect: Effect.Effect<A>) => Effect.runPromiseWith(context)(effect)
@@ -127,11 +129,14 @@ export const roomChannel = (
         }
         const { roomId, actor } = admitted
         all.add(socket)
+        // followed before the session subscribes, so the topic hears each event first
+        const untrack = topics.track(roomId)
         presence.connect(roomId, actor.userId)
         playback.attach(roomId, socket)
         const connection = openSession({ id: crypto.randomUUID(), roomId, actor, since: admitted.since }, socket, {
           run,
           hub,
+          topics,
           settings,
           now: Date.now,
           // in the room's local topic only after its welcome, so the welcome is always the first frame
@@ -150,6 +155,7 @@ export const roomChannel = (
           playbackLead: () => playback.lead(roomId),
           ended: () => {
             all.delete(socket)
+            untrack()
             const set = sockets.get(roomId)
             set?.delete(socket)
             if (set?.size === 0) sockets.delete(roomId)

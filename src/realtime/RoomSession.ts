@@ -11,6 +11,7 @@ import { roomCommandIds } from "../rooms/RoomCommandIds.ts"
 import { type RoomCaller, type RoomResult, Rooms } from "../rooms/Rooms.ts"
 import { FrameRate } from "./FrameRate.ts"
 import type { RoomHub } from "./RoomHub.ts"
+import type { RoomTopics } from "./RoomTopics.ts"
 import { type ClientMessage, decodeClientFrame, type ServerFrame } from "./RoomProtocol.ts"
 import type { ReadyState } from "./LocalPresence.ts"
 import { roomSnapshot } from "./RoomSnapshot.ts"
@@ -32,6 +33,8 @@ export type RoomRun = <A, E>(effect: Effect.Effect<A, E, Rooms | EventStore>) =>
 export interface SessionDeps {
   readonly run: RoomRun
   readonly hub: RoomHub
+  /** The room's native topic, where the transport has one: a caught-up session lets it deliver the events. */
+  readonly topics?: RoomTopics | undefined
   readonly settings: RoomChannelSettings
   readonly now: () => number
   /** The welcome went out: the channel sends presence (never before the welcome). */
@@ -77,15 +80,19 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     socket.close(code, reason)
   }
 
-  const write = (frame: WireFrame) => {
+  // a slow consumer is dropped instead of growing this process's memory
+  const checkBackpressure = () => {
     if (closed) return
-    socket.send(frame)
-    // a slow consumer is dropped instead of growing this process's memory
     const queued = socket.bufferedAmount()
     if (queued > deps.settings.maxBackpressureBytes) {
       close(CloseCode.tryAgainLater, "too slow: reconnect with since")
       void deps.run(Effect.logWarning(`room ${roomId}: closed a slow consumer (${actor.userId}, ${queued} bytes queued) with 1013`))
     }
+  }
+  const write = (frame: WireFrame) => {
+    if (closed) return
+    socket.send(frame)
+    checkBackpressure()
   }
   const send = (frame: ServerFrame) => write(WireFrame.of(frame))
 
@@ -115,6 +122,19 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
   // at once (no promise or closure per socket per event: this runs for every member of the room).
   const waiting: Array<RecordedEvent> = []
   let busy = true
+  // on the room's native topic: it delivers the events (RoomTopics.ts) until it sends this session back
+  let leaveTopic: (() => void) | undefined
+  const goLive = () => {
+    if (leaveTopic !== undefined || deps.topics === undefined || socket.subscribe === undefined || closed || busy || waiting.length > 0) return
+    if (deps.topics.published(roomId) !== lastSent) return
+    leaveTopic = deps.topics.join(roomId, socket, {
+      demoted: (revision) => {
+        leaveTopic = undefined
+        lastSent = Math.max(lastSent, revision)
+      },
+      published: checkBackpressure
+    })
+  }
   const drain = async () => {
     busy = true
     try {
@@ -124,13 +144,16 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     }
     waiting.length = 0
     busy = false
+    goLive()
   }
 
   const unsubscribe = deps.hub.subscribe(roomId, (event) => {
-    if (closed || event.revision <= lastSent && !busy) return
+    if (leaveTopic !== undefined || closed || event.revision <= lastSent && !busy) return
     if (busy) waiting.push(event)
-    else if (event.revision === lastSent + 1) sendEvent(event)
-    else {
+    else if (event.revision === lastSent + 1) {
+      sendEvent(event)
+      goLive()
+    } else {
       waiting.push(event)
       void drain()
     }
@@ -204,6 +227,8 @@ export const openSession = (init: SessionInit, socket: RoomSocket, deps: Session
     },
     closed: () => {
       closed = true
+      leaveTopic?.()
+      leaveTopic = undefined
       unsubscribe()
       deps.ended()
     }

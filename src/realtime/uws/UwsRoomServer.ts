@@ -2,12 +2,14 @@
  * The uWebSockets.js transport. Its traps, handled here: an async upgrade attaches onAborted and copies
  * the request before the first await; a message's ArrayBuffer is copied before the handler returns; a
  * socket is never touched after close; sends are queued and written once per tick inside `cork`.
+ * Room events go out on native topics (RoomTopics.ts): one `app.publish` per event, the fan-out in C++;
+ * a subscriber past maxBackpressure is closed by uWS (closeOnBackpressureLimit), so nothing is dropped silently.
  */
 import { Effect } from "effect"
 import type * as Uws from "uWebSockets.js"
 import { RealtimeStartFailed, reasonPhrase, type ServeRealtime } from "../RealtimeServer.ts"
 import { type Admission, UPGRADE_REQUIRED } from "../RealtimeChannel.ts"
-import { CloseCode, type RoomConnection } from "../RoomSocket.ts"
+import { CloseCode, type RoomConnection, type TopicPublisher } from "../RoomSocket.ts"
 import type { WireFrame } from "../WireFrame.ts"
 
 type UwsModule = typeof Uws
@@ -27,6 +29,7 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
   Effect.acquireRelease(
     Effect.callback<{ readonly port: number; readonly close: () => Promise<void> }, RealtimeStartFailed>((resume) => {
       const app = uws.App()
+      const publisher: TopicPublisher = { publish: (topic, frame) => void app.publish(topic, frame.bytes, false) }
       const open = new Set<Uws.WebSocket<SocketData>>()
       // per-tick batching: every socket written to in this tick is flushed once, corked
       const dirty = new Set<Uws.WebSocket<SocketData>>()
@@ -63,6 +66,8 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
         // 2 MiB (or 4× the limit) reach the channel, which closes with 1009; only bigger ones are cut
         maxPayloadLength: Math.max(channel.settings.maxFrameBytes * 4, 2 * 1024 * 1024),
         maxBackpressure: channel.settings.maxBackpressureBytes * 2,
+        // a topic frame that would pass maxBackpressure closes the socket (the client reconnects with since)
+        closeOnBackpressureLimit: 1,
         idleTimeout: 120,
         sendPingsAutomatically: true,
         upgrade: (res, req, context) => {
@@ -110,7 +115,18 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
               }
             },
             bufferedAmount: () => (data.closed ? 0 : ws.getBufferedAmount() + data.queuedBytes),
-            close: (code, reason) => close(ws, code, reason)
+            close: (code, reason) => close(ws, code, reason),
+            // what `send` queued goes out before the first topic frame
+            subscribe: (topic) => {
+              if (data.closed) return
+              flushOne(ws)
+              dirty.delete(ws)
+              ws.subscribe(topic)
+            },
+            unsubscribe: (topic) => {
+              if (!data.closed) ws.unsubscribe(topic)
+            },
+            publisher
           })
         },
         message: (ws, message, isBinary) => {
