@@ -176,7 +176,7 @@ export const Settings = {
   },
   stream: {
     watchDir: optionalText("WATCH_DIR", "directory watched for growing MP4 files to ingest as streams; unset = off"),
-    chunkSizeMb: positive("CHUNK_SIZE_MB", 10, "stream chunk (and multipart part) size, MiB"),
+    chunkSizeMb: integer("CHUNK_SIZE_MB", 10, 5, 5120, "stream chunk (and multipart part) size, MiB; at least 5 (S3's smallest part)"),
     timeoutSeconds: positive("STREAM_TIMEOUT_SECONDS", 30, "a stream with no growth for this long ends, seconds")
   },
   room: {

@@ -64,7 +64,7 @@ export const EndStream = Schema.TaggedStruct("EndStream", { streamId: EntityId, 
 export const FinalizeStream = Schema.TaggedStruct("FinalizeStream", { streamId: EntityId, sha256: Sha256Hex })
 
 /** Why a stream was stopped before it could be finalized. */
-export const FailureReason = Schema.Literals(["source-vanished", "source-shrank", "source-changed", "quota-exceeded", "upload-failed"])
+export const FailureReason = Schema.Literals(["source-vanished", "source-shrank", "source-changed", "source-empty", "quota-exceeded", "upload-failed"])
 export type FailureReason = typeof FailureReason.Type
 
 export const FailStream = Schema.TaggedStruct("FailStream", { streamId: EntityId, reason: FailureReason, detail: Reason })
