@@ -179,7 +179,6 @@ export const Settings = {
     watchExtensions: list("WATCH_EXTENSIONS", ["mp4"], "file extensions the watch folder ingests (comma-separated)"),
     watchDefaultOwner: optionalText("WATCH_DEFAULT_OWNER", "user id owning a watched file that has no `<name>.json` sidecar with an owner; unset = such files are skipped"),
     watchPollMs: integer("WATCH_POLL_MS", 1000, 50, 60_000, "how often the watch folder and its growing files are looked at without a file-system notification (network mounts), ms"),
-    pushMaxBodyBytes: positive("STREAM_PUSH_MAX_BODY_BYTES", 64 * MiB, "largest body of one `PATCH /streams/:id`, bytes (413 over it)"),
     chunkSizeMb: integer("CHUNK_SIZE_MB", 10, 5, 5120, "stream chunk (and multipart part) size, MiB; at least 5 (S3's smallest part)"),
     timeoutSeconds: positive("STREAM_TIMEOUT_SECONDS", 30, "a stream with no growth for this long ends, seconds")
   },
