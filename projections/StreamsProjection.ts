@@ -23,7 +23,7 @@ export const StreamDocument = Schema.Struct({
   partsUploaded: Schema.Finite,
   bytesUploaded: Schema.Finite,
   lagBytes: Schema.Finite.annotate({ description: "bytesReceived - bytesUploaded: source bytes not yet stored in a part" }),
-  rewrittenParts: Schema.Finite.annotate({ description: "parts uploaded again at finalization because the recorder rewrote them" }),
+  rewrittenParts: Schema.Array(Schema.Finite).annotate({ description: "numbers of the parts uploaded again at finalization because the recorder rewrote them" }),
   lastGrowthAt: Schema.Finite.annotate({ description: "when the source last grew as far as events tell (bytes received or a part stored), or the start" }),
   startedAt: Schema.Finite,
   endedAt: Schema.NullOr(Schema.Finite),
@@ -55,7 +55,7 @@ export const evolveStreamDoc = (current: StreamDoc | undefined, event: StreamEve
       partsUploaded: 0,
       bytesUploaded: 0,
       lagBytes: 0,
-      rewrittenParts: 0,
+      rewrittenParts: [],
       lastGrowthAt: event.at,
       startedAt: event.at,
       endedAt: null,
@@ -92,7 +92,7 @@ export const evolveStreamDoc = (current: StreamDoc | undefined, event: StreamEve
       })
     }
     case "StreamPartRewritten":
-      return { ...doc, rewrittenParts: doc.rewrittenParts + 1 }
+      return doc.rewrittenParts.includes(event.partNumber) ? doc : { ...doc, rewrittenParts: [...doc.rewrittenParts, event.partNumber] }
     case "StreamEnded":
       return { ...doc, state: "ended", endedAt: event.at, endReason: event.reason }
     case "StreamFinalized":

@@ -126,7 +126,7 @@ describe("read-model documents", () => {
           return expect(doc).toMatchObject({ partsUploaded: state.partCount, totalSize: state.totalSize, sha256: state.sha256, lagBytes: 0 })
         }
         if (state.status === "Failed") return expect(doc).toMatchObject({ failureReason: state.reason, failureDetail: state.detail })
-        expect(doc).toMatchObject({ partsUploaded: state.parts.length, bytesUploaded: uploadedBytes(state.parts), rewrittenParts: state.rewritten.length })
+        expect(doc).toMatchObject({ partsUploaded: state.parts.length, bytesUploaded: uploadedBytes(state.parts), rewrittenParts: state.rewritten })
         if (state.source === "push") expect(doc).toMatchObject({ bytesReceived: state.receivedBytes, lagBytes: Math.max(0, state.receivedBytes - uploadedBytes(state.parts)) })
       }
     })
