@@ -77,6 +77,8 @@ export const evolvePeriod = (current: QuotaPeriodDoc | undefined, event: Exclude
   switch (event._tag) {
     case "UploadReserved":
       return { ...doc, reservedBytes: doc.reservedBytes + event.bytes, openReservations: doc.openReservations + 1, uploads: doc.uploads + 1 }
+    case "ReservationGrown":
+      return { ...doc, reservedBytes: doc.reservedBytes + event.addedBytes }
     case "UploadCommitted":
       return {
         ...doc,

@@ -1,12 +1,12 @@
-/** Live streams: state, bytes and chunks sealed and uploaded, last growth, and how far the uploads lag behind the sealing. */
+/** Live streams: state, bytes received and stored in parts, last growth, how far the parts lag behind the source, and how it ended. */
 import { Schema } from "effect"
 import { StreamAggregate } from "../src/domain/stream/StreamAggregate.ts"
-import { EndReason, StreamSource } from "../src/domain/stream/StreamCommands.ts"
+import { EndReason, FailureReason, StreamSource } from "../src/domain/stream/StreamCommands.ts"
 import { StreamEvent } from "../src/domain/stream/StreamEvents.ts"
 import { EventPlace } from "./DomainEvents.ts"
 import { singleStreamModel } from "./SingleStreamModel.ts"
 
-export const LiveStreamState = Schema.Literals(["live", "ended", "finalized"])
+export const LiveStreamState = Schema.Literals(["live", "ended", "finalized", "failed"])
 export type LiveStreamState = typeof LiveStreamState.Type
 
 export const StreamDocument = Schema.Struct({
@@ -14,20 +14,26 @@ export const StreamDocument = Schema.Struct({
   ownerId: Schema.String,
   source: StreamSource,
   sourceRef: Schema.NullOr(Schema.String),
+  title: Schema.NullOr(Schema.String),
   state: LiveStreamState,
   chunkSizeBytes: Schema.Finite,
-  chunksSealed: Schema.Finite,
-  bytesSealed: Schema.Finite,
-  chunksUploaded: Schema.Finite,
+  bytesReceived: Schema.Finite.annotate({
+    description: "bytes of the source known: acknowledged pushed bytes, or a watched file's size when its last part was stored"
+  }),
+  partsUploaded: Schema.Finite,
   bytesUploaded: Schema.Finite,
-  pendingChunks: Schema.Finite.annotate({ description: "sealed but not yet stored in the object store: the upload lag" }),
-  pendingBytes: Schema.Finite,
-  lastGrowthAt: Schema.Finite.annotate({ description: "when the last chunk was sealed (the source last grew), or the start" }),
+  lagBytes: Schema.Finite.annotate({ description: "bytesReceived - bytesUploaded: source bytes not yet stored in a part" }),
+  rewrittenParts: Schema.Array(Schema.Finite).annotate({ description: "numbers of the parts uploaded again at finalization because the recorder rewrote them" }),
+  lastGrowthAt: Schema.Finite.annotate({ description: "when the source last grew as far as events tell (bytes received or a part stored), or the start" }),
   startedAt: Schema.Finite,
   endedAt: Schema.NullOr(Schema.Finite),
   endReason: Schema.NullOr(EndReason),
   finalizedAt: Schema.NullOr(Schema.Finite),
   totalSize: Schema.NullOr(Schema.Finite),
+  sha256: Schema.NullOr(Schema.String),
+  failedAt: Schema.NullOr(Schema.Finite),
+  failureReason: Schema.NullOr(FailureReason),
+  failureDetail: Schema.NullOr(Schema.String),
   updatedAt: Schema.Finite,
   ...EventPlace.fields
 })
@@ -42,42 +48,63 @@ export const evolveStreamDoc = (current: StreamDoc | undefined, event: StreamEve
       ownerId: event.ownerId,
       source: event.source,
       sourceRef: event.sourceRef ?? null,
+      title: event.title ?? null,
       state: "live",
       chunkSizeBytes: event.chunkSizeBytes,
-      chunksSealed: 0,
-      bytesSealed: 0,
-      chunksUploaded: 0,
+      bytesReceived: 0,
+      partsUploaded: 0,
       bytesUploaded: 0,
-      pendingChunks: 0,
-      pendingBytes: 0,
+      lagBytes: 0,
+      rewrittenParts: [],
       lastGrowthAt: event.at,
       startedAt: event.at,
       endedAt: null,
       endReason: null,
       finalizedAt: null,
       totalSize: null,
+      sha256: null,
+      failedAt: null,
+      failureReason: null,
+      failureDetail: null,
       updatedAt: event.at,
       ...at
     }
   }
   if (current === undefined) return undefined
   const doc: StreamDoc = { ...current, updatedAt: Math.max(current.updatedAt, event.at), ...at }
-  const lag = (d: StreamDoc): StreamDoc => ({ ...d, pendingChunks: d.chunksSealed - d.chunksUploaded, pendingBytes: d.bytesSealed - d.bytesUploaded })
+  const lag = (d: StreamDoc): StreamDoc => ({ ...d, lagBytes: Math.max(0, d.bytesReceived - d.bytesUploaded) })
   switch (event._tag) {
-    case "ChunkSealed":
-      return lag({ ...doc, chunksSealed: doc.chunksSealed + 1, bytesSealed: doc.bytesSealed + event.size, lastGrowthAt: event.at })
-    case "ChunkUploaded":
-      return lag({ ...doc, chunksUploaded: doc.chunksUploaded + 1, bytesUploaded: doc.bytesUploaded + event.size })
+    case "StreamMultipartStarted":
+      return doc
+    case "StreamBytesReceived":
+      return lag({ ...doc, bytesReceived: event.offset + event.length, lastGrowthAt: event.at })
+    case "StreamPartUploaded": {
+      // pushed bytes are counted by StreamBytesReceived; a watched file's size is only known from its parts
+      const seen = doc.source === "watch" ? Math.max(event.observedBytes, event.offset + event.size) : 0
+      const received = Math.max(doc.bytesReceived, seen)
+      const grew = received > doc.bytesReceived
+      return lag({
+        ...doc,
+        partsUploaded: doc.partsUploaded + 1,
+        bytesUploaded: event.offset + event.size,
+        bytesReceived: received,
+        lastGrowthAt: grew ? event.at : doc.lastGrowthAt
+      })
+    }
+    case "StreamPartRewritten":
+      return doc.rewrittenParts.includes(event.partNumber) ? doc : { ...doc, rewrittenParts: [...doc.rewrittenParts, event.partNumber] }
     case "StreamEnded":
       return { ...doc, state: "ended", endedAt: event.at, endReason: event.reason }
     case "StreamFinalized":
-      return { ...doc, state: "finalized", finalizedAt: event.at, totalSize: event.totalSize }
+      return { ...doc, state: "finalized", finalizedAt: event.at, totalSize: event.totalSize, sha256: event.sha256, lagBytes: 0 }
+    case "StreamFailed":
+      return { ...doc, state: "failed", failedAt: event.at, failureReason: event.reason, failureDetail: event.detail }
   }
 }
 
 export const StreamsProjection = singleStreamModel({
   name: "streams",
-  version: 1,
+  version: 2,
   model: "stream",
   aggregate: StreamAggregate,
   events: StreamEvent,

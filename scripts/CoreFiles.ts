@@ -14,6 +14,7 @@ export const ALLOWED = [
   "src/objectstore/s3/",
   "src/readstore/redis/",
   "src/media/",
+  "src/ingest/node/", // the watch folder: fs.watch, stat and file reads
   "src/realtime/uws/",
   "src/realtime/ws/"
 ]

@@ -183,7 +183,10 @@ export const Settings = {
   },
   stream: {
     watchDir: optionalText("WATCH_DIR", "directory watched for growing MP4 files to ingest as streams; unset = off"),
-    chunkSizeMb: positive("CHUNK_SIZE_MB", 10, "stream chunk (and multipart part) size, MiB"),
+    watchExtensions: list("WATCH_EXTENSIONS", ["mp4"], "file extensions the watch folder ingests (comma-separated)"),
+    watchDefaultOwner: optionalText("WATCH_DEFAULT_OWNER", "user id owning a watched file that has no `<name>.json` sidecar with an owner; unset = such files are skipped"),
+    watchPollMs: integer("WATCH_POLL_MS", 1000, 50, 60_000, "how often the watch folder and its growing files are looked at without a file-system notification (network mounts), ms"),
+    chunkSizeMb: integer("CHUNK_SIZE_MB", 10, 5, 5120, "stream chunk (and multipart part) size, MiB; at least 5 (S3's smallest part)"),
     timeoutSeconds: positive("STREAM_TIMEOUT_SECONDS", 30, "a stream with no growth for this long ends, seconds")
   },
   room: {

@@ -46,7 +46,7 @@ describe("defaults (DESIGN.md §4, §6, §7)", () => {
     expect(c.quota).toEqual({ weeklyUploadLimitBytes: 4 * 1024 ** 3, resetDay: 0, resetHour: 0 })
     expect(c.upload).toEqual({ maxFileSizeBytes: 2 * 1024 ** 3, acceptedFormats: ["mp4", "mov", "avi", "mkv", "webm"], expiryHours: 24 })
     expect(c.media).toMatchObject({ jobMaxAttempts: 3, jobRetryDelaySeconds: 5, processingTimeoutSeconds: 300 })
-    expect(c.stream).toEqual({ watchDir: undefined, chunkSizeMb: 10, timeoutSeconds: 30 })
+    expect(c.stream).toEqual({ watchDir: undefined, watchExtensions: ["mp4"], watchDefaultOwner: undefined, watchPollMs: 1000, chunkSizeMb: 10, timeoutSeconds: 30 })
     expect(c.room).toEqual({ defaultMaxParticipants: 10, sponsorMaxParticipants: -1, inactiveRetentionHours: 24 })
     expect(c.actors).toEqual({ mailboxSize: 1000, idleSeconds: 300, maxLive: 10000, maxConflictRetries: 5, maxBatch: 100 })
   })
@@ -114,7 +114,8 @@ describe("validation names the bad setting", () => {
     [{ WEEKLY_UPLOAD_LIMIT_BYTES: "4GiB" }, "WEEKLY_UPLOAD_LIMIT_BYTES: expected an integer >= 1, got 4GiB"],
     [{ JOB_MAX_ATTEMPTS: "0" }, "JOB_MAX_ATTEMPTS: expected an integer >= 1, got 0"],
     [{ SPONSOR_MAX_PARTICIPANTS: "-2" }, "SPONSOR_MAX_PARTICIPANTS: expected an integer >= -1, got -2"],
-    [{ CHUNK_SIZE_MB: "1.5" }, "CHUNK_SIZE_MB: expected an integer >= 1, got 1.5"],
+    [{ CHUNK_SIZE_MB: "1.5" }, "CHUNK_SIZE_MB: expected an integer between 5 and 5120, got 1.5"],
+    [{ CHUNK_SIZE_MB: "4" }, "CHUNK_SIZE_MB: expected an integer between 5 and 5120, got 4"],
     [{ S3_FORCE_PATH_STYLE: "maybe" }, "S3_FORCE_PATH_STYLE: expected true or false, got maybe"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL: expected one of all, trace, debug, info, warn, error, fatal, none, got loud"],
     [{ ACCEPTED_VIDEO_FORMATS: ",," }, "ACCEPTED_VIDEO_FORMATS: expected a comma-separated list"],

@@ -37,6 +37,8 @@ import { playbackLayer } from "./PlaybackKeys.ts"
 import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
+import { watchFolderLayer } from "./IngestLayer.ts"
+import { Streams } from "../streams/Streams.ts"
 
 /** The HTTP listener could not start (port taken, no permission). */
 export class ServerStartFailed extends Data.TaggedError("ServerStartFailed")<{ readonly reason: string }> {
@@ -90,8 +92,8 @@ export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Dig
   playbackLayer(config).pipe(Layer.provideMerge(portsLayer(config, digests)))
 
 const portsLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests>) =>
-  // the uploads application layer over the ports below: what the tus routes and the workers call
-  Uploads.layer.pipe(Layer.provideMerge(Layer.mergeAll(
+  // the uploads and streams application layers over the ports below: what the routes, the workers and the ingest call
+  Layer.merge(Uploads.layer, Streams.layer).pipe(Layer.provideMerge(Layer.mergeAll(
     Layer.mergeAll(
       // PGlite's files are opened by one process, and this actor system is its only writer
       actorsLayer(config, config.eventStore.kind === "embedded"),
@@ -234,6 +236,8 @@ export const mainLayer = (runtime: RuntimeAdapter): Layer.Layer<never, StartErro
       // Workers first: a missing ffmpeg stops the start before the API answers.
       serverLayer(runtime).pipe(
         Layer.provide(workersBeside(config)),
+        // WATCH_DIR: growing files become live streams (IngestLayer.ts)
+        Layer.provide(watchFolderLayer(config)),
         Layer.provide(servicesLayer(config, runtime.digests)),
         // DATA_DIR's folders are made 0700 before any adapter opens them (DataDir.ts)
         Layer.provide(dataDirLayer(config)),

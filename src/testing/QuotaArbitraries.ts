@@ -16,6 +16,7 @@ const intoPools = (command: QuotaCommand): QuotaCommand => {
   const userId = pick(users, command.userId)
   switch (command._tag) {
     case "ReserveUpload":
+    case "GrowReservation":
       return { ...command, userId, uploadId: pick(uploads, command.uploadId), bytes: 1 + (command.bytes % 60) }
     case "CommitUpload":
       return { ...command, userId, uploadId: pick(uploads, command.uploadId), receivedBytes: command.receivedBytes % 70 }
@@ -39,6 +40,14 @@ const fit = (command: QuotaCommand, state: QuotaState): QuotaCommand => {
     const reservation = pick(state.reservations, command.receivedBytes)
     const delta = oneIn(5, command.uploadId) ? 1 + (command.receivedBytes % 10) : -(command.receivedBytes % 3)
     return { ...command, uploadId: reservation.uploadId, receivedBytes: Math.max(0, reservation.bytes + delta) }
+  }
+  // a stream raises its own reservation by about a chunk
+  if (command._tag === "GrowReservation" && !oneIn(3, command.bytes)) {
+    const growing = state.reservations.filter((r) => r.growing)
+    if (growing.length > 0) {
+      const reservation = pick(growing, command.uploadId)
+      return { ...command, uploadId: reservation.uploadId, bytes: reservation.bytes + 1 + (command.bytes % 15) }
+    }
   }
   if ((command._tag === "ReleaseUpload" || command._tag === "ReconcileReservation") && !oneIn(4, command.uploadId)) {
     return { ...command, uploadId: pick(state.reservations, command.uploadId).uploadId }
@@ -65,7 +74,7 @@ export const quotaArbitraries = {
   /** One arbitrary per event type. */
   events: byTag(QuotaEvent),
   /** Commands whose ids and sizes fall into small pools, so a sequence's commands meet. */
-  interacting: weighted(commands, { ReserveUpload: 4, CommitUpload: 3, ReleaseUpload: 2, ReconcileReservation: 1, SetQuotaLimit: 1 }).map(intoPools),
+  interacting: weighted(commands, { ReserveUpload: 4, GrowReservation: 3, CommitUpload: 3, ReleaseUpload: 2, ReconcileReservation: 1, SetQuotaLimit: 1 }).map(intoPools),
   /** Pass as `fit` to `checkInvariant` to make sequences go deep. */
   fit,
   /** Pass as `actorFor` to `checkInvariant`. */

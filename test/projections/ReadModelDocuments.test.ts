@@ -16,7 +16,7 @@ import { evolveUploadDoc, type UploadDoc, UploadDocument } from "../../projectio
 import { evolveVideoDoc, type VideoDoc, VideoDocument } from "../../projections/VideosProjection.ts"
 import { RoomAggregate } from "../../src/domain/room/RoomAggregate.ts"
 import { StreamAggregate } from "../../src/domain/stream/StreamAggregate.ts"
-import { sealedBytes } from "../../src/domain/stream/StreamState.ts"
+import { uploadedBytes } from "../../src/domain/stream/StreamState.ts"
 import { UploadAggregate } from "../../src/domain/upload/UploadAggregate.ts"
 import { progressOf } from "../../src/domain/upload/UploadState.ts"
 import { checkInvariant } from "../../src/testing/CheckInvariant.ts"
@@ -122,14 +122,12 @@ describe("read-model documents", () => {
         if (state.status === "Idle") return expect(doc).toBeUndefined()
         expectInstance(StreamDocument, doc, "stream")
         expect(doc?.state).toBe(lower(state.status))
-        if (state.status === "Finalized") return expect(doc).toMatchObject({ chunksSealed: state.chunkCount, totalSize: state.totalSize, pendingChunks: 0 })
-        const uploaded = state.chunks.filter((c) => c.etag !== null)
-        expect(doc).toMatchObject({
-          chunksSealed: state.chunks.length,
-          bytesSealed: sealedBytes(state.chunks),
-          chunksUploaded: uploaded.length,
-          bytesUploaded: sealedBytes(uploaded)
-        })
+        if (state.status === "Finalized") {
+          return expect(doc).toMatchObject({ partsUploaded: state.partCount, totalSize: state.totalSize, sha256: state.sha256, lagBytes: 0 })
+        }
+        if (state.status === "Failed") return expect(doc).toMatchObject({ failureReason: state.reason, failureDetail: state.detail })
+        expect(doc).toMatchObject({ partsUploaded: state.parts.length, bytesUploaded: uploadedBytes(state.parts), rewrittenParts: state.rewritten })
+        if (state.source === "push") expect(doc).toMatchObject({ bytesReceived: state.receivedBytes, lagBytes: Math.max(0, state.receivedBytes - uploadedBytes(state.parts)) })
       }
     })
   })

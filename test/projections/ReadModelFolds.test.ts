@@ -91,14 +91,22 @@ describe("rooms and streams", () => {
     expect(closed).toMatchObject({ status: "closed", memberCount: 0, closedAt: T + 9, closeReason: "host" })
   })
 
-  it("streams show sealed versus uploaded chunks (the upload lag) and the last growth", () => {
+  it("streams show bytes received versus stored in parts (the lag), the last growth, and how they ended", () => {
+    const sha = "a".repeat(64)
     const s = fold(StreamsProjection, [
-      live({ _tag: "StreamStarted", streamId: "s", ownerId: "ann", source: "watch", chunkSizeBytes: 10, at: T }),
-      live({ _tag: "ChunkSealed", streamId: "s", index: 0, offset: 0, size: 10, at: T + 1 }),
-      live({ _tag: "ChunkSealed", streamId: "s", index: 1, offset: 10, size: 10, at: T + 2 }),
-      live({ _tag: "ChunkUploaded", streamId: "s", index: 0, partNumber: 1, etag: "e", size: 10, at: T + 3 })
+      live({ _tag: "StreamStarted", streamId: "s", ownerId: "ann", source: "push", title: "Cam", chunkSizeBytes: 10, at: T }),
+      live({ _tag: "StreamMultipartStarted", streamId: "s", key: "originals/s", multipartUploadId: "mp", at: T }),
+      live({ _tag: "StreamBytesReceived", streamId: "s", offset: 0, length: 25, at: T + 1 }),
+      live({ _tag: "StreamPartUploaded", streamId: "s", partNumber: 1, offset: 0, size: 10, etag: "e", sha256: sha, observedBytes: 25, at: T + 3 })
     ]).get("stream")!.get("s")
-    expect(s).toMatchObject({ state: "live", chunksSealed: 2, bytesSealed: 20, chunksUploaded: 1, pendingChunks: 1, pendingBytes: 10, lastGrowthAt: T + 2 })
+    expect(s).toMatchObject({ state: "live", title: "Cam", bytesReceived: 25, partsUploaded: 1, bytesUploaded: 10, lagBytes: 15, lastGrowthAt: T + 1 })
+    const watched = fold(StreamsProjection, [
+      live({ _tag: "StreamStarted", streamId: "w", ownerId: "ann", source: "watch", chunkSizeBytes: 10, at: T }),
+      live({ _tag: "StreamMultipartStarted", streamId: "w", key: "originals/w", multipartUploadId: "mp", at: T }),
+      live({ _tag: "StreamPartUploaded", streamId: "w", partNumber: 1, offset: 0, size: 10, etag: "e", sha256: sha, observedBytes: 14, at: T + 2 }),
+      live({ _tag: "StreamFailed", streamId: "w", reason: "source-vanished", detail: "the file is gone", uploadedBytes: 10, at: T + 5 })
+    ]).get("stream")!.get("w")
+    expect(watched).toMatchObject({ state: "failed", bytesReceived: 14, lagBytes: 4, lastGrowthAt: T + 2, failureReason: "source-vanished", failedAt: T + 5 })
   })
 })
 

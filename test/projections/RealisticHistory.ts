@@ -266,13 +266,16 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
     let at: number = yield { stream, events: live({ _tag: "StreamStarted", streamId, ownerId, source: "watch", sourceRef: `cam-${serial}.mp4`, chunkSizeBytes, at: clock }) }
     const chunks = int(2, 30)
     let offset = 0
+    at = yield { stream, events: live({ _tag: "StreamMultipartStarted", streamId, key: `originals/${streamId}`, multipartUploadId: `mp-${streamId}`, at }) }
+    const sha256 = (i: number) => i.toString(16).padStart(64, "0")
     for (let index = 0; index < chunks; index++) {
-      const size = index === chunks - 1 ? int(1, chunkSizeBytes) : chunkSizeBytes
-      at = yield { stream, events: live({ _tag: "ChunkSealed", streamId, index, offset, size, at }) }
-      at = yield { stream, events: live({ _tag: "ChunkUploaded", streamId, index, partNumber: index + 1, etag: `"etag${index}"`, size, at }) }
+      const last = index === chunks - 1
+      if (last) at = yield { stream, events: live({ _tag: "StreamEnded", streamId, reason: "timeout", at }) }
+      const size = last ? int(1, chunkSizeBytes) : chunkSizeBytes
+      const part = { partNumber: index + 1, offset, size, etag: `"etag${index}"`, sha256: sha256(index) }
+      at = yield { stream, events: live({ _tag: "StreamPartUploaded", streamId, ...part, observedBytes: offset + size, at }) }
       offset += size
     }
-    at = yield { stream, events: live({ _tag: "StreamEnded", streamId, reason: "timeout", at }) }
     yield {
       stream,
       events: live({
@@ -280,7 +283,14 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
         streamId,
         totalSize: offset,
         chunkCount: chunks,
-        parts: Array.from({ length: chunks }, (_, i) => ({ partNumber: i + 1, etag: `"etag${i}"` })),
+        parts: Array.from({ length: chunks }, (_, i) => ({
+          partNumber: i + 1,
+          etag: `"etag${i}"`,
+          size: i === chunks - 1 ? offset - i * chunkSizeBytes : chunkSizeBytes,
+          sha256: sha256(i)
+        })),
+        rewrittenParts: [],
+        sha256: sha256(999),
         at
       })
     }

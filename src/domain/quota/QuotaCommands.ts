@@ -9,6 +9,18 @@ export const ReserveUpload = Schema.TaggedStruct("ReserveUpload", {
   bytes: PositiveInt
 })
 
+/**
+ * A live stream's growing reservation: holds `bytes` in total for `uploadId` (the stream's id), made on the
+ * first chunk and raised chunk by chunk; asking for no more than is held is a no-op (a retry). QUOTA_EXCEEDED
+ * when the raise would pass the limit. The stream settles it (its adopted upload commits, a failure releases);
+ * the janitor does not reconcile it.
+ */
+export const GrowReservation = Schema.TaggedStruct("GrowReservation", {
+  userId: UserId,
+  uploadId: EntityId,
+  bytes: PositiveInt
+})
+
 /** Turns a reservation into usage: the bytes the upload really received. */
 export const CommitUpload = Schema.TaggedStruct("CommitUpload", {
   userId: UserId,
@@ -43,5 +55,5 @@ export const SetQuotaLimit = Schema.TaggedStruct("SetQuotaLimit", {
   reason: Reason
 })
 
-export const QuotaCommand = Schema.Union([ReserveUpload, CommitUpload, ReleaseUpload, ReconcileReservation, SetQuotaLimit])
+export const QuotaCommand = Schema.Union([ReserveUpload, GrowReservation, CommitUpload, ReleaseUpload, ReconcileReservation, SetQuotaLimit])
 export type QuotaCommand = typeof QuotaCommand.Type

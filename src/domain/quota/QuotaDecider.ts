@@ -6,9 +6,11 @@
  * bytes really received and counts in the period the reservation was made in, even when it
  * lands in the next one (so a period's usage never grows after its own checks); releasing is
  * idempotent; the janitor (the system only) reconciles a reservation whose upload was never created,
- * once; a limit override is an admin's (or the system's) event and may not go below what
+ * once (never a live stream's growing reservation, which its stream settles); a growing reservation is
+ * raised chunk by chunk under the same limit check; a limit override is an admin's (or the system's) event and may not go below what
  * a tracked period already holds. Hence reserved + committed <= limit in every period.
  */
+import { Result } from "effect"
 import type { Principal, DecideContext, Decider } from "../shared/Decider.ts"
 import { accept, type Decision, reject, unchanged } from "../shared/Decision.ts"
 import { Forbidden, tagOf, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
@@ -82,6 +84,34 @@ const reserve = (state: TrackedQuota, command: Extract<QuotaCommand, { _tag: "Re
   })
 }
 
+/** Opens a growing reservation on the first chunk, raises it on the next ones; the limit is checked on what is added. */
+const grow = (state: TrackedQuota, command: Extract<QuotaCommand, { _tag: "GrowReservation" }>, context: Context): QuotaDecision => {
+  const existing = state.reservations.find((r) => r.uploadId === command.uploadId)
+  if (existing === undefined) {
+    const settled = state.settled.find((s) => s.uploadId === command.uploadId)
+    if (settled !== undefined) return reject(new ReservationConflict({ uploadId: command.uploadId, detail: `already ${settled.outcome}` }))
+    const opened = reserve(state, { _tag: "ReserveUpload", userId: command.userId, uploadId: command.uploadId, bytes: command.bytes }, context)
+    return Result.map(opened, (events) => events.map((e) => e._tag === "UploadReserved" ? { ...e, growing: true } : e))
+  }
+  if (!existing.growing) {
+    return reject(new ReservationConflict({ uploadId: command.uploadId, detail: "it is an upload's fixed reservation, not a stream's growing one" }))
+  }
+  if (command.bytes <= existing.bytes) return unchanged
+  const added = command.bytes - existing.bytes
+  if (usageOf(state, existing.periodStart) + added > effectiveLimit(state, context.settings)) {
+    return reject(exceeded(state, { start: existing.periodStart, end: existing.periodStart + WEEK_MS }, added, context))
+  }
+  return accept({
+    _tag: "ReservationGrown",
+    userId: command.userId,
+    uploadId: command.uploadId,
+    periodStart: existing.periodStart,
+    bytes: command.bytes,
+    addedBytes: added,
+    at: context.now
+  })
+}
+
 const commit = (state: TrackedQuota, command: Extract<QuotaCommand, { _tag: "CommitUpload" }>, context: Context): QuotaDecision => {
   const reservation = state.reservations.find((r) => r.uploadId === command.uploadId)
   if (reservation === undefined) {
@@ -128,7 +158,8 @@ const reconcile = (
 ): QuotaDecision => {
   if (!isSystem(context.actor)) return reject(new Forbidden({ action: "reconcile a quota reservation", allowed: "the system" }))
   const reservation = state.reservations.find((r) => r.uploadId === command.uploadId)
-  if (reservation === undefined) return unchanged
+  // A stream's growing reservation has no upload until the stream is finalized: the stream settles it.
+  if (reservation === undefined || reservation.growing) return unchanged
   return accept({
     _tag: "ReservationReconciled",
     userId: command.userId,
@@ -169,6 +200,8 @@ export const decideQuota = (command: QuotaCommand, current: QuotaState, context:
   switch (command._tag) {
     case "ReserveUpload":
       return reserve(state, command, context)
+    case "GrowReservation":
+      return grow(state, command, context)
     case "CommitUpload":
       return commit(state, command, context)
     case "ReleaseUpload":

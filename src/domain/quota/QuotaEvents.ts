@@ -9,6 +9,18 @@ export const UploadReserved = Schema.TaggedStruct("UploadReserved", {
   bytes: PositiveInt,
   periodStart: Schema.Int,
   periodEnd: Schema.Int,
+  /** A live stream's reservation, raised by ReservationGrown as the stream grows. */
+  growing: Schema.optional(Schema.Boolean),
+  at: EpochMillis
+})
+
+/** A growing reservation now holds `bytes` (`addedBytes` more than before). */
+export const ReservationGrown = Schema.TaggedStruct("ReservationGrown", {
+  userId: UserId,
+  uploadId: EntityId,
+  periodStart: Schema.Int,
+  bytes: PositiveInt,
+  addedBytes: PositiveInt,
   at: EpochMillis
 })
 
@@ -48,5 +60,5 @@ export const QuotaLimitSet = Schema.TaggedStruct("QuotaLimitSet", {
   at: EpochMillis
 })
 
-export const QuotaEvent = Schema.Union([UploadReserved, UploadCommitted, ReservationReleased, ReservationReconciled, QuotaLimitSet])
+export const QuotaEvent = Schema.Union([UploadReserved, ReservationGrown, UploadCommitted, ReservationReleased, ReservationReconciled, QuotaLimitSet])
 export type QuotaEvent = typeof QuotaEvent.Type

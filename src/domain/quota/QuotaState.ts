@@ -14,6 +14,8 @@ export interface Reservation {
   readonly periodStart: number
   /** When it was made (the janitor reconciles only old ones). */
   readonly reservedAt: number
+  /** A live stream's, raised as it grows and settled by the stream (never by the janitor). */
+  readonly growing: boolean
 }
 
 export interface Settlement {
@@ -85,8 +87,19 @@ export const evolveQuota = (current: QuotaState, event: QuotaEvent): QuotaState 
       return prune({
         ...state,
         periods: addPeriod(state.periods, event.periodStart, event.periodEnd),
-        reservations: [...state.reservations, { uploadId: event.uploadId, bytes: event.bytes, periodStart: event.periodStart, reservedAt: event.at }]
+        reservations: [...state.reservations, {
+          uploadId: event.uploadId,
+          bytes: event.bytes,
+          periodStart: event.periodStart,
+          reservedAt: event.at,
+          growing: event.growing === true
+        }]
       })
+    case "ReservationGrown":
+      return {
+        ...state,
+        reservations: state.reservations.map((r) => r.uploadId === event.uploadId ? { ...r, bytes: event.bytes } : r)
+      }
     case "UploadCommitted": {
       const settled = settle(state, event.uploadId, "committed", event.committedBytes)
       return prune({

@@ -3,82 +3,130 @@ import { Schema } from "effect"
 import { formatBytes } from "../shared/Bytes.ts"
 import type { AlreadyExists, Forbidden, NotFound, NotOwner, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 
-export class ChunkOutOfOrder extends Schema.TaggedError<ChunkOutOfOrder>()("ChunkOutOfOrder", {
-  index: Schema.Number,
-  expectedIndex: Schema.Number
+export class PartOutOfOrder extends Schema.TaggedError<PartOutOfOrder>()("PartOutOfOrder", {
+  partNumber: Schema.Number,
+  expectedPartNumber: Schema.Number,
+  offset: Schema.Number,
+  expectedOffset: Schema.Number
 }) {
-  readonly code = "CHUNK_OUT_OF_ORDER" as const
+  readonly code = "PART_OUT_OF_ORDER" as const
   override get message(): string {
-    return `The next chunk is number ${this.expectedIndex}, not ${this.index}.`
+    return `The next part is number ${this.expectedPartNumber} at offset ${this.expectedOffset}, not ${this.partNumber} at ${this.offset}.`
   }
 }
 
-export class ChunkSizeInvalid extends Schema.TaggedError<ChunkSizeInvalid>()("ChunkSizeInvalid", {
+export class PartSizeInvalid extends Schema.TaggedError<PartSizeInvalid>()("PartSizeInvalid", {
   size: Schema.Number,
   chunkSizeBytes: Schema.Number,
   reason: Schema.String
 }) {
-  readonly code = "CHUNK_SIZE_INVALID" as const
+  readonly code = "PART_SIZE_INVALID" as const
   override get message(): string {
-    return `A chunk of ${formatBytes(this.size)} is not accepted (chunks are ${formatBytes(this.chunkSizeBytes)}): ${this.reason}.`
+    return `A part of ${formatBytes(this.size)} is not accepted (parts are ${formatBytes(this.chunkSizeBytes)}): ${this.reason}.`
   }
 }
 
-/** The last, partial chunk was sealed: the stream has no more bytes. */
-export class TailAlreadySealed extends Schema.TaggedError<TailAlreadySealed>()("TailAlreadySealed", { index: Schema.Number }) {
+/** The last, partial part was uploaded: the stream has no more bytes. */
+export class TailAlreadySealed extends Schema.TaggedError<TailAlreadySealed>()("TailAlreadySealed", { partNumber: Schema.Number }) {
   readonly code = "TAIL_ALREADY_SEALED" as const
   override get message(): string {
-    return `Chunk ${this.index} was the stream's last; nothing can follow it.`
+    return `Part ${this.partNumber} was the stream's last; nothing can follow it.`
   }
 }
 
-export class ChunkNotSealed extends Schema.TaggedError<ChunkNotSealed>()("ChunkNotSealed", { index: Schema.Number }) {
-  readonly code = "CHUNK_NOT_SEALED" as const
-  override get message(): string {
-    return `Chunk ${this.index} has not been sealed yet.`
-  }
-}
-
-export class ChunkMismatch extends Schema.TaggedError<ChunkMismatch>()("ChunkMismatch", {
-  index: Schema.Number,
-  detail: Schema.String
-}) {
-  readonly code = "CHUNK_MISMATCH" as const
-  override get message(): string {
-    return `Upload of chunk ${this.index} does not match the sealed chunk: ${this.detail}.`
-  }
-}
-
-export class ChunkAlreadyUploaded extends Schema.TaggedError<ChunkAlreadyUploaded>()("ChunkAlreadyUploaded", {
-  index: Schema.Number,
+/** Another upload (etag or digest) is already recorded for this part number. */
+export class PartAlreadyUploaded extends Schema.TaggedError<PartAlreadyUploaded>()("PartAlreadyUploaded", {
+  partNumber: Schema.Number,
   etag: Schema.String
 }) {
-  readonly code = "CHUNK_ALREADY_UPLOADED" as const
+  readonly code = "PART_ALREADY_UPLOADED" as const
   override get message(): string {
-    return `Chunk ${this.index} was already uploaded (etag ${this.etag}).`
+    return `Part ${this.partNumber} was already recorded (etag ${this.etag}).`
+  }
+}
+
+export class PartNotFound extends Schema.TaggedError<PartNotFound>()("PartNotFound", { partNumber: Schema.Number }) {
+  readonly code = "PART_NOT_FOUND" as const
+  override get message(): string {
+    return `The stream has no part ${this.partNumber}.`
+  }
+}
+
+/** A pushed stream's part may only hold bytes that were received. */
+export class PartBeyondReceived extends Schema.TaggedError<PartBeyondReceived>()("PartBeyondReceived", {
+  end: Schema.Number,
+  receivedBytes: Schema.Number
+}) {
+  readonly code = "PART_BEYOND_RECEIVED" as const
+  override get message(): string {
+    return `A part ending at byte ${this.end} goes past the ${this.receivedBytes} bytes received.`
+  }
+}
+
+export class MultipartNotStarted extends Schema.TaggedError<MultipartNotStarted>()("MultipartNotStarted", { streamId: Schema.String }) {
+  readonly code = "MULTIPART_NOT_STARTED" as const
+  override get message(): string {
+    return `Stream "${this.streamId}" has no multipart upload yet.`
+  }
+}
+
+export class MultipartConflict extends Schema.TaggedError<MultipartConflict>()("MultipartConflict", {
+  streamId: Schema.String,
+  multipartUploadId: Schema.String
+}) {
+  readonly code = "MULTIPART_CONFLICT" as const
+  override get message(): string {
+    return `Stream "${this.streamId}" already uses multipart upload ${this.multipartUploadId}.`
+  }
+}
+
+/** Pushed bytes must continue at the acknowledged end (as tus). */
+export class StreamOffsetMismatch extends Schema.TaggedError<StreamOffsetMismatch>()("StreamOffsetMismatch", {
+  expectedOffset: Schema.Number,
+  offset: Schema.Number
+}) {
+  readonly code = "OFFSET_MISMATCH" as const
+  override get message(): string {
+    return `Bytes must continue at offset ${this.expectedOffset}, not ${this.offset}.`
+  }
+}
+
+export class NotPushed extends Schema.TaggedError<NotPushed>()("NotPushed", { streamId: Schema.String }) {
+  readonly code = "STREAM_NOT_PUSHED" as const
+  override get message(): string {
+    return `Stream "${this.streamId}" is fed from a watched file; it does not take pushed bytes.`
+  }
+}
+
+export class StreamNotLive extends Schema.TaggedError<StreamNotLive>()("StreamNotLive", { streamId: Schema.String }) {
+  readonly code = "STREAM_NOT_LIVE" as const
+  override get message(): string {
+    return `Stream "${this.streamId}" has ended and takes no more bytes.`
   }
 }
 
 export class StreamNotEnded extends Schema.TaggedError<StreamNotEnded>()("StreamNotEnded", { streamId: Schema.String }) {
   readonly code = "STREAM_NOT_ENDED" as const
   override get message(): string {
-    return `Stream "${this.streamId}" is still live; end it before finalizing.`
+    return `Stream "${this.streamId}" is still live; end it before this.`
   }
 }
 
-export class ChunksPending extends Schema.TaggedError<ChunksPending>()("ChunksPending", {
-  indexes: Schema.Array(Schema.Number)
+/** Pushed bytes received but not yet stored in a part. */
+export class BytesPending extends Schema.TaggedError<BytesPending>()("BytesPending", {
+  uploadedBytes: Schema.Number,
+  receivedBytes: Schema.Number
 }) {
-  readonly code = "CHUNKS_PENDING" as const
+  readonly code = "BYTES_PENDING" as const
   override get message(): string {
-    return `Chunks not uploaded yet: ${this.indexes.join(", ")}.`
+    return `Only ${this.uploadedBytes} of the ${this.receivedBytes} bytes received are stored in parts.`
   }
 }
 
 export class StreamEmpty extends Schema.TaggedError<StreamEmpty>()("StreamEmpty", { streamId: Schema.String }) {
   readonly code = "STREAM_EMPTY" as const
   override get message(): string {
-    return `Stream "${this.streamId}" has no chunk: there is nothing to finalize.`
+    return `Stream "${this.streamId}" has no part: there is nothing to finalize.`
   }
 }
 
@@ -91,17 +139,33 @@ export class StreamAlreadyFinalized extends Schema.TaggedError<StreamAlreadyFina
   }
 }
 
+export class StreamAlreadyFailed extends Schema.TaggedError<StreamAlreadyFailed>()("StreamAlreadyFailed", {
+  streamId: Schema.String,
+  detail: Schema.String
+}) {
+  readonly code = "STREAM_FAILED" as const
+  override get message(): string {
+    return `Stream "${this.streamId}" failed (${this.detail}) and accepts no further changes.`
+  }
+}
+
 export type StreamError =
-  | ChunkOutOfOrder
-  | ChunkSizeInvalid
+  | PartOutOfOrder
+  | PartSizeInvalid
   | TailAlreadySealed
-  | ChunkNotSealed
-  | ChunkMismatch
-  | ChunkAlreadyUploaded
+  | PartAlreadyUploaded
+  | PartNotFound
+  | PartBeyondReceived
+  | MultipartNotStarted
+  | MultipartConflict
+  | StreamOffsetMismatch
+  | NotPushed
+  | StreamNotLive
   | StreamNotEnded
-  | ChunksPending
+  | BytesPending
   | StreamEmpty
   | StreamAlreadyFinalized
+  | StreamAlreadyFailed
   | NotOwner
   | Forbidden
   | NotFound

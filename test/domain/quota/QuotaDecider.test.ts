@@ -173,3 +173,38 @@ describe("quota: reconciling a reservation whose upload was never created", () =
     given([reserved("up-1", GiB)]).when(reconcile, { actor: carol }).then("FORBIDDEN")
   })
 })
+
+describe("quota: a live stream's growing reservation", () => {
+  const grow = (bytes: number, uploadId = "live-1") => ({ _tag: "GrowReservation" as const, userId: "alice", uploadId, bytes })
+  const opened: QuotaEvent = { ...(reserved("live-1", GiB) as Extract<QuotaEvent, { _tag: "UploadReserved" }>), growing: true, at }
+  const grown = (bytes: number, addedBytes: number): QuotaEvent => ({
+    _tag: "ReservationGrown", userId: "alice", uploadId: "live-1", periodStart: T0, bytes, addedBytes, at
+  })
+
+  it("opens on the first chunk and grows chunk by chunk; asking for no more than is held is a no-op", () => {
+    given([]).when(grow(GiB)).then([opened])
+    given([opened]).when(grow(2 * GiB)).then([grown(2 * GiB, GiB)])
+    given([opened, grown(2 * GiB, GiB)]).when(grow(2 * GiB)).then([])
+    given([opened, grown(2 * GiB, GiB)]).when(grow(GiB)).then([])
+  })
+
+  it("stops at the chunk that crosses the weekly limit, saying how much is left", () => {
+    const { error } = given([reserved("up-1", GiB), opened]).when(grow(3 * GiB + 1)).then("QUOTA_EXCEEDED")
+    expect(error).toMatchObject({ requestedBytes: 2 * GiB + 1, remainingBytes: 2 * GiB })
+    given([reserved("up-1", GiB), opened]).when(grow(3 * GiB)).then([grown(3 * GiB, 2 * GiB)])
+    given([reserved("up-1", 4 * GiB)]).when(grow(1)).then("QUOTA_EXCEEDED")
+  })
+
+  it("is settled like an upload's (the adopted upload commits it) and never reconciled by the janitor", () => {
+    given([opened, grown(2 * GiB, GiB)]).when({ _tag: "CommitUpload", userId: "alice", uploadId: "live-1", receivedBytes: 2 * GiB }).then([{
+      _tag: "UploadCommitted", userId: "alice", uploadId: "live-1", periodStart: T0, reservedBytes: 2 * GiB, committedBytes: 2 * GiB, at
+    }])
+    given([opened]).when({ _tag: "ReconcileReservation", userId: "alice", uploadId: "live-1" }, { actor: system }).then([])
+  })
+
+  it("does not grow an upload's fixed reservation, nor one already settled", () => {
+    given([reserved("live-1", GiB)]).when(grow(2 * GiB)).then("RESERVATION_CONFLICT")
+    const released: QuotaEvent = { _tag: "ReservationReleased", userId: "alice", uploadId: "live-1", periodStart: T0, bytes: GiB, reason: "failed", at }
+    given([opened, released]).when(grow(2 * GiB)).then("RESERVATION_CONFLICT")
+  })
+})

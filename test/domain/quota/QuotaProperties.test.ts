@@ -63,14 +63,15 @@ describe("quota properties", () => {
     })
   })
 
-  it("only the system reconciles, once per open reservation, giving back exactly what it held", () => {
+  it("only the system reconciles, once per open upload reservation (never a stream's growing one), giving back exactly what it held", () => {
     let accepted = 0
     checkInvariant({
       ...sequences,
       invariant: (state, events, { command, context, previous, error }) => {
         if (command._tag !== "ReconcileReservation" || error?.code === "AGGREGATE_ID_MISMATCH") return
         if (!context.actor.roles.includes("system")) return expect(error?.code).toBe("FORBIDDEN")
-        const open = previous.status === "Tracked" ? previous.reservations.find((r) => r.uploadId === command.uploadId) : undefined
+        const held = previous.status === "Tracked" ? previous.reservations.find((r) => r.uploadId === command.uploadId) : undefined
+        const open = held?.growing === true ? undefined : held
         expect(error).toBeUndefined()
         expect(events).toEqual(open === undefined ? [] : [{
           _tag: "ReservationReconciled",
@@ -81,7 +82,7 @@ describe("quota properties", () => {
           reservedAt: open.reservedAt,
           at: context.now
         }])
-        expect(state.status === "Tracked" && state.reservations.some((r) => r.uploadId === command.uploadId)).toBe(false)
+        expect(state.status === "Tracked" && state.reservations.some((r) => r.uploadId === command.uploadId)).toBe(held?.growing === true)
         if (open !== undefined) accepted++
       }
     })
@@ -97,6 +98,43 @@ describe("quota properties", () => {
           expect(event.committedBytes).toBe(command.receivedBytes)
           expect(state.status === "Tracked" && state.reservations.some((r) => r.uploadId === event.uploadId)).toBe(false)
         }
+      }
+    })
+  })
+
+  it("a growing reservation only grows, by what was asked, and stays one reservation", () => {
+    let grown = 0
+    checkInvariant({
+      ...sequences,
+      invariant: (state, events, { command, previous, error }) => {
+        if (command._tag !== "GrowReservation" || error !== undefined) return
+        const before = previous.status === "Tracked" ? previous.reservations.find((r) => r.uploadId === command.uploadId) : undefined
+        const after = state.status === "Tracked" ? state.reservations.filter((r) => r.uploadId === command.uploadId) : []
+        expect(after.length).toBe(1)
+        expect(after[0]?.growing).toBe(true)
+        expect(after[0]?.bytes).toBe(Math.max(before?.bytes ?? 0, command.bytes))
+        for (const event of events) {
+          if (event._tag !== "ReservationGrown") continue
+          grown++
+          expect(event.addedBytes).toBe(command.bytes - (before?.bytes ?? 0))
+          expect(event.periodStart).toBe(before?.periodStart)
+        }
+      }
+    })
+    expect(grown).toBeGreaterThan(0)
+  })
+
+  it("a raise that would pass the limit is refused with QUOTA_EXCEEDED and changes nothing", () => {
+    checkInvariant({
+      ...sequences,
+      invariant: (state, _events, { command, context, previous, error }) => {
+        if (command._tag !== "GrowReservation" || previous.status !== "Tracked") return
+        const before = previous.reservations.find((r) => r.uploadId === command.uploadId)
+        if (before === undefined || !before.growing || command.bytes <= before.bytes) return
+        const fits = usageOf(previous, before.periodStart) + command.bytes - before.bytes <= effectiveLimit(previous, context.settings)
+        if (error?.code === "AGGREGATE_ID_MISMATCH" || error?.code === "FORBIDDEN") return
+        expect(error?.code).toBe(fits ? undefined : "QUOTA_EXCEEDED")
+        if (!fits) expect(state).toBe(previous)
       }
     })
   })

@@ -1,7 +1,11 @@
 /** Property tests of the live-stream aggregate: its laws and invariants over random command sequences. */
 import { describe, expect, it } from "vitest"
 import { StreamAggregate } from "../../../src/domain/stream/StreamAggregate.ts"
+import { uploadedBytes } from "../../../src/domain/stream/StreamState.ts"
 import { checkInvariant } from "../../../src/testing/CheckInvariant.ts"
+import { eventTypesOf } from "../../../projections/DomainEvents.ts"
+import { StreamEvent } from "../../../src/domain/stream/StreamEvents.ts"
+import { UploadEvent } from "../../../src/domain/upload/UploadEvents.ts"
 import { checkDeciderLaws } from "../../../src/testing/DeciderLaws.ts"
 import { anyTestActor } from "../../../src/testing/Pools.ts"
 import { streamArbitraries } from "../../../src/testing/StreamArbitraries.ts"
@@ -27,48 +31,63 @@ describe("stream properties", () => {
     checkDeciderLaws({ ...sequences, commands: streamArbitraries.command })
   })
 
-  it("keeps chunks contiguous from 0, back to back, full-size except a last one", () => {
+  it("names none of its events like an upload's (the stream's part event is not ChunkUploaded)", () => {
+    const uploadTypes = new Set<string>(eventTypesOf(UploadEvent))
+    const streamTypes: ReadonlyArray<string> = eventTypesOf(StreamEvent)
+    expect(streamTypes.filter((t) => uploadTypes.has(t))).toEqual([])
+    expect(streamTypes).toContain("StreamPartUploaded")
+  })
+
+  it("keeps parts numbered from 1, back to back, full-size except a last one, within the received bytes when pushed", () => {
     checkInvariant({
       ...sequences,
       invariant: (state) => {
         if (state.status !== "Live" && state.status !== "Ended") return
         let offset = 0
-        state.chunks.forEach((chunk, i) => {
-          expect(chunk.index).toBe(i)
-          expect(chunk.offset).toBe(offset)
-          if (i < state.chunks.length - 1) expect(chunk.size).toBe(state.chunkSizeBytes)
-          offset += chunk.size
+        state.parts.forEach((part, i) => {
+          expect(part.partNumber).toBe(i + 1)
+          expect(part.offset).toBe(offset)
+          if (i < state.parts.length - 1) expect(part.size).toBe(state.chunkSizeBytes)
+          offset += part.size
         })
+        if (state.source === "push") expect(offset).toBeLessThanOrEqual(state.receivedBytes)
+        if (state.parts.length > 0) expect(state.multipart).not.toBeNull()
       }
     })
   })
 
-  it("uploads each chunk at most once, as part index + 1 of its sealed size", () => {
+  it("records each part number at most once; a rewrite keeps its place and size and says what it replaced", () => {
     checkInvariant({
       ...sequences,
       invariant: (_state, events, { previous }) => {
+        const parts = previous.status === "Live" || previous.status === "Ended" ? previous.parts : []
         for (const event of events) {
-          if (event._tag !== "ChunkUploaded") continue
-          const chunk = previous.status === "Live" || previous.status === "Ended" ? previous.chunks[event.index] : undefined
-          expect(chunk?.etag).toBeNull()
-          expect(event.partNumber).toBe(event.index + 1)
-          expect(event.size).toBe(chunk?.size)
+          if (event._tag === "StreamPartUploaded") expect(parts[event.partNumber - 1]).toBeUndefined()
+          if (event._tag === "StreamPartRewritten") {
+            const before = parts[event.partNumber - 1]
+            expect(previous.status).toBe("Ended")
+            expect({ offset: event.offset, size: event.size, previousSha256: event.previousSha256 })
+              .toEqual({ offset: before?.offset, size: before?.size, previousSha256: before?.sha256 })
+          }
         }
       }
     })
   })
 
-  it("finalizes only after the end, once, with the total of its chunks, and then accepts nothing", () => {
+  it("finalizes or fails only once; finalized after the end with the total of its parts; then accepts nothing", () => {
     checkInvariant({
       ...sequences,
       invariant: (_state, events, { previous, error }) => {
         if (previous.status === "Finalized") expect({ events, rejected: error !== undefined }).toEqual({ events: [], rejected: true })
+        if (previous.status === "Failed") expect(events).toEqual([])
         for (const event of events) {
+          if (event._tag === "StreamFailed") expect(["Live", "Ended"]).toContain(previous.status)
           if (event._tag !== "StreamFinalized") continue
           expect(previous.status).toBe("Ended")
           if (previous.status !== "Ended") continue
-          expect(event.totalSize).toBe(previous.chunks.reduce((sum, c) => sum + c.size, 0))
-          expect(event.parts.map((p) => p.partNumber)).toEqual(previous.chunks.map((c) => c.index + 1))
+          expect(event.totalSize).toBe(uploadedBytes(previous.parts))
+          expect(event.parts.map((p) => p.partNumber)).toEqual(previous.parts.map((_, i) => i + 1))
+          if (previous.source === "push") expect(event.totalSize).toBe(previous.receivedBytes)
         }
       }
     })

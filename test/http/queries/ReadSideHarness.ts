@@ -224,12 +224,17 @@ export const startHarness = async (options: HarnessOptions = {}) => {
       const actors = yield* ActorSystem
       let r = yield* actors.send(StreamAggregate, streamId, { command: { _tag: "StartStream", streamId, source: "push", sourceRef: "test" }, actor: user(owner) })
       const size = defaultDomainSettings.chunkSizeBytes
-      for (let index = 0; index < chunks; index++) {
-        r = yield* actors.send(StreamAggregate, streamId, { command: { _tag: "SealChunk", streamId, index, size }, actor: system })
-      }
       if (chunks > 0) {
         r = yield* actors.send(StreamAggregate, streamId, {
-          command: { _tag: "RecordChunkUploaded", streamId, index: 0, partNumber: 1, etag: '"p1"', size },
+          command: { _tag: "ReceiveStreamBytes", streamId, offset: 0, length: chunks * size },
+          actor: user(owner)
+        })
+        r = yield* actors.send(StreamAggregate, streamId, {
+          command: { _tag: "RecordMultipartStarted", streamId, key: `originals/${streamId}`, multipartUploadId: "mp-1" },
+          actor: system
+        })
+        r = yield* actors.send(StreamAggregate, streamId, {
+          command: { _tag: "RecordStreamPart", streamId, partNumber: 1, offset: 0, size, etag: '"p1"', sha256: "0".repeat(64), observedBytes: chunks * size },
           actor: system
         })
       }
