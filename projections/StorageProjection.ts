@@ -1,7 +1,7 @@
 /**
  * Storage statistics: bytes kept per upload by kind (the original as stored; the published media), and
  * the totals by kind. An upload's original counts from UploadReceived (the chunk step's and UploadReady's
- * measured sizes correct it); its media from the publish step's `mediaBytes`. A cancelled or expired
+ * measured sizes correct it), or from UploadAdoptedFromStream for a live stream's; its media from the publish step's `mediaBytes`. A cancelled or expired
  * upload's objects are removed, so its bytes leave the statistics. Bytes still arriving (tus staging) are
  * not counted. Per-user sums are made at query time over the `byOwner` index (upload events after
  * UploadCreated do not name the owner, so a per-user document could not be touched from them).
@@ -46,6 +46,10 @@ const numberIn = (details: Readonly<Record<string, unknown>> | undefined, key: s
 /** The upload document after `e`; undefined = removed (or never created). */
 const evolveUpload = (doc: StoredUploadDoc | undefined, e: UploadEvent, position: number): StoredUploadDoc | undefined => {
   if (e._tag === "UploadCreated") return { uploadId: e.uploadId, ownerId: e.ownerId, originalBytes: 0, mediaBytes: 0, createdAt: e.at, position }
+  // a stream's original is stored whole by the time it is adopted
+  if (e._tag === "UploadAdoptedFromStream") {
+    return doc ?? { uploadId: e.uploadId, ownerId: e.ownerId, originalBytes: e.size, mediaBytes: 0, createdAt: e.at, position }
+  }
   if (doc === undefined) return undefined
   switch (e._tag) {
     case "UploadReceived":
@@ -68,8 +72,9 @@ const evolveUpload = (doc: StoredUploadDoc | undefined, e: UploadEvent, position
 
 export const StorageProjection = defineProjection<StorageModels>()({
   name: "storage",
-  version: 1,
-  handles: ["UploadCreated", "UploadReceived", "StepCompleted", "UploadReady", "UploadCancelled", "UploadExpired"],
+  // 2: live streams' originals (UploadAdoptedFromStream)
+  version: 2,
+  handles: ["UploadCreated", "UploadAdoptedFromStream", "UploadReceived", "StepCompleted", "UploadReady", "UploadCancelled", "UploadExpired"],
   streamPrefixes: ["upload-"],
   models: {
     upload: {

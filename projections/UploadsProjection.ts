@@ -27,7 +27,7 @@ export const TERMINAL_UPLOAD_STATUSES: ReadonlyArray<UploadStatus> = TERMINAL_ST
 
 export const Milestone = Schema.Struct({
   name: Schema.String.annotate({
-    description: "created, receiving, 25%, 50%, 75%, received, <step>-started, probed, transcoded, thumbnailed, <step>-failed, <step>-done, ready, failed, cancelled, expired"
+    description: "created (adopted: a stream's original), receiving, 25%, 50%, 75%, received, <step>-started, probed, transcoded, thumbnailed, <step>-failed, <step>-done, ready, failed, cancelled, expired"
   }),
   at: Schema.Finite,
   position: Schema.Finite,
@@ -37,6 +37,9 @@ export type Milestone = typeof Milestone.Type
 
 export const UploadDocument = Schema.Struct({
   id: Schema.String,
+  source: Schema.Literals(["upload", "stream"]).annotate({
+    description: "upload: bytes sent over tus; stream: the original of a live stream with the same id, sealed as it grew"
+  }),
   ownerId: Schema.String,
   filename: Schema.String,
   container: Schema.String,
@@ -75,8 +78,8 @@ export type UploadDoc = typeof UploadDocument.Type
  * `??` fallbacks only satisfy the types (a document in that status always has the field set).
  */
 const uploadStateOf = (doc: UploadDoc): ExistingUpload => {
-  const { id: uploadId, ownerId, filename, container, contentType, declaredSize, createdAt } = doc
-  const facts = { uploadId, ownerId, filename, container, contentType, declaredSize, createdAt }
+  const { id: uploadId, source, ownerId, filename, container, contentType, declaredSize, createdAt } = doc
+  const facts = { uploadId, source, ownerId, filename, container, contentType, declaredSize, createdAt }
   const endedAt = doc.endedAt ?? doc.updatedAt
   switch (doc.status) {
     case "created":
@@ -106,6 +109,7 @@ const milestone = (name: string, at: number, place: EventPlace, attempt?: number
 
 const createdDoc = (event: Extract<UploadEvent, { readonly _tag: "UploadCreated" }>, place: EventPlace): UploadDoc => ({
   id: event.uploadId,
+  source: "upload",
   ownerId: event.ownerId,
   filename: event.filename,
   container: event.container,
@@ -136,6 +140,23 @@ const createdDoc = (event: Extract<UploadEvent, { readonly _tag: "UploadCreated"
   revision: place.revision
 })
 
+/** A stream's original, adopted whole: every byte is there, the chunk step is done (by the stream), transcoding waits. */
+const adoptedDoc = (event: Extract<UploadEvent, { readonly _tag: "UploadAdoptedFromStream" }>, place: EventPlace): UploadDoc => ({
+  ...createdDoc({ ...event, _tag: "UploadCreated", declaredSize: event.size }, place),
+  source: "stream",
+  status: "processing",
+  offset: event.size,
+  progress: 1,
+  step: "transcode",
+  stepState: "waiting",
+  stepsDone: ["chunk"],
+  chunkedBytes: event.size,
+  media: { ...noMedia, sizeBytes: event.size, sha256: event.sha256 },
+  outputs: { sizeBytes: event.size, sha256: event.sha256 },
+  milestones: [milestone("adopted", event.at, place), milestone("received", event.at, place)],
+  receivedAt: event.at
+})
+
 /** What the decider's state says: the status, the bytes received, the step to do, its attempts, lease and retry time. */
 const decided = (doc: UploadDoc, state: ExistingUpload) => {
   const progress = progressOf(state)
@@ -162,6 +183,7 @@ const ended = (doc: UploadDoc, event: { readonly at: number }, place: EventPlace
 const observed = (doc: UploadDoc, event: UploadEvent, place: EventPlace): Partial<UploadDoc> => {
   switch (event._tag) {
     case "UploadCreated":
+    case "UploadAdoptedFromStream":
       return {}
     case "BytesReceived": {
       const progress = doc.declaredSize > 0 ? Math.min(1, event.receivedBytes / doc.declaredSize) : 0
@@ -223,6 +245,7 @@ const observed = (doc: UploadDoc, event: UploadEvent, place: EventPlace): Partia
 /** Pure: the document after `event` (undefined before the upload exists), its lifecycle as the decider evolves it. The SSE feed folds with it too. */
 export const evolveUploadDoc = (current: UploadDoc | undefined, event: UploadEvent, place: EventPlace): UploadDoc | undefined => {
   if (event._tag === "UploadCreated") return createdDoc(event, place)
+  if (event._tag === "UploadAdoptedFromStream") return current ?? adoptedDoc(event, place)
   if (current === undefined) return undefined
   const state = evolveUpload(uploadStateOf(current), event)
   if (state.status === "Initial") return undefined
@@ -242,7 +265,8 @@ export const UPLOAD_EVENT_TYPES = eventTypesOf(UploadEvent)
 
 export const UploadsProjection = singleStreamModel({
   name: "uploads",
-  version: 1,
+  // 2: `source` (uploads adopted from live streams)
+  version: 2,
   model: "upload",
   aggregate: UploadAggregate,
   events: UploadEvent,

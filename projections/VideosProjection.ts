@@ -65,6 +65,27 @@ export const evolveVideoDoc = (current: VideoDoc | undefined, event: UploadEvent
       ...at
     }
   }
+  if (event._tag === "UploadAdoptedFromStream") {
+    // a live stream's original, stored whole: processing from the start
+    return current ?? {
+      ...noMedia,
+      ...catalogDefaults,
+      id: event.uploadId,
+      ownerId: event.ownerId,
+      title: titleOf(event.filename),
+      filename: event.filename,
+      contentType: event.contentType,
+      status: "processing",
+      failureReason: null,
+      sizeBytes: event.size,
+      sha256: event.sha256,
+      createdAt: event.at,
+      readyAt: null,
+      failedAt: null,
+      updatedAt: event.at,
+      ...at
+    }
+  }
   if (current === undefined) return undefined
   const doc = { ...current, updatedAt: Math.max(current.updatedAt, event.at), ...at }
   switch (event._tag) {
@@ -89,7 +110,7 @@ export const evolveVideoDoc = (current: VideoDoc | undefined, event: UploadEvent
   }
 }
 
-/** A video whose source left no upload document (a live stream): the entry starts from the Video alone. */
+/** A video whose source left no upload document (a live stream from before streams were adopted as uploads): the entry starts from the Video alone. */
 const bareDoc = (event: Extract<VideoEvent, { _tag: "VideoCreated" }>): VideoDoc => ({
   ...noMedia,
   ...catalogDefaults,
@@ -177,8 +198,9 @@ const refOf = (stream: string) =>
 
 export const VideosProjection = defineProjection<VideosModels>()({
   name: "videos",
-  // 2: catalog facts from the Video aggregate, engagement counts, the category model, new indexes; 3: views and ratings counted
-  version: 3,
+  // 2: catalog facts from the Video aggregate, engagement counts, the category model, new indexes; 3: views and ratings counted;
+  // 4: live streams' originals (UploadAdoptedFromStream)
+  version: 4,
   handles: [
     ...eventTypesOf(UploadEvent).filter((type) => !IGNORED_UPLOAD_EVENTS.has(type)),
     ...eventTypesOf(VideoEvent),

@@ -4,7 +4,8 @@
  * (effect's Node FileSystem), and the workers themselves (hashing with the Digests the entry point chose),
  * with the quota reconciler (QUOTA_RECONCILE_GRACE_SECONDS) and the idle-room janitor
  * (INACTIVE_ROOM_RETENTION_HOURS) beside them, and the video catalog worker (a ready upload becomes a Video; a
- * deleted video's objects are removed).
+ * deleted video's objects are removed), and the stream hand-off (a finalized live stream's original becomes an
+ * upload, processed from the transcode step).
  * `npm start` runs it beside the API unless RUN_WORKERS=false (sharing the ProcessingProgress hub with the
  * SSE routes); `npm run worker` runs it alone.
  */
@@ -22,6 +23,7 @@ import type { ProcessingProgress } from "../uploads/ProcessingProgress.ts"
 import { QuotaReconciler, quotaReconcilerOptions } from "../workers/QuotaReconciler.ts"
 import { Rooms } from "../rooms/Rooms.ts"
 import { RoomJanitor } from "../workers/RoomJanitor.ts"
+import { StreamHandoff } from "../workers/StreamHandoff.ts"
 import { VideoCatalogWorker } from "../workers/VideoCatalogWorker.ts"
 import { Videos } from "../videos/Videos.ts"
 import type { ScratchFileError } from "../workers/ScratchSpace.ts"
@@ -34,7 +36,7 @@ export const workersLayer = (
   config: KeyframeSettings,
   workerId: string = newWorkerId()
 ): Layer.Layer<
-  MediaWorkers | QuotaReconciler | RoomJanitor | VideoCatalogWorker,
+  MediaWorkers | QuotaReconciler | RoomJanitor | VideoCatalogWorker | StreamHandoff,
   WorkersStartError,
   EventStore | ActorSystem | Uploads | ObjectStore | ProcessingProgress | Digests
 > =>
@@ -50,5 +52,7 @@ export const workersLayer = (
     // the janitor closing rooms idle for INACTIVE_ROOM_RETENTION_HOURS
     Layer.merge(RoomJanitor.layer({ retentionMs: config.room.inactiveRetentionHours * 3_600_000 }).pipe(Layer.provide(Rooms.layer))),
     // ready uploads become videos; deleted videos lose their media objects
-    Layer.merge(VideoCatalogWorker.layer().pipe(Layer.provide(Videos.layer)))
+    Layer.merge(VideoCatalogWorker.layer().pipe(Layer.provide(Videos.layer))),
+    // finalized live streams become uploads, processed from the transcode step
+    Layer.merge(StreamHandoff.layer())
   )

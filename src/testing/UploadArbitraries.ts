@@ -30,6 +30,15 @@ const intoPools = (command: UploadCommand): UploadCommand => {
         declaredSize: 1 + (command.declaredSize % 120)
       }
     }
+    case "AdoptStreamOriginal":
+      // A stream's original: mostly a usable title, sizes on the settings' scale, owners alice or bob.
+      return {
+        ...command,
+        uploadId,
+        ownerId: pick(["alice", "alice", "bob"], command.ownerId),
+        title: oneIn(5, command.title) ? command.title : `live ${command.title}`,
+        size: 1 + (command.size % 120)
+      }
     case "AppendBytes":
       return { ...command, uploadId, offset: (command.offset % 11) * 10, length: command.length % 45 }
     case "ClaimStep":
@@ -108,7 +117,7 @@ const fit = (command: UploadCommand, state: UploadState): UploadCommand => {
   }
 }
 
-const PROCESSING = ["ClaimStep", "CompleteStep", "FailStep", "RecordChunk", "RecordMilestone", "ExpireUpload"]
+const PROCESSING = ["AdoptStreamOriginal", "ClaimStep", "CompleteStep", "FailStep", "RecordChunk", "RecordMilestone", "ExpireUpload"]
 
 /** Alice and bob stand for the right sender: the owner for bytes and cancels, the system for processing. */
 const actorFor = (command: UploadCommand, state: UploadState, drawn: Principal): Principal => {
@@ -125,6 +134,18 @@ const created = (settings: DomainSettings) =>
     ownerId: "alice",
     container: "mp4",
     declaredSize: 1 + (event.declaredSize % Math.min(100, settings.maxFileSizeBytes)),
+    at: T0
+  }))
+
+/** A stream's original of 1 to 100 bytes adopted as up-1 for alice, at `T0`: it starts at the transcode step. */
+const adopted = (settings: DomainSettings) =>
+  byTag(UploadEvent).UploadAdoptedFromStream.map((event): UploadEvent => ({
+    ...event,
+    uploadId: "up-1",
+    ownerId: "alice",
+    container: "mp4",
+    contentType: "video/mp4",
+    size: 1 + (event.size % Math.min(100, settings.maxFileSizeBytes)),
     at: T0
   }))
 
@@ -149,6 +170,7 @@ export const uploadArbitraries = {
   /** Commands whose ids and sizes fall into small pools, weighted toward the main path. */
   interacting: weighted(commands, {
     CreateUpload: 2,
+    AdoptStreamOriginal: 1,
     AppendBytes: 12,
     ClaimStep: 8,
     CompleteStep: 8,
@@ -159,12 +181,13 @@ export const uploadArbitraries = {
     FailUpload: 1,
     ExpireUpload: 1
   }).map(intoPools),
-  /** Where sequences start under `settings`: from a created or fully received upload, sometimes from nothing. */
+  /** Where sequences start under `settings`: from a created or fully received upload, or an adopted stream original, sometimes from nothing. */
   given: (settings: DomainSettings): fc.Arbitrary<ReadonlyArray<UploadEvent>> =>
     fc.oneof(
       { arbitrary: fc.constant<ReadonlyArray<UploadEvent>>([]), weight: 1 },
       { arbitrary: created(settings).map((event) => [event]), weight: 3 },
-      { arbitrary: created(settings).map(receivedWhole), weight: 2 }
+      { arbitrary: created(settings).map(receivedWhole), weight: 2 },
+      { arbitrary: adopted(settings).map((event) => [event]), weight: 1 }
     ),
   fit,
   actorFor

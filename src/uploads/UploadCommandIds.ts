@@ -26,6 +26,8 @@ export const UploadCommandId = {
   reconcile: (uploadId: string) => `reconcile:${uploadId}`,
   // the Upload's bytes and end
   create: (uploadId: string) => `create:${uploadId}`,
+  /** A live stream's original adopted as the upload of the same id. */
+  adopt: (uploadId: string) => `adopt:${uploadId}`,
   append: (uploadId: string, offset: number, length: number) => `append:${uploadId}@${offset}+${length}`,
   cancel: (uploadId: string) => `cancel:${uploadId}`,
   expire: (uploadId: string) => `expire:${uploadId}`,

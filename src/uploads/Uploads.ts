@@ -9,6 +9,7 @@ import { ActorSystem } from "../actors/ActorSystem.ts"
 import { QuotaAggregate } from "../domain/quota/QuotaAggregate.ts"
 import type { Principal } from "../domain/shared/Decider.ts"
 import type { DomainSettings } from "../domain/shared/DomainSettings.ts"
+import { StreamAggregate } from "../domain/stream/StreamAggregate.ts"
 import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
 import type { ExistingUpload } from "../domain/upload/UploadState.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
@@ -20,6 +21,7 @@ import { SYSTEM_ACTOR, systemSender } from "./SystemActor.ts"
 import { UploadCommandId } from "./UploadCommandIds.ts"
 import { createUpload, releaseReservation } from "./UploadCreation.ts"
 import { settleUpload } from "./UploadSettlement.ts"
+import { adoptStreamOriginal } from "./StreamAdoption.ts"
 import { discardAllStaged } from "./UploadStaging.ts"
 
 const make = Effect.gen(function*() {
@@ -77,11 +79,15 @@ const make = Effect.gen(function*() {
 
   /**
    * A reservation whose upload was never created is given back (`ReservationReconciled`, once however many
-   * janitors try); when the upload's stream exists, its own life settles the reservation. True when given back now.
+   * janitors try); when the upload's stream exists, its own life settles the reservation. A live stream
+   * reserves under its own id long before its original is adopted as the upload of that id: while the
+   * `stream-<id>` exists the reservation is the stream's to settle. True when given back now.
    */
   const reconcileReservation = Effect.fn("Uploads.reconcileReservation")(function*(userId: string, uploadId: string) {
     const upload = yield* events.readStream(`${UploadAggregate.category}-${uploadId}`, { maxCount: 1 })
     if (upload.length > 0) return false
+    const stream = yield* events.readStream(`${StreamAggregate.category}-${uploadId}`, { maxCount: 1 })
+    if (stream.length > 0) return false
     const result = yield* send(QuotaAggregate, userId, { _tag: "ReconcileReservation", userId, uploadId }, UploadCommandId.reconcile(uploadId))
     return result.events.length > 0 && !result.deduplicated
   })
@@ -89,6 +95,7 @@ const make = Effect.gen(function*() {
   return {
     current,
     create: createUpload(actors),
+    adoptStreamOriginal: adoptStreamOriginal(actors, store),
     receiveBytes: receiveBytes(actors, store),
     cancel,
     expire,

@@ -14,3 +14,22 @@ export class ChecksumMismatch extends Data.TaggedError("ChecksumMismatch")<{ rea
     return `the body's ${this.algorithm} does not match the announced checksum; its bytes were discarded`
   }
 }
+
+/** A finalized stream's original is not in the object store: there is nothing to adopt. */
+export class StreamOriginalMissing extends Data.TaggedError("StreamOriginalMissing")<{ readonly streamId: string; readonly key: string }> {
+  override get message() {
+    return `stream ${this.streamId} was finalized but its original ${this.key} is not in the object store`
+  }
+}
+
+/** A finalized stream's original is stored with another size than the stream recorded: it is not adopted. */
+export class StreamOriginalMismatch extends Data.TaggedError("StreamOriginalMismatch")<{
+  readonly streamId: string
+  readonly key: string
+  readonly expectedSize: number
+  readonly storedSize: number
+}> {
+  override get message() {
+    return `stream ${this.streamId} was finalized at ${this.expectedSize} bytes but ${this.key} holds ${this.storedSize}`
+  }
+}

@@ -117,7 +117,7 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
         return yield* asSystem(
           VideoAggregate,
           uploadId,
-          { _tag: "CreateVideo", videoId: uploadId, ownerId: state.ownerId, title: state.filename, source: "upload" },
+          { _tag: "CreateVideo", videoId: uploadId, ownerId: state.ownerId, title: state.filename, source: state.source },
           videoCommandIds.create(uploadId)
         )
       })

@@ -13,7 +13,7 @@ import { cacheControlOf, contentTypeOf } from "./PublishedFiles.ts"
 import type { StepContext, StepResult } from "./StepContext.ts"
 import { StepInputMissing } from "./StepFailure.ts"
 import { MANIFEST, TranscodeManifestJson } from "./TranscodeManifest.ts"
-import { completionOf, uploadHistory } from "./UploadHistory.ts"
+import { completionOf, originalOf, uploadHistory } from "./UploadHistory.ts"
 
 const COPY_CONCURRENCY = 4
 
@@ -22,20 +22,13 @@ const text = (details: Readonly<Record<string, unknown>>, key: string, step: str
     ? Effect.succeed(details[key])
     : Effect.fail(new StepInputMissing({ detail: `the ${step} step did not record its ${key}` }))
 
-const number = (details: Readonly<Record<string, unknown>>, key: string, step: string) =>
-  typeof details[key] === "number"
-    ? Effect.succeed(details[key])
-    : Effect.fail(new StepInputMissing({ detail: `the ${step} step did not record its ${key}` }))
-
 export const publishStep = (ctx: StepContext) =>
   Effect.gen(function*() {
     const store = yield* ObjectStore
     const history = yield* uploadHistory(ctx.uploadId)
-    const chunked = yield* completionOf(history, "chunk")
+    const { sizeBytes, sha256 } = yield* originalOf(history)
     const transcoded = yield* completionOf(history, "transcode")
     const output = yield* text(transcoded, "output", "transcode")
-    const sizeBytes = yield* number(chunked, "sizeBytes", "chunk")
-    const sha256 = yield* text(chunked, "sha256", "chunk")
 
     const manifestObject = yield* store.get(`${output}${MANIFEST}`).pipe(
       Effect.catchTag("ObjectNotFound", () => Effect.fail(new StepInputMissing({ detail: "the transcode output is missing from storage" })))

@@ -40,6 +40,21 @@ export const receivedRanges = (
   return Effect.succeed({ ranges, size: received.size })
 }
 
+/**
+ * The sealed original's size and SHA-256: what the chunk step recorded, or, for a live stream's original
+ * adopted whole, what the adoption carries.
+ */
+export const originalOf = (
+  history: ReadonlyArray<UploadEvent>
+): Effect.Effect<{ readonly sizeBytes: number; readonly sha256: string }, StepInputMissing> => {
+  const adopted = history.find((e) => e._tag === "UploadAdoptedFromStream")
+  if (adopted !== undefined) return Effect.succeed({ sizeBytes: adopted.size, sha256: adopted.sha256 })
+  return Effect.flatMap(completionOf(history, "chunk"), (chunked) =>
+    typeof chunked["sizeBytes"] === "number" && typeof chunked["sha256"] === "string" && chunked["sha256"] !== ""
+      ? Effect.succeed({ sizeBytes: chunked["sizeBytes"], sha256: chunked["sha256"] })
+      : Effect.fail(new StepInputMissing({ detail: "the chunk step did not record the original's size and sha256" })))
+}
+
 /** The details of the last completion of `step`. */
 export const completionOf = (
   history: ReadonlyArray<UploadEvent>,

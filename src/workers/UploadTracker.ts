@@ -9,7 +9,7 @@ import { evolveUpload, type ExistingUpload, initialUploadState, isTerminal, type
 
 export interface TrackedUpload {
   readonly state: ExistingUpload
-  /** Position of its `UploadCreated`: replaying from just before it rebuilds this entry. */
+  /** Position of its `UploadCreated` (or `UploadAdoptedFromStream`): replaying from just before it rebuilds this entry. */
   readonly firstPosition: number
   /** The last multipart upload of its original (aborted if the upload ends without being ready). */
   readonly multipartUploadId: string | undefined
@@ -49,7 +49,7 @@ export class UploadTracker {
   apply(position: number, event: UploadEvent): void {
     this.lastPosition = Math.max(this.lastPosition, position)
     const current = this.uploads.get(event.uploadId)
-    if (current === undefined && event._tag !== "UploadCreated") return
+    if (current === undefined && event._tag !== "UploadCreated" && event._tag !== "UploadAdoptedFromStream") return
     const before: UploadState = current?.state ?? initialUploadState
     const after = evolveUpload(before, event)
     if (after.status === "Initial") return

@@ -1,6 +1,6 @@
 /** What each read model says about hand-written lifecycles (sequential folds of decoded domain events). */
 import { describe, expect, it } from "vitest"
-import { QuotasProjection, RoomsProjection, StreamsProjection, UploadsProjection, VideosProjection } from "../../projections/index.ts"
+import { QuotasProjection, RoomsProjection, StorageProjection, StreamsProjection, UploadsProjection, VideosProjection } from "../../projections/index.ts"
 import type { AnyProjection } from "../../projections/Projection.ts"
 import { foldSequential } from "../../projections/ProjectionReplay.ts"
 import { type HistoryAppend, makeHistory, toRecorded } from "./RealisticHistory.ts"
@@ -56,6 +56,37 @@ describe("uploads", () => {
     expect(fold(UploadsProjection, cancelled).get("upload")!.get("u2")).toMatchObject({ status: "cancelled", endedAt: T + 9 })
     const failed = [...uploadLife("u3"), up({ _tag: "UploadFailed", uploadId: "u3", reason: "Not a video.", at: T + 9 })]
     expect(fold(VideosProjection, failed).get("video")!.get("u3")).toMatchObject({ status: "failed", failureReason: "Not a video.", title: "holiday", sizeBytes: 100 })
+  })
+
+  it("a live stream's adopted original: source stream, all bytes there, the chunk step behind it, transcoding next", () => {
+    const sha256 = "c".repeat(64)
+    const adopted = [
+      up({ _tag: "UploadAdoptedFromStream", uploadId: "s1", ownerId: "ann", filename: "Morning show", container: "mp4", contentType: "video/mp4", size: 300, sha256, at: T }),
+      up({ _tag: "StepClaimed", uploadId: "s1", step: "transcode", workerId: "w1", attempt: 1, leaseExpiresAt: T + 100, at: T + 1 })
+    ]
+    const doc = fold(UploadsProjection, adopted).get("upload")!.get("s1") as any
+    expect(doc).toMatchObject({
+      source: "stream",
+      status: "processing",
+      declaredSize: 300,
+      offset: 300,
+      progress: 1,
+      step: "transcode",
+      stepState: "running",
+      attempts: 1,
+      stepsDone: ["chunk"],
+      receivedAt: T,
+      media: { sizeBytes: 300, sha256 }
+    })
+    expect(doc.milestones.map((m: any) => m.name)).toEqual(["adopted", "received", "transcode-started"])
+    expect(fold(UploadsProjection, uploadLife("u4")).get("upload")!.get("u4")).toMatchObject({ source: "upload" })
+    expect(fold(VideosProjection, adopted).get("video")!.get("s1")).toMatchObject({
+      status: "processing", ownerId: "ann", title: "Morning show", sizeBytes: 300, sha256
+    })
+    // its original is stored whole from the start
+    const storage = fold(StorageProjection, adopted)
+    expect(storage.get("upload")!.get("s1")).toMatchObject({ ownerId: "ann", originalBytes: 300, mediaBytes: 0 })
+    expect(storage.get("totals")!.get("all")).toMatchObject({ originalsBytes: 300, uploads: 1 })
   })
 })
 

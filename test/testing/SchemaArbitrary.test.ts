@@ -15,7 +15,7 @@ describe("fromSchema / byTag", () => {
   it("keys one arbitrary per member by tag, each generating only that tag", () => {
     const arbitraries = byTag(UploadCommand)
     expect(Object.keys(arbitraries).sort()).toEqual(
-      ["AppendBytes", "CancelUpload", "ClaimStep", "CompleteStep", "CreateUpload", "ExpireUpload", "FailStep", "FailUpload", "RecordChunk", "RecordMilestone"]
+      ["AdoptStreamOriginal", "AppendBytes", "CancelUpload", "ClaimStep", "CompleteStep", "CreateUpload", "ExpireUpload", "FailStep", "FailUpload", "RecordChunk", "RecordMilestone"]
     )
     for (const [tag, arbitrary] of Object.entries<fc.Arbitrary<{ readonly _tag: string }>>(arbitraries)) {
       for (const value of fc.sample(arbitrary, { numRuns: 20, seed: 7 })) expect(value._tag).toBe(tag)

@@ -279,6 +279,53 @@ describe("reconcile a reservation", () => {
     expect(await t.when((u) => u.reconcileReservation(userId, id))).toMatchObject({ _tag: "Success", value: false })
     expect((await t.quotaEvents(userId)).length).toBe(1)
   })
+
+  it("given a live stream's reservation (made under the stream's id, before its upload exists), then it stays for the stream to settle", async () => {
+    const userId = freshId("rec")
+    const id = freshId("live")
+    await t.given({ quota: [reserved(id, 50, userId)] })
+    await t.appendRaw(`stream-${id}`, [{ type: "StreamStarted", data: { streamId: id, ownerId: userId, source: "push", chunkSizeBytes: 10, at: Date.now() } }])
+    expect(await t.when((u) => u.reconcileReservation(userId, id))).toMatchObject({ _tag: "Success", value: false })
+    expect((await t.quotaEvents(userId)).length).toBe(1)
+  })
+})
+
+describe("adopt a stream's original", () => {
+  const SHA = "b".repeat(64)
+
+  it("given a sealed original, when adopted, then the upload starts at transcode under the stream's id, reserving nothing, once", async () => {
+    const { userId } = freshUser()
+    const id = freshId("stream")
+    await t.put(originalKey(id), new Uint8Array(1234))
+    const adopt = () => t.when((u) => u.adoptStreamOriginal({ streamId: id, ownerId: userId, title: "Live at five", size: 1234, sha256: SHA }))
+    expect(outcome(await adopt())).toBe("success")
+    expect(outcome(await adopt())).toBe("success")
+    const written = await t.uploadEvents(id)
+    expect(tags(written)).toEqual([["UploadAdoptedFromStream", `adopt:${id}`]])
+    expect(written[0]!.data).toMatchObject({ ownerId: userId, filename: "Live at five", container: "mp4", size: 1234, sha256: SHA })
+    expect(await t.quotaEvents(userId)).toEqual([])
+  })
+
+  it("names it after its source when it has no usable title, else after the stream", async () => {
+    const named = async (names: { readonly title?: string; readonly sourceRef?: string }) => {
+      const id = freshId("stream")
+      await t.put(originalKey(id), new Uint8Array(10))
+      await t.when((u) => u.adoptStreamOriginal({ streamId: id, ownerId: "alice", ...names, size: 10, sha256: SHA }))
+      return { id, filename: (await t.uploadEvents(id))[0]?.data["filename"] }
+    }
+    expect((await named({ title: "\u0000", sourceRef: "cam2.mp4" })).filename).toBe("cam2.mp4")
+    const bare = await named({})
+    expect(bare.filename).toBe(`${bare.id}.mp4`)
+  })
+
+  it("given no original, or one of another size, then nothing is written", async () => {
+    const id = freshId("stream")
+    const adopt = (size: number) => t.when((u) => u.adoptStreamOriginal({ streamId: id, ownerId: "alice", size, sha256: SHA }))
+    expect(outcome(await adopt(10))).toBe("StreamOriginalMissing")
+    await t.put(originalKey(id), new Uint8Array(11))
+    expect(outcome(await adopt(10))).toBe("StreamOriginalMismatch")
+    expect(await t.uploadEvents(id)).toEqual([])
+  })
 })
 
 describe("quota summary", () => {

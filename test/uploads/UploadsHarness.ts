@@ -72,6 +72,9 @@ export const startUploads = async (eventStore: Layer.Layer<EventStore, unknown> 
         if (state.status === "Initial") return yield* Effect.die(new Error(`upload ${uploadId} does not exist`))
         return yield* useCase(uploads, state)
       }))),
+    /** Events of another aggregate (a live stream's), as its actors would write them. */
+    appendRaw: (stream: string, events: ReadonlyArray<{ readonly type: string; readonly data: unknown }>) =>
+      append(stream, events.map((e) => ({ ...e, schemaVersion: 1 }))),
     uploadEvents: (uploadId: string) => written(`upload-${uploadId}`),
     quotaEvents: (userId: string) => written(`quota-${userId}`),
     keys: (prefix: string) =>

@@ -1,6 +1,6 @@
 /** Commands of the upload aggregate (`upload-<id>`). */
 import { Schema } from "effect"
-import { EntityId, NonNegativeInt, PositiveInt, Reason } from "../shared/Primitives.ts"
+import { EntityId, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
 
 /** RFC 6838 `type/subtype`, no parameters. */
 export const ContentType = Schema.String.check(
@@ -13,6 +13,9 @@ export const Checksum = Schema.Struct({
   value: Schema.String.check(Schema.isBetweenLength(1, 128))
 })
 
+/** A SHA-256 digest, lower-case hex. */
+export const Sha256Hex = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
+
 export const ProcessingStep = Schema.Literals(["chunk", "transcode", "publish"])
 export type ProcessingStep = typeof ProcessingStep.Type
 export const PROCESSING_STEPS: ReadonlyArray<ProcessingStep> = ["chunk", "transcode", "publish"]
@@ -23,6 +26,19 @@ export const CreateUpload = Schema.TaggedStruct("CreateUpload", {
   filename: Schema.String.check(Schema.isMaxLength(4096)),
   declaredSize: PositiveInt,
   contentType: ContentType
+})
+
+/**
+ * As the system, once a live stream was finalized: an upload of the stream's original, already sealed at
+ * `originals/<uploadId>` (the upload's id is the stream's), so processing starts at the transcode step.
+ * `title` names it (sanitized into the filename); `size` and `sha256` are the original's as stored.
+ */
+export const AdoptStreamOriginal = Schema.TaggedStruct("AdoptStreamOriginal", {
+  uploadId: EntityId,
+  ownerId: UserId,
+  title: Schema.String.check(Schema.isMaxLength(4096)),
+  size: PositiveInt,
+  sha256: Sha256Hex
 })
 
 /** `length` bytes were stored at `offset` (the bytes themselves live in the object store). */
@@ -76,7 +92,7 @@ export const PublishedMedia = Schema.Struct({
   renditions: Schema.Array(PublishedRendition).check(Schema.isMinLength(1)),
   /** The original as stored (`originals/<id>`): its size and SHA-256 (hex). */
   sizeBytes: NonNegativeInt,
-  sha256: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
+  sha256: Sha256Hex
 })
 
 export const CompleteStep = Schema.TaggedStruct("CompleteStep", {
@@ -144,6 +160,7 @@ export const ExpireUpload = Schema.TaggedStruct("ExpireUpload", {
 
 export const UploadCommand = Schema.Union([
   CreateUpload,
+  AdoptStreamOriginal,
   AppendBytes,
   ClaimStep,
   CompleteStep,

@@ -26,6 +26,7 @@ type UploadDecision = Decision<UploadEvent, UploadError>
 type Command<Tag extends UploadCommand["_tag"]> = Extract<UploadCommand, { _tag: Tag }>
 
 const HOUR = 3_600_000
+const STREAM_CONTAINER = "mp4"
 
 const create = (command: Command<"CreateUpload">, context: Context): UploadDecision => {
   const filename = sanitizeFilename(command.filename)
@@ -49,6 +50,38 @@ const create = (command: Command<"CreateUpload">, context: Context): UploadDecis
     at: context.now
   })
 }
+
+/**
+ * The system's adoption of a finalized live stream's original (sealed already): an upload at the transcode
+ * step, under the same rules of name, container and size as a created one. Streams are MP4.
+ */
+const adopt = (command: Command<"AdoptStreamOriginal">, context: Context): UploadDecision => {
+  if (!isSystem(context.actor)) return reject(new Forbidden({ action: "adopt a stream's original", allowed: "the system" }))
+  const filename = sanitizeFilename(command.title)
+  if (filename === "") return reject(new InvalidFilename({}))
+  const { maxFileSizeBytes, acceptedVideoFormats } = context.settings
+  if (command.size > maxFileSizeBytes) return reject(new FileTooLarge({ declaredSize: command.size, maxFileSizeBytes }))
+  if (!acceptedVideoFormats.includes(STREAM_CONTAINER)) {
+    return reject(new UnsupportedFormat({ container: STREAM_CONTAINER, accepted: [...acceptedVideoFormats] }))
+  }
+  return accept({
+    _tag: "UploadAdoptedFromStream",
+    uploadId: command.uploadId,
+    ownerId: command.ownerId,
+    filename,
+    container: STREAM_CONTAINER,
+    contentType: "video/mp4",
+    size: command.size,
+    sha256: command.sha256,
+    at: context.now
+  })
+}
+
+/** Adopting the same original again changes nothing; anything else under an existing id is a clash. */
+const adoptAgain = (state: ExistingUpload, command: Command<"AdoptStreamOriginal">): UploadDecision =>
+  state.source === "stream" && state.ownerId === command.ownerId && state.declaredSize === command.size
+    ? unchanged
+    : reject(new AlreadyExists({ category: "upload", id: state.uploadId }))
 
 /** Bytes received so far; all of them once the upload was received. */
 const receivedBytesOf = (state: ExistingUpload): number =>
@@ -113,12 +146,15 @@ export const decideUpload = (command: UploadCommand, state: UploadState, context
   if (state.status === "Initial") {
     return command._tag === "CreateUpload"
       ? create(command, context)
+      : command._tag === "AdoptStreamOriginal"
+      ? adopt(command, context)
       : reject(new NotFound({ category: "upload", id: command.uploadId }))
   }
   if (command.uploadId !== state.uploadId) {
     return reject(new WrongAggregate({ category: "upload", expectedId: state.uploadId, commandId: command.uploadId }))
   }
   if (command._tag === "CreateUpload") return reject(new AlreadyExists({ category: "upload", id: state.uploadId }))
+  if (command._tag === "AdoptStreamOriginal") return adoptAgain(state, command)
   if (PROCESSING_COMMANDS.includes(command._tag) && !isSystem(context.actor)) {
     return reject(new Forbidden({ action: "drive processing", allowed: "the system" }))
   }

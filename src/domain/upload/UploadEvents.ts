@@ -2,7 +2,7 @@
 import { Schema } from "effect"
 import { EntityId, EpochMillis, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
 import type { EventVersions } from "../shared/VersionedEventCodec.ts"
-import { Checksum, ContentType, Milestone, ProcessingStep, PublishedMedia, StepDetails } from "./UploadCommands.ts"
+import { Checksum, ContentType, Milestone, ProcessingStep, PublishedMedia, Sha256Hex, StepDetails } from "./UploadCommands.ts"
 
 export const UploadCreated = Schema.TaggedStruct("UploadCreated", {
   uploadId: EntityId,
@@ -12,6 +12,21 @@ export const UploadCreated = Schema.TaggedStruct("UploadCreated", {
   container: Schema.String,
   declaredSize: PositiveInt,
   contentType: ContentType,
+  at: EpochMillis
+})
+
+/**
+ * An upload made from a finalized live stream (same id): its original is already sealed at
+ * `originals/<uploadId>` with this size and SHA-256, so it starts at the transcode step.
+ */
+export const UploadAdoptedFromStream = Schema.TaggedStruct("UploadAdoptedFromStream", {
+  uploadId: EntityId,
+  ownerId: UserId,
+  filename: Schema.String.check(Schema.isBetweenLength(1, 1024)),
+  container: Schema.String,
+  contentType: ContentType,
+  size: PositiveInt,
+  sha256: Sha256Hex,
   at: EpochMillis
 })
 
@@ -112,6 +127,7 @@ export const UploadExpired = Schema.TaggedStruct("UploadExpired", {
 
 export const UploadEvent = Schema.Union([
   UploadCreated,
+  UploadAdoptedFromStream,
   BytesReceived,
   UploadReceived,
   StepClaimed,

@@ -3,8 +3,12 @@ import type { ProcessingStep } from "./UploadCommands.ts"
 import { PROCESSING_STEPS } from "./UploadCommands.ts"
 import type { UploadEvent } from "./UploadEvents.ts"
 
+/** Where the original came from: tus bytes, or a live stream whose original was sealed as it grew. */
+export type UploadSource = "upload" | "stream"
+
 export interface UploadFacts {
   readonly uploadId: string
+  readonly source: UploadSource
   readonly ownerId: string
   readonly filename: string
   readonly container: string
@@ -64,6 +68,7 @@ export const initialUploadState: UploadState = { status: "Initial" }
 
 const factsOf = (state: ExistingUpload): UploadFacts => ({
   uploadId: state.uploadId,
+  source: state.source,
   ownerId: state.ownerId,
   filename: state.filename,
   container: state.container,
@@ -87,6 +92,7 @@ export const evolveUpload = (state: UploadState, event: UploadEvent): UploadStat
     return {
       status: "Created",
       uploadId: event.uploadId,
+      source: "upload",
       ownerId: event.ownerId,
       filename: event.filename,
       container: event.container,
@@ -97,7 +103,27 @@ export const evolveUpload = (state: UploadState, event: UploadEvent): UploadStat
       lastProgressAt: event.at
     }
   }
-  // Every other event follows an UploadCreated in a well-formed stream.
+  if (event._tag === "UploadAdoptedFromStream") {
+    if (state.status !== "Initial") return state
+    // The stream sealed the original: the chunk step is behind it, transcoding is next.
+    return {
+      status: "Processing",
+      uploadId: event.uploadId,
+      source: "stream",
+      ownerId: event.ownerId,
+      filename: event.filename,
+      container: event.container,
+      contentType: event.contentType,
+      declaredSize: event.size,
+      createdAt: event.at,
+      step: "transcode",
+      attempts: 0,
+      lease: null,
+      retryAt: null,
+      chunks: null
+    }
+  }
+  // Every other event follows an UploadCreated (or UploadAdoptedFromStream) in a well-formed stream.
   if (state.status === "Initial") return state
   const facts = factsOf(state)
   switch (event._tag) {
