@@ -3,19 +3,14 @@
  * `StreamFinalized`, adopts the stream's sealed original as the upload of the same id
  * (Uploads.adoptStreamOriginal), which the media workers then take from the transcode step to a published
  * video (and the catalog worker to a Video). Owner, title and source come from the stream's StreamStarted;
- * the SHA-256 from StreamFinalized (hashed from the stored original when the event has none). The durable
+ * the SHA-256 from StreamFinalized. The durable
  * checkpoint sits just before the oldest finalization not yet handed off, so a crash repeats an adoption
  * (applied once: its command id is the stream's), never skips one.
  */
 import { Clock, Context, Effect, Layer, Queue, Result } from "effect"
-import * as Hex from "effect/encoding/Hex"
-import { Digests } from "../digest/Digests.ts"
 import { isDomainError } from "../domain/shared/DomainError.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
-import { ObjectStore } from "../objectstore/ObjectStore.ts"
-import { originalKey } from "../uploads/UploadObjectKeys.ts"
 import { Uploads } from "../uploads/Uploads.ts"
-import { forEachChunk } from "./ByteStreams.ts"
 import { type FollowedTracker, followWithCheckpoint } from "./CheckpointedFollow.ts"
 import { finalizationCodec, type HandoffStreamFinalized, streamStartedOf } from "./StreamHandoffEvents.ts"
 
@@ -65,7 +60,7 @@ export class StreamHandoff extends Context.Service<StreamHandoff, { readonly sta
   "keyframe/StreamHandoff"
 ) {
   /** Runs in the layer's scope. */
-  static layer(options: StreamHandoffOptions = {}): Layer.Layer<StreamHandoff, never, EventStore | Uploads | ObjectStore | Digests> {
+  static layer(options: StreamHandoffOptions = {}): Layer.Layer<StreamHandoff, never, EventStore | Uploads> {
     return Layer.effect(StreamHandoff, make(options))
   }
 }
@@ -74,8 +69,6 @@ const make = (options: StreamHandoffOptions) =>
   Effect.gen(function*() {
     const events = yield* EventStore
     const uploads = yield* Uploads
-    const objects = yield* ObjectStore
-    const digests = yield* Digests
     const scope = yield* Effect.scope
     const retryMs = options.retryMs ?? 2000
     const tracker = new HandoffTracker()
@@ -91,15 +84,6 @@ const make = (options: StreamHandoffOptions) =>
       onEvent: () => void Queue.offerUnsafe(wakeUp, undefined)
     })
 
-    /** The original's SHA-256, read back from the object store (a StreamFinalized written without one). */
-    const hashOriginal = (streamId: string) =>
-      Effect.gen(function*() {
-        const hasher = digests.incremental("sha256")
-        const original = yield* objects.get(originalKey(streamId))
-        yield* forEachChunk(original.body, `the original of stream ${streamId}`, (chunk) => Effect.sync(() => hasher.update(chunk)))
-        return Hex.encode(hasher.digest())
-      })
-
     const handOff = (finalized: HandoffStreamFinalized) =>
       Effect.gen(function*() {
         const { streamId } = finalized
@@ -110,14 +94,13 @@ const make = (options: StreamHandoffOptions) =>
         if (started === undefined || Result.isFailure(started)) {
           return yield* Effect.fail(new Error(`stream ${streamId} has no readable StreamStarted`))
         }
-        const sha256 = finalized.sha256 ?? (yield* hashOriginal(streamId))
         const result = yield* uploads.adoptStreamOriginal({
           streamId,
           ownerId: started.success.ownerId,
           title: started.success.title,
           sourceRef: started.success.sourceRef,
           size: finalized.totalSize,
-          sha256
+          sha256: finalized.sha256
         })
         if (result.events.length > 0 && !result.deduplicated) {
           adopted++

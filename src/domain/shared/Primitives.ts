@@ -16,3 +16,6 @@ export const EpochMillis = NonNegativeInt
 
 /** Free text a person reads (reasons, titles): bounded. */
 export const Reason = Schema.String.check(Schema.isMaxLength(500))
+
+/** Lowercase hex SHA-256 (an original's digest, a part's). */
+export const Sha256Hex = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))

@@ -1,6 +1,6 @@
 /** Commands of the live-stream aggregate (`stream-<id>`). */
 import { Schema } from "effect"
-import { EntityId, NonNegativeInt, PositiveInt, Reason } from "../shared/Primitives.ts"
+import { EntityId, NonNegativeInt, PositiveInt, Reason, Sha256Hex } from "../shared/Primitives.ts"
 
 /** A file growing in the watch directory, or bytes pushed over HTTP. */
 export const StreamSource = Schema.Literals(["watch", "push"])
@@ -13,9 +13,6 @@ export const StartStream = Schema.TaggedStruct("StartStream", {
   /** The title the video gets (a watched file's sidecar `title`). */
   title: Schema.optional(Reason)
 })
-
-/** Lowercase hex SHA-256. */
-export const Sha256Hex = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
 
 const ObjectKeyText = Schema.String.check(Schema.isBetweenLength(1, 1024))
 const Etag = Schema.String.check(Schema.isBetweenLength(1, 200))

@@ -1,7 +1,7 @@
 /** Events of the live-stream aggregate. All at schema version 1. */
 import { Schema } from "effect"
-import { EntityId, EpochMillis, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
-import { EndReason, FailureReason, Sha256Hex, StreamSource } from "./StreamCommands.ts"
+import { EntityId, EpochMillis, NonNegativeInt, PositiveInt, Reason, Sha256Hex, UserId } from "../shared/Primitives.ts"
+import { EndReason, FailureReason, StreamSource } from "./StreamCommands.ts"
 
 export const StreamStarted = Schema.TaggedStruct("StreamStarted", {
   streamId: EntityId,

@@ -1,6 +1,6 @@
 /** Commands of the upload aggregate (`upload-<id>`). */
 import { Schema } from "effect"
-import { EntityId, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
+import { EntityId, NonNegativeInt, PositiveInt, Reason, Sha256Hex, UserId } from "../shared/Primitives.ts"
 
 /** RFC 6838 `type/subtype`, no parameters. */
 export const ContentType = Schema.String.check(
@@ -12,9 +12,6 @@ export const Checksum = Schema.Struct({
   algorithm: Schema.Literals(["sha1", "sha256", "md5", "crc32"]),
   value: Schema.String.check(Schema.isBetweenLength(1, 128))
 })
-
-/** A SHA-256 digest, lower-case hex. */
-export const Sha256Hex = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
 
 export const ProcessingStep = Schema.Literals(["chunk", "transcode", "publish"])
 export type ProcessingStep = typeof ProcessingStep.Type

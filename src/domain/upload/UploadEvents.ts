@@ -1,8 +1,8 @@
 /** Events of the upload aggregate; `UploadCreated` is at schema version 2 (see the upcaster). */
 import { Schema } from "effect"
-import { EntityId, EpochMillis, NonNegativeInt, PositiveInt, Reason, UserId } from "../shared/Primitives.ts"
+import { EntityId, EpochMillis, NonNegativeInt, PositiveInt, Reason, Sha256Hex, UserId } from "../shared/Primitives.ts"
 import type { EventVersions } from "../shared/VersionedEventCodec.ts"
-import { Checksum, ContentType, Milestone, ProcessingStep, PublishedMedia, Sha256Hex, StepDetails } from "./UploadCommands.ts"
+import { Checksum, ContentType, Milestone, ProcessingStep, PublishedMedia, StepDetails } from "./UploadCommands.ts"
 
 export const UploadCreated = Schema.TaggedStruct("UploadCreated", {
   uploadId: EntityId,
