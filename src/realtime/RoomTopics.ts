@@ -5,9 +5,9 @@
  *
  * Exactly once and in order still holds: a session joins the topic only when its last sent event is the
  * last one published there (RoomSession.ts), and the topic publishes only the next revision after that.
- * Anything else — a gap in the live feed (a resubscription), a repeat, the room's close — sends every
- * member back to delivering alone from the last published revision (each fills its gap from the store,
- * as without topics), and they rejoin once caught up. Sockets without native topics (ws, Deno) never join.
+ * Anything else — a gap in the live feed (a resubscription), the room's close — sends every member back to
+ * delivering alone from the last published revision (each fills its gap from the store, as without topics),
+ * and they rejoin once caught up; repeats are dropped. Sockets without native topics (ws, Deno) never join.
  */
 import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
 import type { RoomHub } from "./RoomHub.ts"
@@ -23,7 +23,7 @@ export interface TopicMember {
 }
 
 export interface RoomTopics {
-  /** The revision last published on the room's topic; -1 while none is (then nobody is on it). */
+  /** The newest revision the room's topic has seen (published, or left to the sessions); -1 before the first. */
   published(roomId: string): number
   /**
    * Puts a socket whose last event is `published(roomId)` on the topic; returns the leave. A socket
@@ -55,16 +55,16 @@ export const makeRoomTopics = (hub: RoomHub): RoomTopics => {
       socket.unsubscribe?.(topic.name)
       member.demoted(topic.last)
     }
-    topic.last = -1
   }
 
   const onEvent = (topic: Topic) => (event: RecordedEvent) => {
-    if (topic.last >= 0 && event.revision <= topic.last) return
-    const next = topic.last < 0 || event.revision === topic.last + 1
-    // the close goes out through each session (it closes the socket after the frame)
-    if (!next || event.type === "RoomClosed") {
+    // a repeat, or an older event a resubscription handed over again: every member has it
+    if (event.revision <= topic.last) return
+    // the first event seen, a gap, or the close: not on the topic; each session sends it itself (filling the
+    // gap from the store, closing the socket after the close), then those caught up with it join again
+    if (topic.last < 0 || event.revision !== topic.last + 1 || event.type === "RoomClosed") {
       if (topic.members.size > 0) demoteAll(topic)
-      topic.last = -1
+      topic.last = event.revision
       return
     }
     topic.last = event.revision
