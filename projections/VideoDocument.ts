@@ -28,6 +28,9 @@ export const VideoDocument = Schema.Struct({
   accessEpoch: Schema.Finite.annotate({
     description: "global position of the newest event that narrowed who may watch (private, unpublished, taken down); 0 = never"
   }),
+  allowedOrigins: Schema.Array(Schema.String).annotate({
+    description: "web origins (`https://example.com`) whose pages may play it (hotlink protection, PATCH /videos/:id); empty = any"
+  }),
   views: Count,
   likes: Count,
   dislikes: Count,

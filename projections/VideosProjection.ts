@@ -1,6 +1,6 @@
 /**
  * The video catalog: one document per upload that became (or is becoming) a video, folded from the upload's
- * stream (status, media facts) and the video's (title, category, visibility, publication, takedown; deleted →
+ * stream (status, media facts) and the video's (title, category, visibility, publication, takedown, allowed origins; deleted →
  * removed), its engagement counts (views from the `view-…` streams, likes and dislikes from the `rating-…`
  * ones: what the catalog sorts by), plus the category catalog as a second model. Indexes: projections/VideoDocument.ts.
  */
@@ -23,6 +23,10 @@ import { type VideoDoc, videoIndexes } from "./VideoDocument.ts"
 
 export { VideoDocument, type VideoDoc, VideoStatus } from "./VideoDocument.ts"
 
+const absurd = (event: never): never => {
+  throw new Error(`unhandled video event ${JSON.stringify(event)}`)
+}
+
 const titleOf = (filename: string) => {
   const dot = filename.lastIndexOf(".")
   return dot > 0 ? filename.slice(0, dot) : filename
@@ -38,6 +42,7 @@ const catalogDefaults = {
   takenDown: false,
   takedown: null,
   accessEpoch: 0,
+  allowedOrigins: [],
   views: 0,
   likes: 0,
   dislikes: 0
@@ -160,8 +165,13 @@ export const evolveVideoDocByVideo = (current: VideoDoc | undefined, event: Vide
       return { ...doc, takenDown: true, takedown: { reason: event.reason, at: event.at } }
     case "VideoRestored":
       return { ...doc, takenDown: false, takedown: null }
+    case "VideoAllowedOriginsSet":
+      return { ...doc, allowedOrigins: event.origins }
     case "VideoDeleted":
       return undefined
+    default:
+      // a new video event without a case here would fall through to undefined, silently removing the entry
+      return absurd(event)
   }
 }
 
@@ -199,8 +209,8 @@ const refOf = (stream: string) =>
 export const VideosProjection = defineProjection<VideosModels>()({
   name: "videos",
   // 2: catalog facts from the Video aggregate, engagement counts, the category model, new indexes; 3: views and ratings counted;
-  // 4: live streams' originals (UploadAdoptedFromStream)
-  version: 4,
+  // 4: live streams' originals (UploadAdoptedFromStream); 5: allowed origins (hotlink protection)
+  version: 5,
   handles: [
     ...eventTypesOf(UploadEvent).filter((type) => !IGNORED_UPLOAD_EVENTS.has(type)),
     ...eventTypesOf(VideoEvent),

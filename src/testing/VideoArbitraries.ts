@@ -8,8 +8,21 @@ import { T0 } from "./TestContext.ts"
 
 const videos = ["video-1", "video-1", "video-1", "video-1", "video-1", "video-2"] as const
 const categories = ["music", "gaming", null] as const
+const tooMany = Array.from({ length: 21 }, (_, i) => `https://site${i}.example`)
+/** Allowed-origin lists: none, the same set written differently, duplicates, a path, a non-URL, one too many. */
+const originLists: ReadonlyArray<ReadonlyArray<string>> = [
+  [],
+  ["https://player.example"],
+  ["HTTPS://Player.Example:443/"],
+  ["https://player.example", "http://localhost:8080"],
+  ["http://localhost:8080", "https://player.example", "https://player.example"],
+  ["https://player.example/watch"],
+  ["not a url"],
+  tooMany,
+  tooMany.slice(0, 20)
+]
 
-/** Ids into small pools; some titles blank or too long, categories from a few slugs. */
+/** Ids into small pools; some titles blank or too long, categories from a few slugs, origin lists from a few good and bad ones. */
 const intoPools = (command: VideoCommand): VideoCommand => {
   const videoId = pick(videos, command.videoId)
   switch (command._tag) {
@@ -27,6 +40,8 @@ const intoPools = (command: VideoCommand): VideoCommand => {
     }
     case "SetVideoCategory":
       return { ...command, videoId, category: pick(categories, String(command.category)) }
+    case "SetVideoAllowedOrigins":
+      return { ...command, videoId, origins: pick(originLists, command.origins.join(" ")) }
     default:
       return { ...command, videoId }
   }
@@ -62,7 +77,8 @@ export const videoArbitraries = {
     UnpublishVideo: 3,
     DeleteVideo: 1,
     TakeDownVideo: 2,
-    RestoreVideo: 2
+    RestoreVideo: 2,
+    SetVideoAllowedOrigins: 2
   }).map(intoPools),
   /** Mostly from a created video, sometimes from nothing. */
   given: fc.oneof(

@@ -18,8 +18,9 @@ import { NotFound } from "../domain/shared/DomainError.ts"
 import { UploadAggregate } from "../domain/upload/UploadAggregate.ts"
 import { VideoAggregate } from "../domain/video/VideoAggregate.ts"
 import type { Visibility, VideoCommand } from "../domain/video/VideoCommands.ts"
-import type { VideoError } from "../domain/video/VideoErrors.ts"
+import { type VideoError, VideoOriginsInvalid } from "../domain/video/VideoErrors.ts"
 import type { VideoEvent } from "../domain/video/VideoEvents.ts"
+import { normalizeOrigins } from "../domain/video/VideoOrigins.ts"
 import { type VideoState, visibleToOthers } from "../domain/video/VideoState.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import type { EventStoreError } from "../eventstore/EventStoreError.ts"
@@ -48,6 +49,8 @@ export interface VideoChanges {
   readonly description?: string | undefined
   readonly category?: string | null | undefined
   readonly visibility?: Visibility | undefined
+  /** Hotlink protection: the web origins whose pages may play it (VideoOrigins.ts); [] = any. */
+  readonly allowedOrigins?: ReadonlyArray<string> | undefined
 }
 
 /** The outcome of several commands: whether any changed the video, and the position of the last write. */
@@ -60,7 +63,10 @@ export interface VideoChangeResult {
 export interface VideosShape {
   /** As the system, for an upload that is Ready: its video, titled from the filename; a repeat changes nothing. Undefined when the upload is not ready. */
   createFromUpload(uploadId: string): Effect.Effect<VideoResult | undefined, VideoSendError | SendError<never>>
-  /** Title/description, category (checked against the catalog: 422 UNKNOWN_CATEGORY) and visibility; every check runs before anything is written. */
+  /**
+   * Title/description, category (checked against the catalog: 422 UNKNOWN_CATEGORY), visibility and allowed origins
+   * (422 VIDEO_ORIGINS_INVALID); every check runs before anything is written.
+   */
   change(caller: VideoCaller, videoId: string, changes: VideoChanges): Effect.Effect<VideoChangeResult, VideoSendError | SendError<UnknownCategory>>
   publish(caller: VideoCaller, videoId: string): Effect.Effect<VideoResult, VideoSendError>
   unpublish(caller: VideoCaller, videoId: string): Effect.Effect<VideoResult, VideoSendError>
@@ -123,6 +129,11 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
       })
 
       const change = Effect.fn("Videos.change")(function*(caller: VideoCaller, videoId: string, changes: VideoChanges) {
+        // the decider checks the list too; checked here as well, because it is sent after the other commands
+        if (changes.allowedOrigins !== undefined) {
+          const checked = normalizeOrigins(changes.allowedOrigins)
+          if ("problem" in checked) return yield* new VideoOriginsInvalid({ reason: checked.problem })
+        }
         if (changes.category !== undefined && changes.category !== null) {
           const { state } = yield* actors.current(CatalogAggregate, CATALOG_ID)
           if (!state.categories.some((c) => c.slug === changes.category)) {
@@ -140,6 +151,7 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
         }
         if (changes.category !== undefined) commands.push(["category", { _tag: "SetVideoCategory", videoId, category: changes.category }])
         if (changes.visibility !== undefined) commands.push(["visibility", { _tag: "SetVideoVisibility", videoId, visibility: changes.visibility }])
+        if (changes.allowedOrigins !== undefined) commands.push(["origins", { _tag: "SetVideoAllowedOrigins", videoId, origins: changes.allowedOrigins }])
         if (commands.length === 0) {
           // nothing to change: still 404 for a video the caller may not see, as the decider would answer
           const { revision, position, state } = yield* actors.current(VideoAggregate, videoId)
@@ -149,7 +161,7 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
           return { changed: false, revision, position }
         }
         let result: VideoChangeResult = { changed: false, revision: -1, position: 0 }
-        // text and permission errors come from the first command, before anything is written
+        // text and permission errors come from the first command, before anything is written (origins were checked above)
         for (const [verb, command] of commands) {
           const sent = yield* send(verb, caller, videoId, command)
           result = { changed: result.changed || sent.events.length > 0, revision: sent.revision, position: sent.position }

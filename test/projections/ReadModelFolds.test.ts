@@ -150,6 +150,8 @@ describe("a realistic history", () => {
     expect(new Set([...videos.values()].map((v: any) => v.visibility))).toEqual(new Set(["public", "unlisted", "private"]))
     expect([...videos.values()].some((v: any) => v.takenDown && v.accessEpoch > 0)).toBe(true)
     expect([...videos.values()].some((v: any) => v.category === "music")).toBe(true)
+    expect([...videos.values()].some((v: any) => v.allowedOrigins.includes("https://player.example"))).toBe(true)
+    expect([...videos.values()].every((v: any) => Array.isArray(v.allowedOrigins))).toBe(true)
     expect([...foldSequential(VideosProjection, events).get("category")!.keys()].sort()).toEqual(["gaming", "music", "travel", "vlogs"])
     const uploads = foldSequential(UploadsProjection, events).get("upload")!
     expect([...new Set([...uploads.values()].map((u: any) => u.status))]).toEqual(

@@ -188,7 +188,7 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
     }
   }
 
-  /** The Video of a ready upload: made public, categorized, edited, sometimes unpublished, taken down or deleted. */
+  /** The Video of a ready upload: made public, categorized, edited, sometimes unpublished, taken down, origin-restricted or deleted. */
   function* videoLifecycle(videoId: string, ownerId: string, title: string, start: number): Lifecycle {
     const stream = `video-${videoId}`
     let at: number = yield { stream, events: vid({ _tag: "VideoCreated", videoId, ownerId, title, source: "upload", visibility: "private", published: true, at: start }) }
@@ -207,7 +207,10 @@ export const makeHistory = (options: HistoryOptions): Array<HistoryAppend> => {
         ? { _tag: "VideoPublished", videoId, by, at }
         : r < 0.93
         ? { _tag: "VideoTakenDown", videoId, reason: "reported", by: `${prefix}admin`, at }
-        : { _tag: "VideoRestored", videoId, by: `${prefix}admin`, at }
+        : r < 0.97
+        ? { _tag: "VideoRestored", videoId, by: `${prefix}admin`, at }
+        // no extra random() draw in this branch: the rest of a seeded history stays the same
+        : { _tag: "VideoAllowedOriginsSet", videoId, origins: ["https://player.example", "http://localhost:8080"], by, at }
       at = yield { stream, events: vid(event) }
     }
     if (random() < 0.1) yield { stream, events: vid({ _tag: "VideoDeleted", videoId, ownerId, by, at }) }

@@ -20,6 +20,7 @@ const doc: VideoDoc = {
   takenDown: false,
   takedown: null,
   accessEpoch: 0,
+  allowedOrigins: [],
   views: 0,
   likes: 0,
   dislikes: 0,

@@ -47,6 +47,15 @@ export const TakeDownVideo = Schema.TaggedStruct("TakeDownVideo", { videoId: Ent
 
 export const RestoreVideo = Schema.TaggedStruct("RestoreVideo", { videoId: EntityId })
 
+/**
+ * Owner or admin: the web origins whose pages may play it (VideoOrigins.ts); empty = any. Loose bounds only,
+ * so a bad or over-long list reaches the decider and gets its own code (VIDEO_ORIGINS_INVALID).
+ */
+export const SetVideoAllowedOrigins = Schema.TaggedStruct("SetVideoAllowedOrigins", {
+  videoId: EntityId,
+  origins: Schema.Array(Schema.String.check(Schema.isMaxLength(2000))).check(Schema.isMaxLength(1000))
+})
+
 export const VideoCommand = Schema.Union([
   CreateVideo,
   EditVideo,
@@ -56,6 +65,7 @@ export const VideoCommand = Schema.Union([
   UnpublishVideo,
   DeleteVideo,
   TakeDownVideo,
-  RestoreVideo
+  RestoreVideo,
+  SetVideoAllowedOrigins
 ])
 export type VideoCommand = typeof VideoCommand.Type

@@ -6,8 +6,9 @@ import { accept, type Decision, reject, unchanged } from "../shared/Decision.ts"
 import { Forbidden, NotFound, NotOwner, tagOf, UnknownCommand, WrongAggregate } from "../shared/DomainError.ts"
 import type { DomainSettings } from "../shared/DomainSettings.ts"
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type VideoCommand } from "./VideoCommands.ts"
-import { VideoTextInvalid, type VideoError } from "./VideoErrors.ts"
+import { VideoOriginsInvalid, VideoTextInvalid, type VideoError } from "./VideoErrors.ts"
 import type { VideoEvent } from "./VideoEvents.ts"
+import { normalizeOrigins, sameOrigins } from "./VideoOrigins.ts"
 import { type ActiveVideo, evolveVideo, initialVideoState, type VideoState, visibleToOthers } from "./VideoState.ts"
 
 type Context = DecideContext<DomainSettings>
@@ -59,6 +60,13 @@ const edit = (state: ActiveVideo, command: Command<"EditVideo">, context: Contex
   })
 }
 
+const setOrigins = (state: ActiveVideo, command: Command<"SetVideoAllowedOrigins">, context: Context): VideoDecision => {
+  const checked = normalizeOrigins(command.origins)
+  if ("problem" in checked) return reject(new VideoOriginsInvalid({ reason: checked.problem }))
+  if (sameOrigins(checked.origins, state.allowedOrigins)) return unchanged
+  return accept({ _tag: "VideoAllowedOriginsSet", videoId: state.videoId, origins: checked.origins, by: context.actor.userId, at: context.now })
+}
+
 const byOwner = (state: ActiveVideo, command: VideoCommand, context: Context): VideoDecision => {
   const { videoId } = state
   const by = context.actor.userId
@@ -76,6 +84,8 @@ const byOwner = (state: ActiveVideo, command: VideoCommand, context: Context): V
       return state.published ? unchanged : accept({ _tag: "VideoPublished", videoId, by, at })
     case "UnpublishVideo":
       return state.published ? accept({ _tag: "VideoUnpublished", videoId, by, at }) : unchanged
+    case "SetVideoAllowedOrigins":
+      return setOrigins(state, command, context)
     case "DeleteVideo":
       return accept({ _tag: "VideoDeleted", videoId, ownerId: state.ownerId, by, at })
     default:
@@ -118,6 +128,7 @@ export const decideVideo = (command: VideoCommand, state: VideoState, context: C
     case "SetVideoVisibility":
     case "PublishVideo":
     case "UnpublishVideo":
+    case "SetVideoAllowedOrigins":
     case "DeleteVideo":
       if (owns) return byOwner(state, command, context)
       return visibleToOthers(state)

@@ -14,4 +14,14 @@ export class VideoTextInvalid extends Schema.TaggedError<VideoTextInvalid>()("Vi
   }
 }
 
-export type VideoError = VideoTextInvalid | Forbidden | NotFound | NotOwner | WrongAggregate | UnknownCommand
+/** An allowed-origins list that is not one (VideoOrigins.ts): 422 like every domain rule the request breaks. */
+export class VideoOriginsInvalid extends Schema.TaggedError<VideoOriginsInvalid>()("VideoOriginsInvalid", {
+  reason: Schema.String
+}) {
+  readonly code = "VIDEO_ORIGINS_INVALID" as const
+  override get message(): string {
+    return `The allowed origins are refused: ${this.reason}.`
+  }
+}
+
+export type VideoError = VideoTextInvalid | VideoOriginsInvalid | Forbidden | NotFound | NotOwner | WrongAggregate | UnknownCommand

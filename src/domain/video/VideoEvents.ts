@@ -2,6 +2,7 @@
 import { Schema } from "effect"
 import { EntityId, EpochMillis, Reason, UserId } from "../shared/Primitives.ts"
 import { CategorySlug, MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, Visibility } from "./VideoCommands.ts"
+import { MAX_ALLOWED_ORIGINS, MAX_ORIGIN_LENGTH } from "./VideoOrigins.ts"
 
 const Title = Schema.String.check(Schema.isBetweenLength(1, MAX_TITLE_LENGTH * 2))
 const Description = Schema.String.check(Schema.isMaxLength(MAX_DESCRIPTION_LENGTH * 2))
@@ -50,6 +51,14 @@ export const VideoRestored = Schema.TaggedStruct("VideoRestored", { videoId: Ent
 
 export const VideoDeleted = Schema.TaggedStruct("VideoDeleted", { videoId: EntityId, ownerId: UserId, by: UserId, at: EpochMillis })
 
+/** The whole list, normalized (VideoOrigins.ts); empty = any origin. Playback checks it on every request, so no access epoch moves. */
+export const VideoAllowedOriginsSet = Schema.TaggedStruct("VideoAllowedOriginsSet", {
+  videoId: EntityId,
+  origins: Schema.Array(Schema.String.check(Schema.isBetweenLength(1, MAX_ORIGIN_LENGTH))).check(Schema.isMaxLength(MAX_ALLOWED_ORIGINS)),
+  by: UserId,
+  at: EpochMillis
+})
+
 export const VideoEvent = Schema.Union([
   VideoCreated,
   VideoDetailsEdited,
@@ -59,7 +68,8 @@ export const VideoEvent = Schema.Union([
   VideoUnpublished,
   VideoTakenDown,
   VideoRestored,
-  VideoDeleted
+  VideoDeleted,
+  VideoAllowedOriginsSet
 ])
 export type VideoEvent = typeof VideoEvent.Type
 

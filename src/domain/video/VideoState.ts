@@ -22,6 +22,8 @@ export type VideoState =
     /** When it was last published; null while it never was. */
     readonly publishedAt: number | null
     readonly takedown: Takedown | null
+    /** Normalized web origins whose pages may play it (VideoOrigins.ts); empty = any. */
+    readonly allowedOrigins: ReadonlyArray<string>
   }
   | { readonly status: "Deleted"; readonly videoId: string; readonly ownerId: string; readonly deletedAt: number }
 
@@ -46,7 +48,8 @@ export const evolveVideo = (state: VideoState, event: VideoEvent): VideoState =>
       visibility: event.visibility,
       published: event.published,
       publishedAt: event.published ? event.at : null,
-      takedown: null
+      takedown: null,
+      allowedOrigins: []
     }
   }
   // Every other event follows a VideoCreated, and nothing follows a VideoDeleted, in a well-formed stream.
@@ -66,6 +69,8 @@ export const evolveVideo = (state: VideoState, event: VideoEvent): VideoState =>
       return { ...state, takedown: { reason: event.reason, by: event.by, at: event.at } }
     case "VideoRestored":
       return { ...state, takedown: null }
+    case "VideoAllowedOriginsSet":
+      return { ...state, allowedOrigins: event.origins }
     case "VideoDeleted":
       return { status: "Deleted", videoId: state.videoId, ownerId: state.ownerId, deletedAt: event.at }
   }

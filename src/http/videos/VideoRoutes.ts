@@ -51,8 +51,8 @@ export const videoRoutes = (run: RunEffect<Services>, auth: AuthOptions) => {
     "/:id",
     describeRoute({
       summary: "Edit a video (owner or admin)",
-      description: "Any of `title`, `description`, `category`, `visibility`; absent fields stay. Every check (lengths, " +
-        `category) runs before anything is written; each change is its own event (the history of edits). ${notYours}.`,
+      description: "Any of `title`, `description`, `category`, `visibility`, `allowedOrigins`; absent fields stay. Every check " +
+        `(lengths, category, origins) runs before anything is written; each change is its own event (the history of edits). ${notYours}.`,
       tags: ["videos"],
       headers: [IDEMPOTENCY],
       responses: { 200: { description: "the video as changed", schema: CommandResult } }
@@ -67,7 +67,7 @@ export const videoRoutes = (run: RunEffect<Services>, auth: AuthOptions) => {
         c,
         withVideos(Effect.gen(function*() {
           if (Object.values(body).every((v) => v === undefined)) {
-            return yield* new HttpError({ status: 422, code: "VALIDATION_FAILED", message: "body: give at least one of title, description, category, visibility" })
+            return yield* new HttpError({ status: 422, code: "VALIDATION_FAILED", message: "body: give at least one of title, description, category, visibility, allowedOrigins" })
           }
           return commandAnswer(c, id, yield* (yield* Videos).change(callerOf(c), id, body))
         }))

@@ -108,3 +108,41 @@ describe("video: moderation", () => {
     given([created, madePublic, takenDown]).when({ _tag: "EditVideo", videoId: v, title: "x" }, { actor: bob }).then("NOT_FOUND")
   })
 })
+
+describe("video: allowed origins (hotlink protection)", () => {
+  const set = (origins: ReadonlyArray<string>) => ({ _tag: "SetVideoAllowedOrigins", videoId: v, origins }) as const
+  const allowed: VideoEvent = { _tag: "VideoAllowedOriginsSet", videoId: v, origins: ["https://player.example"], by: "alice", at: T0 }
+
+  it("records the list normalized (lower case, default port dropped, duplicates removed); the same set again changes nothing", () => {
+    const { state } = given([created]).when(set(["HTTPS://Player.Example:443/", "http://localhost:8080", "https://player.example"]))
+      .then([{ ...allowed, origins: ["https://player.example", "http://localhost:8080"] }])
+    expect(state.status === "Active" && state.allowedOrigins).toEqual(["https://player.example", "http://localhost:8080"])
+    given([created, allowed]).when(set(["https://player.example/"])).then([])
+    given([created, { ...allowed, origins: ["https://a.example", "https://b.example"] }]).when(set(["https://b.example", "https://a.example"])).then([])
+    given([created]).when(set([])).then([])
+  })
+
+  it("clears the list with [] (any origin again)", () => {
+    const { state } = given([created, allowed]).when(set([])).then([{ ...allowed, origins: [] }])
+    expect(state.status === "Active" && state.allowedOrigins).toEqual([])
+  })
+
+  it("refuses what is not an origin, and more than 20, with VIDEO_ORIGINS_INVALID", () => {
+    for (const bad of ["not a url", "https://player.example/watch", "https://player.example?x=1", "https://player.example#top", "ftp://player.example", "https://user:pw@player.example", "https://*.example", "player.example", "https://", " "]) {
+      given([created]).when(set([bad])).then("VIDEO_ORIGINS_INVALID")
+    }
+    const many = Array.from({ length: 21 }, (_, i) => `https://site${i}.example`)
+    const { error } = given([created]).when(set(many)).then("VIDEO_ORIGINS_INVALID")
+    expect(error?.message).toBe("The allowed origins are refused: more than 20 distinct origins.")
+    given([created]).when(set(many.slice(0, 20))).then([{ ...allowed, origins: many.slice(0, 20) }])
+  })
+
+  it("is the owner's (or an admin's): 404 to one who may not see it, 403 NOT_OWNER to one who may, nothing for the system", () => {
+    given([created]).when(set(["https://player.example"]), { actor: carol }).then([{ ...allowed, by: "carol" }])
+    given([created]).when(set(["https://player.example"]), { actor: bob }).then("NOT_FOUND")
+    given([created, madePublic]).when(set(["https://player.example"]), { actor: bob }).then("NOT_OWNER")
+    given([created]).when(set(["https://player.example"]), { actor: system }).then("NOT_FOUND")
+    given([]).when(set(["https://player.example"])).then("NOT_FOUND")
+    given([created, deleted]).when(set(["https://player.example"])).then("NOT_FOUND")
+  })
+})

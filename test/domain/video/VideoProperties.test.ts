@@ -4,6 +4,7 @@ import { isAdmin, isSystem } from "../../../src/domain/shared/ActorRoles.ts"
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "../../../src/domain/video/VideoCommands.ts"
 import { VideoAggregate } from "../../../src/domain/video/VideoAggregate.ts"
 import { narrowsAccess } from "../../../src/domain/video/VideoEvents.ts"
+import { MAX_ALLOWED_ORIGINS, normalizeOrigins } from "../../../src/domain/video/VideoOrigins.ts"
 import { visibleToOthers } from "../../../src/domain/video/VideoState.ts"
 import { checkInvariant } from "../../../src/testing/CheckInvariant.ts"
 import { checkDeciderLaws } from "../../../src/testing/DeciderLaws.ts"
@@ -28,6 +29,7 @@ const bareReadyDoc: VideoDoc = {
   takenDown: false,
   takedown: null,
   accessEpoch: 0,
+  allowedOrigins: [],
   views: 0,
   likes: 0,
   dislikes: 0,
@@ -53,7 +55,7 @@ const sequences = {
   numRuns: 400
 }
 
-const ownerChanges = new Set(["VideoDetailsEdited", "VideoCategorySet", "VideoVisibilitySet", "VideoPublished", "VideoUnpublished", "VideoDeleted"])
+const ownerChanges = new Set(["VideoDetailsEdited", "VideoCategorySet", "VideoVisibilitySet", "VideoPublished", "VideoUnpublished", "VideoAllowedOriginsSet", "VideoDeleted"])
 
 describe("video properties", () => {
   it("obeys the decider laws (never throws, coded rejections, deterministic, replayable)", () => {
@@ -130,6 +132,24 @@ describe("video properties", () => {
     })
   })
 
+  it("keeps the allowed origins normalized, distinct and at most 20; a refused list changes nothing", () => {
+    checkInvariant({
+      ...sequences,
+      invariant: (state, events, { command, previous, error }) => {
+        if (state.status === "Active") {
+          expect(state.allowedOrigins.length).toBeLessThanOrEqual(MAX_ALLOWED_ORIGINS)
+          expect(normalizeOrigins(state.allowedOrigins)).toEqual({ origins: state.allowedOrigins })
+        }
+        if (command._tag === "SetVideoAllowedOrigins" && "problem" in normalizeOrigins(command.origins)) {
+          expect(events).toEqual([])
+          if (previous.status === "Active" && command.videoId === previous.videoId) expect(error?.code).toMatch(/^(VIDEO_ORIGINS_INVALID|NOT_FOUND|NOT_OWNER)$/)
+        }
+        // setting origins never narrows who may watch: tokens stay valid, each request is checked against the list
+        for (const event of events) if (event._tag === "VideoAllowedOriginsSet") expect(narrowsAccess(event)).toBe(false)
+      }
+    })
+  })
+
   it("agrees with the read model: the catalog document of the same history lets strangers see it exactly when the decider does", () => {
     const stranger = { userId: "mallory", roles: ["user"] } as const
     checkInvariant({
@@ -141,6 +161,7 @@ describe("video properties", () => {
         expect(doc).toBeDefined()
         expect(canSee(videoAccessFacts(doc!), stranger)).toBe(visibleToOthers(state))
         expect(doc!.takenDown).toBe(state.takedown !== null)
+        expect(doc!.allowedOrigins).toEqual(state.allowedOrigins)
       }
     })
   })
