@@ -14,7 +14,10 @@
  * (b) hot room: accepted chat commands/s in one room with mailbox batching vs one append per command,
  *     same run, on the embedded store and on PostgreSQL (KEYFRAME_BENCH_POSTGRES_URL, default
  *     postgres://root@127.0.0.1:5432/test; a fresh schema dropped at the end).
- * Usage: npm run bench -- rooms [--only fanout|hot] [--transports ws,uWebSockets.js] [--members 1000]
+ *     The fan-out part runs per `--stores` (the server's event store: postgres = a fresh database on
+ *     KEYFRAME_BENCH_POSTGRES_URL, the production setup; embedded = PGlite inside the server process); the
+ *     targets are read on the first store given.
+ * Usage: npm run bench -- rooms [--only fanout|hot] [--transports ws,uWebSockets.js] [--stores postgres,embedded] [--members 1000]
  *        [--rate 100] [--seconds 20] [--threads 2] [--saturation-rates 200,300,400,600,800,1200]
  *        [--saturation-seconds 4] [--search-sizes 250,500,750,1000,1500,2000,3000] [--search-seconds 4]
  *        [--cpu-prof DIR] [--hot-seconds 3] [--in-flight 200] [--max-batch 100]
@@ -35,6 +38,7 @@ const { values: args } = parseArgs({
   options: {
     only: { type: "string" },
     transports: { type: "string", default: "ws,uWebSockets.js" },
+    stores: { type: "string", default: "postgres,embedded" },
     members: { type: "string", default: "1000" },
     rate: { type: "string", default: "100" },
     seconds: { type: "string", default: "20" },
@@ -87,11 +91,10 @@ const hot = async () => {
   }
 }
 
-let uwsP99: number | null = null
 const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100)
 const numbers = (list: string) => list.split(",").map(Number)
 
-const fan = async () => {
+const fan = async (store: "embedded" | "postgres", first: boolean) => {
   const options: FanOutOptions = {
     members: Number(args.members),
     rate: Number(args.rate),
@@ -102,12 +105,15 @@ const fan = async () => {
     searchSizes: numbers(args["search-sizes"]),
     searchSeconds: Number(args["search-seconds"]),
     p99LimitMs: 250,
-    cpuProfDir: args["cpu-prof"]
+    cpuProfDir: args["cpu-prof"],
+    store,
+    postgresUrl: PG_URL
   }
   const saturated: Partial<Record<Transport, number>> = {}
+  let uwsP99: number | null = null
   for (const transport of args.transports.split(",") as Array<Transport>) {
     const figures = await fanOut(transport, options)
-    const line = { bench: "rooms", transport, load: loadAverage() }
+    const line = { bench: "rooms", transport, store, load: loadAverage() }
     if ("skipped" in figures) {
       console.log(JSON.stringify({ ...line, part: "fan-out", skipped: figures.skipped }))
       continue
@@ -124,12 +130,16 @@ const fan = async () => {
     console.log(JSON.stringify({
       bench: "rooms",
       part: "fan-out-compare",
+      store,
       maxDeliveredPerSec: saturated,
       uwsOverWs: ratio,
-      targets: { uwsP99Under100: uwsP99 !== null && uwsP99 < 100, uwsAtLeast2xWs: ratio >= 2 }
+      ...(first ? { targets: { uwsP99Under100: uwsP99 !== null && uwsP99 < 100, uwsAtLeast2xWs: ratio >= 2 } } : {})
     }))
   }
 }
 
-if (args.only === undefined || args.only === "fanout") await fan()
+if (args.only === undefined || args.only === "fanout") {
+  const stores = args.stores.split(",") as Array<"embedded" | "postgres">
+  for (const [i, store] of stores.entries()) await fan(store, i === 0)
+}
 if (args.only === undefined || args.only === "hot") await hot()

@@ -4,8 +4,11 @@
  * (unlimited capacity), its members in worker threads of this process (FanOutRoom.ts). One room for
  * the whole part, resized between steps: the main run, the saturation steps (the chat rate raised
  * until delivery falls behind), then the search for the largest room with p99 < 250 ms.
+ * `store`: the server's event store — "embedded" (PGlite in the server process, the development default)
+ * or "postgres" (a fresh database on the PostgreSQL given, dropped at the end: the production setup).
  */
 import { mkdtempSync, rmSync } from "node:fs"
+import postgres from "postgres"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { buildForNode20, node20Version } from "../../../test/realtime/Node20Build.ts"
@@ -28,6 +31,25 @@ export interface FanOutOptions {
   readonly p99LimitMs: number
   /** When set, the server runs with --cpu-prof and writes its profile here. */
   readonly cpuProfDir: string | undefined
+  readonly store: "embedded" | "postgres"
+  /** For `store: "postgres"`: a server URL whose user may create databases. */
+  readonly postgresUrl: string
+}
+
+/** A fresh database for one server run (EVENTSTORE_URL), and its removal. */
+const freshDatabase = async (serverUrl: string) => {
+  const name = `kf_bench_fanout_${process.pid}_${Date.now().toString(36)}`
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`CREATE DATABASE "${name}"`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+      await admin.end({ timeout: 5 })
+    }
+  }
 }
 
 const DRAIN_MS = 15_000
@@ -90,9 +112,11 @@ export const fanOut = async (transport: Transport, options: FanOutOptions) => {
   const server = serverCommand(transport, options.cpuProfDir)
   if ("skipped" in server) return { skipped: server.skipped }
   const dataDir = mkdtempSync(join(tmpdir(), "keyframe-bench-fanout-"))
+  const database = options.store === "postgres" ? await freshDatabase(options.postgresUrl) : undefined
   try {
     const running = await startRoomServer(server.command, {
       DATA_DIR: dataDir,
+      ...(database === undefined ? {} : { EVENTSTORE_URL: database.url }),
       ROOM_MESSAGES_PER_SECOND: "100000",
       // members cut between steps must not be marked left (events) during the next ones
       ROOM_MEMBER_GRACE_SECONDS: "86400"
@@ -119,6 +143,7 @@ export const fanOut = async (transport: Transport, options: FanOutOptions) => {
       await running.stop()
     }
   } finally {
+    await database?.drop()
     rmSync(dataDir, { recursive: true, force: true })
     server.remove()
   }

@@ -24,6 +24,8 @@ interface SocketData {
 }
 
 const DRAIN_MS = 1_000
+/** Room above the channel's slow-consumer cap before uWS closes a socket itself. */
+const UWS_BACKPRESSURE_SLACK = 8 * 1024 * 1024
 
 export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channel, port) =>
   Effect.acquireRelease(
@@ -65,8 +67,11 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
         // uWS cuts a frame over maxPayloadLength without a close frame (the client sees 1006): frames up to
         // 2 MiB (or 4× the limit) reach the channel, which closes with 1009; only bigger ones are cut
         maxPayloadLength: Math.max(channel.settings.maxFrameBytes * 4, 2 * 1024 * 1024),
-        maxBackpressure: channel.settings.maxBackpressureBytes * 2,
-        // a topic frame that would pass maxBackpressure closes the socket (the client reconnects with since)
+        // the channel closes a slow consumer (1013) at maxBackpressureBytes, checking after each send and each
+        // topic publish; uWS counts topic frames only once it drains them (after the publishing tick), so a
+        // burst can overshoot that check: its own limit sits well above, and closes the socket (1006) rather
+        // than drop a frame silently
+        maxBackpressure: channel.settings.maxBackpressureBytes * 2 + UWS_BACKPRESSURE_SLACK,
         closeOnBackpressureLimit: 1,
         idleTimeout: 120,
         sendPingsAutomatically: true,
