@@ -175,6 +175,14 @@ describe("HTTP push", () => {
     expect(done).toMatchObject({ sha256: sha256(data), totalSize: MiB, endReason: "timeout" })
   }, 30_000)
 
+  it("the push routes are in the OpenAPI document", async () => {
+    const doc = await (await fetch(`${server.origin}/openapi.json`)).json()
+    expect(Object.keys(doc.paths["/streams"])).toContain("post")
+    expect(Object.keys(doc.paths["/streams/{id}"])).toEqual(expect.arrayContaining(["get", "patch"]))
+    expect(doc.paths["/streams/{id}"].patch.responses).toHaveProperty("409")
+    expect(Object.keys(doc.paths["/streams/{id}/end"])).toContain("post")
+  })
+
   it("a restart between PATCHes resumes the stream from its events", async () => {
     const data = randomBytes(11 * MiB)
     const { id } = await create("frank")
@@ -194,4 +202,20 @@ describe("HTTP push", () => {
     expect(await partsOf(id)).toEqual([[1, 0, 5 * MiB], [2, 5 * MiB, 5 * MiB], [3, 10 * MiB, MiB]])
     expect(await server.object(`originals/${id}`)).toEqual({ sha256: sha256(data), size: data.length })
   }, 90_000)
+})
+
+describe("HTTP push after a restart without a request", () => {
+  it("the engines of unfinished pushed streams resume at start: an idle one still times out and is finalized", async () => {
+    const idle = await create("hana")
+    const bytes = randomBytes(MiB)
+    await pushAll("hana", idle.id, bytes, [MiB])
+    // stopped well before STREAM_TIMEOUT_SECONDS (3): no engine ended it
+    expect((await server.events(idle.id)).map((e) => e.type)).not.toContain("StreamEnded")
+    await server.stop()
+    server = await startPushServer({ dataDir, s3, env: ENV })
+    client = pushClient(server.origin)
+    // no PATCH and no end after the restart: only the engine resumed at start can finish it
+    const done = await waitForState(server.origin, "hana", idle.id, "finalized", 20_000)
+    expect(done).toMatchObject({ sha256: sha256(bytes), endReason: "timeout" })
+  }, 60_000)
 })
