@@ -6,7 +6,8 @@
  * at once instead of at its next poll. At start, the engines of pushed streams left live or ended are resumed
  * too, so an idle one still times out and an ended one is finalized without waiting for a request.
  *
- * An engine that stops on an error is started again with backoff while its stream is live or ended. Engines
+ * An engine that stops on an error is started again with backoff while its stream is live or ended (staged
+ * bytes that are gone fail the stream instead: it cannot be completed). Engines
  * are per process: a stream's requests must reach one API node (as tus's; route `/streams/:id` by id).
  */
 import { Cause, Context, Effect, Exit, Layer, Queue, Semaphore } from "effect"
@@ -15,7 +16,7 @@ import { EventStore } from "../eventstore/EventStore.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
 import { Streams } from "../streams/Streams.ts"
 import { ingestStream, type IngestOutcome } from "./IngestEngine.ts"
-import { stagedSource } from "./StagedSource.ts"
+import { StagedBytesMissing, stagedSource } from "./StagedSource.ts"
 
 export interface PushIngestOptions {
   readonly chunkSizeBytes: number
@@ -69,6 +70,12 @@ const make = (options: PushIngestOptions) =>
             return
           }
           if (!(yield* stillActive(streamId))) return
+          const error = Cause.findErrorOption(exit.cause)
+          if (error._tag === "Some" && error.value instanceof StagedBytesMissing) {
+            // acknowledged bytes deleted behind the stream's back: it cannot be completed
+            yield* Effect.ignore(streams.fail(streamId, "source-vanished", error.value.message))
+            return
+          }
           yield* Effect.logWarning(`push ingest: stream ${streamId} stopped; started again in ${backoff} ms`, Cause.squash(exit.cause))
           yield* Effect.sleep(backoff)
         }

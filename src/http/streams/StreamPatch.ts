@@ -26,7 +26,6 @@ export const patchStream = (context: StreamRouteContext) => (c: Context<AppEnv>)
   if (length.value !== undefined && length.value > limit) return errorResponse(bodyTooLarge(limit))
   const actor = c.get("actor")
   const requestId = c.get("requestId")
-  const body = length.value === 0 ? null : context.requestBody(c)
   const at = offset.value!
   return context.run(
     c,
@@ -37,6 +36,8 @@ export const patchStream = (context: StreamRouteContext) => (c: Context<AppEnv>)
         yield* context.engines.ensure(id)
         if (state.status === "Live" && at !== state.receivedBytes) return yield* Effect.fail(offsetMismatch(at, state.receivedBytes))
       }
+      // opened only now: a request refused above is left to the server to discard, its connection kept
+      const body = length.value === 0 ? null : context.requestBody(c)
       const received = yield* context.streams.receiveBytes({
         streamId: id,
         offset: at,

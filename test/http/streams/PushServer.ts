@@ -60,6 +60,8 @@ export const startPushServer = async (options: PushServerOptions) => {
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s))
   })
+  // longer than the client's idle sockets live: a request never races the server closing its connection
+  ;(server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 60_000
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const run = <A, E>(effect: Effect.Effect<A, E, EventStore | ObjectStore>) => runtime.runPromise(effect)
 

@@ -9,6 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
+import { streamStagingPrefix } from "../../../src/streams/StreamObjectKeys.ts"
 import { type S3TestServer, startS3 } from "../../support/s3.ts"
 import { bearer, MiB, pushClient, type PushServer, sha256, startPushServer, waitForState } from "./PushServer.ts"
 
@@ -173,6 +175,20 @@ describe("HTTP push", () => {
     await pushAll("erin", idle.id, data, [MiB])
     const done = await waitForState(server.origin, "erin", idle.id, "finalized", 20_000)
     expect(done).toMatchObject({ sha256: sha256(data), totalSize: MiB, endReason: "timeout" })
+  }, 30_000)
+
+  it("staged bytes deleted behind the stream's back fail it with a readable reason; later PATCHes are 410", async () => {
+    const { id } = await create("ivan")
+    const data = randomBytes(6 * MiB)
+    await pushAll("ivan", id, data, [3 * MiB])
+    await server.run(ObjectStore.use((s) => s.deletePrefix(streamStagingPrefix(id))))
+    await pushAll("ivan", id, data, [3 * MiB], 3 * MiB)
+    const failed = await waitForState(server.origin, "ivan", id, "failed", 20_000)
+    expect(failed).toMatchObject({ failureReason: "source-vanished" })
+    expect(failed.failureDetail).toMatch(/no staged object holds byte 0/)
+    const late = await client.patch("ivan", id, 6 * MiB, new Uint8Array(10))
+    expect(late.status).toBe(410)
+    expect((await late.json()).error.code).toBe("STREAM_FAILED")
   }, 30_000)
 
   it("the push routes are in the OpenAPI document", async () => {
