@@ -36,6 +36,7 @@ import { requestId } from "./RequestId.ts"
 import { responseHeaders } from "./ResponseHeaders.ts"
 import { roomRoutes } from "./rooms/RoomRoutes.ts"
 import { playbackRoutes } from "./playback/PlaybackRoutes.ts"
+import { type StreamPushOptions, streamRoutes } from "./streams/StreamRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
 import { videoRoutes } from "./videos/VideoRoutes.ts"
 import type { ReadSide } from "./queries/ReadSide.ts"
@@ -73,6 +74,8 @@ export interface AppOptions {
   readonly metrics?: MetricsOptions | undefined
   /** How `POST /videos/:id/views` verifies the player's playback session; unset = not configured (503). */
   readonly playbackSessions?: Layer.Layer<PlaybackSessionVerifier> | undefined
+  /** Live streams pushed over HTTP (`POST /streams`, `PATCH /streams/:id`, `POST /streams/:id/end`); unset = not mounted. */
+  readonly streamPush?: StreamPushOptions | undefined
 }
 
 /** Probes and the scrape endpoint are never rate limited. */
@@ -123,6 +126,18 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.route("/", engagementRoutes(run, auth, options.playbackSessions ?? PlaybackSessionVerifier.unconfigured))
   // the video commands (PATCH, publish, unpublish, DELETE); GET /videos and /videos/:id are the read side's
   app.route("/videos", videoRoutes(run, auth))
+  // pushed live streams (POST, PATCH, end); GET /streams and /streams/:id are the read side's
+  if (options.streamPush !== undefined) {
+    const base = options.settings ?? defaultDomainSettings
+    const current = options.currentSettings
+    app.route("/streams", streamRoutes({
+      ...options.streamPush,
+      runtime: options.runtime,
+      auth,
+      settings: () => current === undefined ? base : current(),
+      requestBody: options.requestBody
+    }))
+  }
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for

@@ -37,7 +37,8 @@ import { playbackLayer } from "./PlaybackKeys.ts"
 import { projectionsLayer, readSideLayer, readSideSettings } from "./ReadSideLayer.ts"
 import { type ServerLimits, serverLimits } from "./ServerLimits.ts"
 import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
-import { watchFolderLayer } from "./IngestLayer.ts"
+import { pushIngestLayer, watchFolderLayer } from "./IngestLayer.ts"
+import { PushIngest } from "../ingest/PushIngest.ts"
 import { Streams } from "../streams/Streams.ts"
 
 /** The HTTP listener could not start (port taken, no permission). */
@@ -89,7 +90,8 @@ export const runtimeFrom = <R>(context: Context.Context<R>): AppRuntime<R> => ({
 /** Every service the app and its background parts use, chosen from the config (DESIGN.md §4); `digests` from the runtime. */
 export const servicesLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests> = Digests.layer) =>
   // signed playback over the read side's videos model (PlaybackKeys.ts)
-  playbackLayer(config).pipe(Layer.provideMerge(portsLayer(config, digests)))
+  // and the engines of pushed live streams (IngestLayer.ts)
+  Layer.merge(playbackLayer(config), pushIngestLayer(config)).pipe(Layer.provideMerge(portsLayer(config, digests)))
 
 const portsLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests>) =>
   // the uploads and streams application layers over the ports below: what the routes, the workers and the ingest call
@@ -147,6 +149,8 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     const limiter = yield* RateLimiter
     const feeds = { uploadFeeds: yield* UploadFeeds, tickets: yield* FeedTickets }
     const playback = yield* Playback
+    const streams = yield* Streams
+    const engines = yield* PushIngest
     const runtimeSettings = yield* RuntimeSettings
     const r = config.rateLimit
     const readSide = readSideSettings(config)
@@ -170,6 +174,8 @@ export const appOptionsFor = (config: KeyframeSettings) =>
       // views need the signed playback tokens' verifier; until it is wired, POST /videos/:id/views answers 503
       // a view is reported with the playback token the player got: the same keys verify it
       playbackSessions: PlaybackSessionVerifier.fromVerify((token) => playback.verifySession(token)),
+      // HTTP push: the routes reach the streams use cases and this process's ingest engines
+      streamPush: { streams, engines, maxBodyBytes: config.stream.pushMaxBodyBytes },
       rateLimit: {
         limiter,
         settings: { perUser: r.perUser, perIp: r.perIp, windowMs: r.windowSeconds * 1000 }
