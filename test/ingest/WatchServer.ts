@@ -7,12 +7,19 @@
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import { Redacted } from "effect"
 import { type RoomServer, startRoomServer, tokenFor } from "../realtime/RoomServerProcess.ts"
 import type { S3TestServer } from "../support/s3.ts"
 
 export const MiB = 1024 * 1024
 export const OWNER = "wanda"
 const AUDITOR = "audrey"
+
+/** The S3 server's secret key as the environment and the SDK take it. */
+const secretOf = (s3: S3TestServer) => {
+  const secret = s3.options.secretAccessKey!
+  return Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
+}
 
 export interface WatchServerOptions {
   readonly dataDir: string
@@ -44,7 +51,7 @@ export const startWatchServer = (o: WatchServerOptions): Promise<RoomServer> =>
     S3_ENDPOINT_URL: o.s3.endpoint,
     S3_BUCKET: o.s3.bucket,
     S3_ACCESS_KEY_ID: o.s3.options.accessKeyId!,
-    S3_SECRET_ACCESS_KEY: o.s3.options.secretAccessKey!,
+    S3_SECRET_ACCESS_KEY: secretOf(o.s3),
     S3_REGION: o.s3.options.region!,
     S3_FORCE_PATH_STYLE: "true",
     ...o.env
@@ -118,7 +125,7 @@ export const s3ObjectDigest = async (s3: S3TestServer, key: string) => {
     endpoint: o.endpoint,
     region: o.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: o.accessKeyId!, secretAccessKey: o.secretAccessKey! },
+    credentials: { accessKeyId: o.accessKeyId!, secretAccessKey: secretOf(s3) },
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED"
   })
