@@ -4,10 +4,11 @@
  */
 import { Effect, Layer } from "effect"
 import { type KeyframeSettings, MiB } from "../config.ts"
+import type { Digests } from "../digest/Digests.ts"
 import { runWatchFolder } from "../ingest/node/WatchFolder.ts"
 import { Streams } from "../streams/Streams.ts"
 
-export const watchFolderLayer = (config: KeyframeSettings): Layer.Layer<never, never, Streams> => {
+export const watchFolderLayer = (config: KeyframeSettings): Layer.Layer<never, never, Streams | Digests> => {
   const dir = config.stream.watchDir
   if (dir === undefined) return Layer.empty
   return Layer.effectDiscard(Effect.gen(function*() {
@@ -18,7 +19,8 @@ export const watchFolderLayer = (config: KeyframeSettings): Layer.Layer<never, n
       defaultOwner: config.stream.watchDefaultOwner,
       chunkSizeBytes: config.stream.chunkSizeMb * MiB,
       idleTimeoutMs: config.stream.timeoutSeconds * 1000,
-      pollMs: config.stream.watchPollMs
+      pollMs: config.stream.watchPollMs,
+      parallelParts: config.stream.parallelParts
     }))
   }))
 }
