@@ -8,7 +8,7 @@
  * A source that is not rewritable with a running digest is not read at all. Then the multipart upload is
  * completed, and only then is StreamFinalized recorded.
  */
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import * as Hex from "effect/encoding/Hex"
 import type { ActorSystemShape } from "../actors/ActorSystem.ts"
 import type { Digests } from "../digest/Digests.ts"
@@ -53,9 +53,18 @@ export const finalizeStream = (deps: FinalizeDeps, streamId: string, read: PartR
     // the running digest describes the sealed bytes: not once a part was rewritten (a retried finalization)
     const sealed = state.rewritten.length === 0 ? sealedSha256 : undefined
     let whole = sealed === undefined ? digests.incremental("sha256") : undefined
-    for (const [index, part] of state.parts.entries()) {
-      if (!rewritable && whole === undefined) break
-      const bytes = yield* read(part.offset, part.size)
+    const { parts: sealedParts } = state
+    const checks = rewritable || whole !== undefined
+    // the next part is read while this one is hashed (the read is I/O off the main thread, the hash is not)
+    const readAhead = (index: number) => {
+      const part = sealedParts[index]
+      return part === undefined || !checks ? Effect.succeed(undefined) : Effect.forkChild(read(part.offset, part.size))
+    }
+    let ahead = yield* readAhead(0)
+    for (const [index, part] of sealedParts.entries()) {
+      if (ahead === undefined) break
+      const bytes = yield* Fiber.join(ahead)
+      ahead = yield* readAhead(index + 1)
       const sha256 = sha256Of(bytes)
       if (sha256 !== part.sha256) {
         if (!rewritable) {
@@ -65,7 +74,7 @@ export const finalizeStream = (deps: FinalizeDeps, streamId: string, read: PartR
         if (whole === undefined) {
           // the final source differs from what was sealed: its digest is the parts' bytes as they are now
           whole = digests.incremental("sha256")
-          for (const earlier of state.parts.slice(0, index)) whole.update(yield* read(earlier.offset, earlier.size))
+          for (const earlier of sealedParts.slice(0, index)) whole.update(yield* read(earlier.offset, earlier.size))
         }
         const began = Date.now()
         const etag = yield* store.uploadPart(key, uploadId, part.partNumber, bytes, bytes.byteLength)
