@@ -35,6 +35,7 @@ export const makePartPipeline = <A, S, E>(
 
     const submit = <E2>(prepare: Effect.Effect<A, E2>) =>
       Effect.gen(function*() {
+        if (yield* Deferred.isDone(failed)) return yield* failure
         yield* guarded(slots.take(1))
         const part = yield* prepare.pipe(Effect.tapCause(() => slots.release(1)))
         const previous = recorded
