@@ -188,7 +188,8 @@ export const Settings = {
     watchPollMs: integer("WATCH_POLL_MS", 1000, 50, 60_000, "how often the watch folder and its growing files are looked at without a file-system notification (network mounts), ms"),
     chunkSizeMb: integer("CHUNK_SIZE_MB", 10, 5, 5120, "stream chunk (and multipart part) size, MiB; at least 5 (S3's smallest part)"),
     timeoutSeconds: positive("STREAM_TIMEOUT_SECONDS", 30, "a stream with no growth for this long ends, seconds"),
-    pushMaxBodyBytes: positive("PUSH_MAX_BODY_BYTES", 64 * MiB, "largest body one `PATCH /streams/:id` may carry, bytes (413 over it, nothing stored)")
+    pushMaxBodyBytes: positive("PUSH_MAX_BODY_BYTES", 64 * MiB, "largest body one `PATCH /streams/:id` may carry, bytes (413 over it, nothing stored)"),
+    parallelParts: integer("STREAM_PARALLEL_PARTS", 4, 1, 64, "stream parts uploaded at once per stream (each holds one chunk in memory); their events stay in part order")
   },
   room: {
     defaultMaxParticipants: positive("DEFAULT_MAX_PARTICIPANTS", 10, "members per room"),

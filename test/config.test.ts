@@ -46,7 +46,16 @@ describe("defaults (DESIGN.md §4, §6, §7)", () => {
     expect(c.quota).toEqual({ weeklyUploadLimitBytes: 4 * 1024 ** 3, resetDay: 0, resetHour: 0 })
     expect(c.upload).toEqual({ maxFileSizeBytes: 2 * 1024 ** 3, acceptedFormats: ["mp4", "mov", "avi", "mkv", "webm"], expiryHours: 24 })
     expect(c.media).toMatchObject({ jobMaxAttempts: 3, jobRetryDelaySeconds: 5, processingTimeoutSeconds: 300 })
-    expect(c.stream).toEqual({ watchDir: undefined, watchExtensions: ["mp4"], watchDefaultOwner: undefined, watchPollMs: 1000, chunkSizeMb: 10, timeoutSeconds: 30, pushMaxBodyBytes: 64 * 1024 ** 2 })
+    expect(c.stream).toEqual({
+      watchDir: undefined,
+      watchExtensions: ["mp4"],
+      watchDefaultOwner: undefined,
+      watchPollMs: 1000,
+      chunkSizeMb: 10,
+      timeoutSeconds: 30,
+      pushMaxBodyBytes: 64 * 1024 ** 2,
+      parallelParts: 4
+    })
     expect(c.room).toEqual({ defaultMaxParticipants: 10, sponsorMaxParticipants: -1, inactiveRetentionHours: 24 })
     expect(c.actors).toEqual({ mailboxSize: 1000, idleSeconds: 300, maxLive: 10000, maxConflictRetries: 5, maxBatch: 100 })
   })

@@ -1,19 +1,23 @@
 /**
  * The ingest engine (runtime neutral): feeds one stream from a GrowingSource. It resumes from the stream's events
- * (Streams.resume: the multipart upload reused, its parts checked with ListParts, a part uploaded but never
- * recorded adopted when its bytes match its etag), then seals every full chunk as the next part as the source
- * grows, and ends the stream when the source was idle for the timeout (or its producer said it is done): the
- * remaining bytes are the last part, then the stream is finalized. A source that vanished, shrank under the
- * stored offset or was replaced fails the stream; so does the chunk that crosses the owner's quota.
+ * (Streams.resume: the multipart upload reused, its parts checked with ListParts, the parts uploaded but never
+ * recorded adopted in order while their bytes match their etags), then seals every full chunk as the next part as
+ * the source grows, and ends the stream when the source was idle for the timeout (or its producer said it is
+ * done): the remaining bytes are the last part, then the stream is finalized. Up to `parallelParts` parts are
+ * uploaded at once (PartPipeline.ts: recorded in part order, the quota raised in order before each upload). A
+ * source that vanished, shrank under the stored offset or was replaced fails the stream; so does the chunk that
+ * would cross the owner's quota (never stored; the parts in flight before it are recorded first).
  */
 import { md5 } from "@noble/hashes/legacy.js"
 import { Clock, Effect, Option, Queue, Schedule } from "effect"
 import * as Hex from "effect/encoding/Hex"
+import { Digests } from "../digest/Digests.ts"
 import type { FailureReason } from "../domain/stream/StreamCommands.ts"
 import { type ActiveStream, type StreamState, uploadedBytes } from "../domain/stream/StreamState.ts"
 import { recordStreamLag } from "../observability/StreamMetrics.ts"
-import type { Streams } from "../streams/Streams.ts"
+import type { PartBytes, Streams } from "../streams/Streams.ts"
 import type { GrowingSource, SourceSnapshot } from "./GrowingSource.ts"
+import { makePartPipeline } from "./PartPipeline.ts"
 
 export interface IngestOptions {
   readonly chunkSizeBytes: number
@@ -21,6 +25,8 @@ export interface IngestOptions {
   readonly idleTimeoutMs: number
   /** Longest wait between two looks at the source (the fallback when no notification comes). */
   readonly pollMs: number
+  /** STREAM_PARALLEL_PARTS: parts uploading at once (each a chunk in memory); unset = 1. */
+  readonly parallelParts?: number | undefined
   /** Offered when the source may have changed (a file-system notification, a PATCH): the engine looks at once. */
   readonly wake?: Queue.Queue<void> | undefined
 }
@@ -49,12 +55,29 @@ export const ingestStream = (streams: StreamsShape, streamId: string, source: Gr
     const { chunkSizeBytes: chunk } = options
     const { state: initial } = yield* streams.current(streamId)
     if (initial.status !== "Live" && initial.status !== "Ended") return { status: "inactive", state: initial } satisfies IngestOutcome
+    const digests = yield* Digests
     const resumed = yield* retried(streams.resume(streamId))
     let state: ActiveStream = resumed.state
+    /** Where the next part starts (sealed: stored or in flight), its number, and where the recorded parts end. */
     let next = uploadedBytes(state.parts)
+    let nextPart = state.parts.length + 1
+    let recordedEnd = next
+    let tailSealed = state.tailSealed
+    // the whole original's SHA-256, fed in part order as parts are sealed; a resumed stream's earlier parts were
+    // hashed by another process, so its finalization hashes the source instead
+    const running = state.parts.length === 0 ? digests.incremental("sha256") : undefined
 
+    const pipeline = yield* makePartPipeline(
+      options.parallelParts ?? 1,
+      (part: PartBytes) => retried(streams.storePart(part)),
+      (part, stored) =>
+        Effect.andThen(retried(streams.recordStoredPart(part, stored)), Effect.sync(() => {
+          recordedEnd = part.offset + part.bytes.byteLength
+        }))
+    )
+    /** The parts in flight finish (and are recorded) before a failure is recorded. */
     const failWith = (reason: FailureReason, detail: string) =>
-      Effect.as(retried(streams.fail(streamId, reason, detail)), { status: "failed", reason, detail } satisfies IngestOutcome)
+      Effect.andThen(Effect.ignore(pipeline.drain), Effect.as(retried(streams.fail(streamId, reason, detail)), { status: "failed", reason, detail } satisfies IngestOutcome))
 
     const look = Effect.gen(function*() {
       const snap = yield* source.snapshot
@@ -65,69 +88,82 @@ export const ingestStream = (streams: StreamsShape, streamId: string, source: Gr
       return { snap } as Look
     })
 
-    /** Uploads bytes [next, next + length) as the next part. */
+    /** Seals bytes [next, next + length) as the next part: read, quota raised (in part order), then stored in the background. */
     const seal = (length: number, observed: number) =>
-      Effect.gen(function*() {
-        const bytes = yield* source.read(next, length)
-        yield* retried(streams.uploadPart({ streamId, partNumber: state.parts.length + 1, offset: next, bytes, observedBytes: observed }))
+      pipeline.submit(Effect.gen(function*() {
+        const part: PartBytes = { streamId, partNumber: nextPart, offset: next, bytes: yield* source.read(next, length), observedBytes: observed }
+        yield* retried(streams.reservePart(streamId, part.offset + length))
+        running?.update(part.bytes)
         next += length
-        state = yield* streams.active(streamId)
-      })
+        nextPart += 1
+        tailSealed = length < chunk
+        return part
+      }))
 
-    // A part a crashed ingester uploaded but never recorded: adopted when the source still has the same bytes.
-    const orphan = resumed.unrecorded
-    if (orphan !== undefined && (orphan.size === chunk || state.status === "Ended")) {
-      const bytes = yield* Effect.option(source.read(next, orphan.size))
-      if (Option.isSome(bytes) && Hex.encode(md5(bytes.value)) === unquote(orphan.etag)) {
+    const isQuotaExceeded = (e: unknown): e is { readonly _tag: "QuotaExceeded"; readonly message: string } =>
+      typeof e === "object" && e !== null && "_tag" in e && e._tag === "QuotaExceeded"
+
+    const run = Effect.gen(function*() {
+      // Parts a crashed ingester uploaded but never recorded: adopted in order while the source still has their bytes
+      // (S3's etag of a part is its MD5); from the first that differs on, parts are uploaded again under their numbers.
+      for (const orphan of resumed.unrecorded) {
+        if (orphan.partNumber !== nextPart || tailSealed || (orphan.size !== chunk && state.status !== "Ended")) break
+        const bytes = yield* Effect.option(source.read(next, orphan.size))
+        if (Option.isNone(bytes) || Hex.encode(md5(bytes.value)) !== unquote(orphan.etag)) break
         yield* retried(streams.adoptPart({ streamId, partNumber: orphan.partNumber, offset: next, bytes: bytes.value, observedBytes: next + orphan.size }, orphan.etag))
+        running?.update(bytes.value)
         next += orphan.size
-        state = yield* streams.active(streamId)
+        recordedEnd = next
+        nextPart += 1
+        tailSealed = orphan.size < chunk
       }
-    }
+      state = yield* streams.active(streamId)
 
-    let lastSize = -1
-    let lastGrowth = yield* Clock.currentTimeMillis
-    let identity: string | undefined
-    while (true) {
-      const seen = yield* look
-      if (seen.problem !== undefined) return yield* failWith(seen.problem.reason, seen.problem.detail)
-      const snap: SourceSnapshot = seen.snap
-      if (identity !== undefined && snap.identity !== undefined && snap.identity !== identity) {
-        return yield* failWith("source-changed", `${source.label} was replaced by another file`)
-      }
-      identity = snap.identity ?? identity
-      const now = yield* Clock.currentTimeMillis
-      if (snap.size > lastSize) {
-        lastSize = snap.size
-        lastGrowth = now
-      }
-      while (state.status === "Live" && snap.size - next >= chunk) yield* seal(chunk, snap.size)
-      recordStreamLag(streamId, snap.size - next)
-      const idleFor = now - lastGrowth
-      if (snap.ended || state.status === "Ended" || idleFor >= options.idleTimeoutMs) {
-        if (state.status === "Live") yield* retried(streams.end(streamId, snap.ended ? "explicit" : "timeout"))
+      let lastSize = -1
+      let lastGrowth = yield* Clock.currentTimeMillis
+      let identity: string | undefined
+      while (true) {
+        const seen = yield* look
+        if (seen.problem !== undefined) return yield* failWith(seen.problem.reason, seen.problem.detail)
+        const snap: SourceSnapshot = seen.snap
+        if (identity !== undefined && snap.identity !== undefined && snap.identity !== identity) {
+          return yield* failWith("source-changed", `${source.label} was replaced by another file`)
+        }
+        identity = snap.identity ?? identity
+        const now = yield* Clock.currentTimeMillis
+        if (snap.size > lastSize) {
+          lastSize = snap.size
+          lastGrowth = now
+        }
         state = yield* streams.active(streamId)
-        // the tail: what the source holds now, in parts of at most a chunk, the last one smaller
-        const final = yield* look
-        if (final.problem !== undefined) return yield* failWith(final.problem.reason, final.problem.detail)
-        while (final.snap.size > next && !state.tailSealed) yield* seal(Math.min(chunk, final.snap.size - next), final.snap.size)
-        recordStreamLag(streamId, 0)
-        const done = yield* retried(streams.finalize(streamId, source.read, source.rewritable))
-        return done.status === "Finalized"
-          ? { status: "finalized", state: done } satisfies IngestOutcome
-          : done.status === "Failed"
-          ? { status: "failed", reason: done.reason, detail: done.detail } satisfies IngestOutcome
-          : { status: "inactive", state: done } satisfies IngestOutcome
+        while (state.status === "Live" && snap.size - next >= chunk) yield* seal(chunk, snap.size)
+        recordStreamLag(streamId, snap.size - recordedEnd)
+        const idleFor = now - lastGrowth
+        if (snap.ended || state.status === "Ended" || idleFor >= options.idleTimeoutMs) {
+          if (state.status === "Live") yield* retried(streams.end(streamId, snap.ended ? "explicit" : "timeout"))
+          // the tail: what the source holds now, in parts of at most a chunk, the last one smaller
+          const final = yield* look
+          if (final.problem !== undefined) return yield* failWith(final.problem.reason, final.problem.detail)
+          while (final.snap.size > next && !tailSealed) yield* seal(Math.min(chunk, final.snap.size - next), final.snap.size)
+          yield* pipeline.drain
+          recordStreamLag(streamId, 0)
+          const sealedSha256 = running === undefined ? undefined : Hex.encode(running.digest())
+          const done = yield* retried(streams.finalize(streamId, source.read, source.rewritable, sealedSha256))
+          return done.status === "Finalized"
+            ? { status: "finalized", state: done } satisfies IngestOutcome
+            : done.status === "Failed"
+            ? { status: "failed", reason: done.reason, detail: done.detail } satisfies IngestOutcome
+            : { status: "inactive", state: done } satisfies IngestOutcome
+        }
+        const wait = Math.max(5, Math.min(options.pollMs, options.idleTimeoutMs - idleFor))
+        const woken = options.wake === undefined ? Effect.sleep(wait) : Effect.timeoutOption(Queue.take(options.wake), wait)
+        // a part failing in the background stops the wait
+        yield* Effect.raceFirst(Effect.asVoid(woken), pipeline.failure)
       }
-      const wait = Math.max(5, Math.min(options.pollMs, options.idleTimeoutMs - idleFor))
-      if (options.wake === undefined) yield* Effect.sleep(wait)
-      else yield* Effect.timeoutOption(Queue.take(options.wake), wait)
-    }
+    })
+    // the chunk that would cross the quota was never stored; the parts in flight finish first (failWith)
+    return yield* run.pipe(Effect.catchIf(isQuotaExceeded, (e) => failWith("quota-exceeded", e.message)))
   }).pipe(
-    // the chunk that crossed the quota: Streams already failed the stream with the quota's message
-    Effect.catchIf(
-      (e): e is { readonly _tag: "QuotaExceeded"; readonly message: string } => typeof e === "object" && e !== null && "_tag" in e && e._tag === "QuotaExceeded",
-      (e) => Effect.succeed({ status: "failed", reason: "quota-exceeded", detail: e.message } satisfies IngestOutcome)
-    ),
+    Effect.scoped,
     Effect.withSpan("IngestEngine.ingestStream", { attributes: { streamId } })
   )

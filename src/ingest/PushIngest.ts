@@ -11,6 +11,7 @@
  * are per process: a stream's requests must reach one API node (as tus's; route `/streams/:id` by id).
  */
 import { Cause, Context, Effect, Exit, Layer, Queue, Semaphore } from "effect"
+import { Digests } from "../digest/Digests.ts"
 import { StreamAggregate } from "../domain/stream/StreamAggregate.ts"
 import { EventStore } from "../eventstore/EventStore.ts"
 import { ObjectStore } from "../objectstore/ObjectStore.ts"
@@ -24,6 +25,8 @@ export interface PushIngestOptions {
   readonly idleTimeoutMs: number
   /** Longest wait between two looks at the stream when no request wakes the engine. */
   readonly pollMs: number
+  /** STREAM_PARALLEL_PARTS: parts uploaded at once per stream. */
+  readonly parallelParts?: number | undefined
   /** Resume the engines of unfinished pushed streams when the layer starts (default true). */
   readonly resumeOnStart?: boolean | undefined
   /** Called with each stream's outcome (tests, logs). */
@@ -47,6 +50,7 @@ const make = (options: PushIngestOptions) =>
     const streams = yield* Streams
     const store = yield* ObjectStore
     const events = yield* EventStore
+    const digests = yield* Digests
     const scope = yield* Effect.scope
     const engines = new Map<string, Queue.Queue<void>>()
     const starting = yield* Semaphore.make(1)
@@ -62,7 +66,7 @@ const make = (options: PushIngestOptions) =>
       Effect.gen(function*() {
         const source = stagedSource(streams, store, streamId)
         for (let backoff = 500;; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
-          const exit = yield* Effect.exit(ingestStream(streams, streamId, source, { ...options, wake }))
+          const exit = yield* Effect.exit(ingestStream(streams, streamId, source, { ...options, wake }).pipe(Effect.provideService(Digests, digests)))
           if (Exit.isSuccess(exit)) {
             const outcome = exit.value
             options.onOutcome?.(streamId, outcome)
@@ -133,7 +137,7 @@ const make = (options: PushIngestOptions) =>
 
 export class PushIngest extends Context.Service<PushIngest, PushIngestShape>()("keyframe/PushIngest") {
   /** The engines run in the layer's scope. */
-  static layer(options: PushIngestOptions): Layer.Layer<PushIngest, never, Streams | ObjectStore | EventStore> {
+  static layer(options: PushIngestOptions): Layer.Layer<PushIngest, never, Streams | ObjectStore | EventStore | Digests> {
     return Layer.effect(PushIngest, make(options))
   }
 }

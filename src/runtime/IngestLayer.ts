@@ -5,11 +5,12 @@
  */
 import { Effect, Layer } from "effect"
 import { type KeyframeSettings, MiB } from "../config.ts"
+import type { Digests } from "../digest/Digests.ts"
 import { runWatchFolder } from "../ingest/node/WatchFolder.ts"
 import { PushIngest } from "../ingest/PushIngest.ts"
 import { Streams } from "../streams/Streams.ts"
 
-export const watchFolderLayer = (config: KeyframeSettings): Layer.Layer<never, never, Streams> => {
+export const watchFolderLayer = (config: KeyframeSettings): Layer.Layer<never, never, Streams | Digests> => {
   const dir = config.stream.watchDir
   if (dir === undefined) return Layer.empty
   return Layer.effectDiscard(Effect.gen(function*() {
@@ -20,7 +21,8 @@ export const watchFolderLayer = (config: KeyframeSettings): Layer.Layer<never, n
       defaultOwner: config.stream.watchDefaultOwner,
       chunkSizeBytes: config.stream.chunkSizeMb * MiB,
       idleTimeoutMs: config.stream.timeoutSeconds * 1000,
-      pollMs: config.stream.watchPollMs
+      pollMs: config.stream.watchPollMs,
+      parallelParts: config.stream.parallelParts
     }))
   }))
 }
@@ -30,5 +32,6 @@ export const pushIngestLayer = (config: KeyframeSettings) =>
   PushIngest.layer({
     chunkSizeBytes: config.stream.chunkSizeMb * MiB,
     idleTimeoutMs: config.stream.timeoutSeconds * 1000,
-    pollMs: config.stream.watchPollMs
+    pollMs: config.stream.watchPollMs,
+    parallelParts: config.stream.parallelParts
   })

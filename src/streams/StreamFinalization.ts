@@ -1,11 +1,14 @@
 /**
- * Finalizing an ended stream: every part is read again from the source and compared with the digest it was
- * sealed with. A part whose bytes changed (a plain MP4 recorder rewrites the `mdat` size at the start of the
+ * Finalizing an ended stream. For a rewritable source every part is read again and compared with the digest it
+ * was sealed with: a part whose bytes changed (a plain MP4 recorder rewrites the `mdat` size at the start of the
  * file, or moves `moov` to the front, when it closes) is uploaded again under its part number and recorded as
- * rewritten, so the original is byte-identical to the final source. The same pass computes the SHA-256 of the
- * whole original. Then the multipart upload is completed, and only then is StreamFinalized recorded.
+ * rewritten, so the original is byte-identical to the final source. The SHA-256 of the whole original is the
+ * caller's running digest of the sealed bytes when it kept one and no part changed; otherwise it is computed
+ * from the source (from the first byte again once a changed part shows the sealed digest no longer holds).
+ * A source that is not rewritable with a running digest is not read at all. Then the multipart upload is
+ * completed, and only then is StreamFinalized recorded.
  */
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import * as Hex from "effect/encoding/Hex"
 import type { ActorSystemShape } from "../actors/ActorSystem.ts"
 import type { Digests } from "../digest/Digests.ts"
@@ -31,7 +34,7 @@ export interface FinalizeDeps {
   readonly active: (streamId: string) => Effect.Effect<ActiveStream, unknown>
 }
 
-export const finalizeStream = (deps: FinalizeDeps, streamId: string, read: PartReader, rewritable: boolean) =>
+export const finalizeStream = (deps: FinalizeDeps, streamId: string, read: PartReader, rewritable: boolean, sealedSha256?: string) =>
   Effect.gen(function*() {
     const { store, digests, send } = deps
     const { state: now } = yield* deps.actors.current(StreamAggregate, streamId)
@@ -42,24 +45,45 @@ export const finalizeStream = (deps: FinalizeDeps, streamId: string, read: PartR
       return (yield* deps.actors.current(StreamAggregate, streamId)).state
     }
     const { key, uploadId } = state.multipart
-    const whole = digests.incremental("sha256")
-    for (const part of state.parts) {
-      const bytes = yield* read(part.offset, part.size)
+    const sha256Of = (bytes: Uint8Array) => {
       const one = digests.incremental("sha256")
       one.update(bytes)
-      const sha256 = Hex.encode(one.digest())
-      whole.update(bytes)
-      if (sha256 === part.sha256) continue
-      if (!rewritable) {
-        yield* deps.fail(streamId, "source-changed", `the bytes of part ${part.partNumber} changed after they were stored`)
-        return yield* Effect.fail(new SourceChanged({ streamId, partNumber: part.partNumber }))
-      }
-      const began = Date.now()
-      const etag = yield* store.uploadPart(key, uploadId, part.partNumber, bytes, bytes.byteLength)
-      recordPartUploaded((Date.now() - began) / 1000)
-      yield* send(StreamAggregate, streamId, { _tag: "RecordPartRewritten", streamId, partNumber: part.partNumber, etag, sha256 }, StreamCommandId.rewrite(streamId, part.partNumber, sha256))
+      return Hex.encode(one.digest())
     }
-    const sha256 = Hex.encode(whole.digest())
+    // the running digest describes the sealed bytes: not once a part was rewritten (a retried finalization)
+    const sealed = state.rewritten.length === 0 ? sealedSha256 : undefined
+    let whole = sealed === undefined ? digests.incremental("sha256") : undefined
+    const { parts: sealedParts } = state
+    const checks = rewritable || whole !== undefined
+    // the next part is read while this one is hashed (the read is I/O off the main thread, the hash is not)
+    const readAhead = (index: number) => {
+      const part = sealedParts[index]
+      return part === undefined || !checks ? Effect.succeed(undefined) : Effect.forkChild(read(part.offset, part.size))
+    }
+    let ahead = yield* readAhead(0)
+    for (const [index, part] of sealedParts.entries()) {
+      if (ahead === undefined) break
+      const bytes = yield* Fiber.join(ahead)
+      ahead = yield* readAhead(index + 1)
+      const sha256 = sha256Of(bytes)
+      if (sha256 !== part.sha256) {
+        if (!rewritable) {
+          yield* deps.fail(streamId, "source-changed", `the bytes of part ${part.partNumber} changed after they were stored`)
+          return yield* Effect.fail(new SourceChanged({ streamId, partNumber: part.partNumber }))
+        }
+        if (whole === undefined) {
+          // the final source differs from what was sealed: its digest is the parts' bytes as they are now
+          whole = digests.incremental("sha256")
+          for (const earlier of sealedParts.slice(0, index)) whole.update(yield* read(earlier.offset, earlier.size))
+        }
+        const began = Date.now()
+        const etag = yield* store.uploadPart(key, uploadId, part.partNumber, bytes, bytes.byteLength)
+        recordPartUploaded((Date.now() - began) / 1000)
+        yield* send(StreamAggregate, streamId, { _tag: "RecordPartRewritten", streamId, partNumber: part.partNumber, etag, sha256 }, StreamCommandId.rewrite(streamId, part.partNumber, sha256))
+      }
+      whole?.update(bytes)
+    }
+    const sha256 = whole === undefined ? sealed! : Hex.encode(whole.digest())
     const parts = (yield* deps.active(streamId)).parts
     const total = parts.reduce((sum, p) => sum + p.size, 0)
     yield* store.completeMultipartUpload(key, uploadId, parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag }))).pipe(

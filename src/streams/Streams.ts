@@ -13,7 +13,7 @@ import type { Principal } from "../domain/shared/Decider.ts"
 import { StreamAggregate } from "../domain/stream/StreamAggregate.ts"
 import type { FailureReason } from "../domain/stream/StreamCommands.ts"
 import type { ActiveStream, Part } from "../domain/stream/StreamState.ts"
-import { ObjectStore } from "../objectstore/ObjectStore.ts"
+import { ObjectStore, type UploadedPart } from "../objectstore/ObjectStore.ts"
 import { recordPartUploaded } from "../observability/StreamMetrics.ts"
 import { SYSTEM_ACTOR, systemSender } from "../uploads/SystemActor.ts"
 import { StreamCommandId } from "./StreamCommandIds.ts"
@@ -114,29 +114,55 @@ const make = Effect.gen(function*() {
       observedBytes: input.observedBytes
     }, StreamCommandId.part(state.streamId, input.partNumber, sha256))
 
-  /** Uploads one part (quota first, so the chunk that crosses the limit is never stored), then records it. */
-  const uploadPart = Effect.fn("Streams.uploadPart")(function*(input: PartBytes) {
+  /**
+   * Raises the owner's reservation through `end`, before the part's bytes are stored (the ingester calls it in
+   * part order). QuotaExceeded is only returned: the caller lets the parts in flight finish, then fails the stream.
+   */
+  const reservePart = Effect.fn("Streams.reservePart")(function*(streamId: string, end: number) {
+    const state = yield* active(streamId)
+    yield* send(QuotaAggregate, state.ownerId, { _tag: "GrowReservation", userId: state.ownerId, uploadId: streamId, bytes: end }, StreamCommandId.grow(streamId, end))
+  })
+
+  /** Stores one part's bytes in the multipart upload (no event yet: `recordStoredPart` follows, in part order). */
+  const storePart = Effect.fn("Streams.storePart")(function*(input: PartBytes) {
     const state = yield* active(input.streamId)
     const multipart = yield* ensureMultipart(state)
-    yield* reserveThrough(state, input.offset + input.bytes.byteLength)
     const sha256 = sha256Hex(input.bytes)
     const began = yield* Clock.currentTimeMillis
     const etag = yield* store.uploadPart(multipart.key, multipart.uploadId, input.partNumber, input.bytes, input.bytes.byteLength)
     recordPartUploaded(((yield* Clock.currentTimeMillis) - began) / 1000)
-    yield* recordPart(state, input, etag, sha256)
     return { partNumber: input.partNumber, offset: input.offset, size: input.bytes.byteLength, etag, sha256 } satisfies Part
   })
 
-  /** A part a crashed ingester uploaded but did not record, whose bytes the caller checked (S3 etag = md5): recorded without a second upload. */
-  const adoptPart = Effect.fn("Streams.adoptPart")(function*(input: PartBytes, etag: string) {
+  /** Records a part `storePart` stored (after the part before it was recorded). */
+  const recordStoredPart = Effect.fn("Streams.recordStoredPart")(function*(input: PartBytes, stored: Part) {
+    const state = yield* active(input.streamId)
+    yield* recordPart(state, input, stored.etag, stored.sha256)
+  })
+
+  /** Uploads one part (quota first, so the chunk that crosses the limit is never stored), then records it. */
+  const uploadPart = Effect.fn("Streams.uploadPart")(function*(input: PartBytes) {
     const state = yield* active(input.streamId)
     yield* reserveThrough(state, input.offset + input.bytes.byteLength)
+    const stored = yield* storePart(input)
+    yield* recordPart(state, input, stored.etag, stored.sha256)
+    return stored
+  })
+
+  /**
+   * A part a crashed ingester uploaded but did not record, whose bytes the caller checked (S3 etag = md5): recorded
+   * without a second upload. Like reservePart, QuotaExceeded is only returned.
+   */
+  const adoptPart = Effect.fn("Streams.adoptPart")(function*(input: PartBytes, etag: string) {
+    yield* reservePart(input.streamId, input.offset + input.bytes.byteLength)
+    const state = yield* active(input.streamId)
     yield* recordPart(state, input, etag, sha256Hex(input.bytes))
   })
 
   /**
    * Where a restarted ingester continues: the recorded multipart upload, checked against ListParts (every recorded
-   * part must be there, with its etag), and the part uploaded after the last recorded one, if any (to adopt).
+   * part must be there, with its etag), and the parts uploaded after the last recorded one (to adopt, in order:
+   * `unrecorded` holds the run of consecutive part numbers that follows it, several when parts were in flight).
    */
   const resume = Effect.fn("Streams.resume")(function*(streamId: string) {
     const state = yield* active(streamId)
@@ -153,7 +179,13 @@ const make = Effect.gen(function*() {
         return yield* Effect.fail(new PartLost({ streamId, partNumber: part.partNumber }))
       }
     }
-    return { state: yield* active(streamId), unrecorded: listed.find((p) => p.partNumber === state.parts.length + 1) }
+    const unrecorded: Array<UploadedPart> = []
+    for (let n = state.parts.length + 1; ; n++) {
+      const found = listed.find((p) => p.partNumber === n)
+      if (found === undefined) break
+      unrecorded.push(found)
+    }
+    return { state: yield* active(streamId), unrecorded }
   })
 
   const end = Effect.fn("Streams.end")(function*(streamId: string, reason: "timeout" | "explicit", actor: Principal = SYSTEM_ACTOR, requestId?: string) {
@@ -182,14 +214,20 @@ const make = Effect.gen(function*() {
     active,
     start,
     uploadPart,
+    reservePart,
+    storePart,
+    recordStoredPart,
     adoptPart,
     resume,
     end,
     fail,
     receiveBytes: receiveStreamBytes(actors, store),
-    /** Completes an ended stream (ParTReader: the source's bytes, for the rewrite check and the digest). */
-    finalize: (streamId: string, read: PartReader, rewritable: boolean) =>
-      finalizeStream({ actors, store, digests, send, fail, active }, streamId, read, rewritable)
+    /**
+     * Completes an ended stream (PartReader: the source's bytes, for the rewrite check and the digest; `sealedSha256`:
+     * the SHA-256 of every part's bytes as sealed, in order, when the caller kept it, so nothing is hashed twice).
+     */
+    finalize: (streamId: string, read: PartReader, rewritable: boolean, sealedSha256?: string) =>
+      finalizeStream({ actors, store, digests, send, fail, active }, streamId, read, rewritable, sealedSha256)
   }
 })
 

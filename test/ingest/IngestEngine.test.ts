@@ -12,7 +12,7 @@ import { Streams } from "../../src/streams/Streams.ts"
 import { CHUNK, growFile, type IngestHarness, MiB, sha256Of, startIngest } from "./IngestHarness.ts"
 
 const alice = { userId: "alice", roles: ["user" as const] }
-const options: IngestOptions = { chunkSizeBytes: CHUNK, idleTimeoutMs: 1200, pollMs: 50 }
+const options: IngestOptions = { chunkSizeBytes: CHUNK, idleTimeoutMs: 1200, pollMs: 50, parallelParts: 3 }
 let h: IngestHarness
 let n = 0
 const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${++n}`

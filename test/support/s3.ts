@@ -65,7 +65,9 @@ const multipartGaps = (directory: string): Middleware => async (ctx, next) => {
   if (ctx.method === "GET") {
     const numbers = (await readdir(dir)).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b)
     const parts = await Promise.all(numbers.map(async (n) => {
-      const [md5, st] = await Promise.all([readFile(join(dir, `${n}.md5`), "utf8"), stat(join(dir, String(n)))])
+      // a part whose request was cut off mid-body has no `.md5` yet: S3 never lists an unfinished part
+      const [md5, st] = await Promise.all([readFile(join(dir, `${n}.md5`), "utf8").catch(() => undefined), stat(join(dir, String(n)))])
+      if (md5 === undefined) return ""
       return `<Part><PartNumber>${n}</PartNumber><LastModified>${st.mtime.toISOString()}</LastModified>` +
         `<ETag>"${md5.trim()}"</ETag><Size>${st.size}</Size></Part>`
     }))

@@ -23,6 +23,8 @@ export interface IngestInput {
   readonly s3: S3ObjectStoreOptions
   /** CHUNK_SIZE_MB in bytes: each sealed chunk is one part. */
   readonly chunkSizeBytes: number
+  /** STREAM_PARALLEL_PARTS: parts uploading at once. */
+  readonly parallelParts: number
 }
 
 export interface IngestRun {
@@ -74,7 +76,7 @@ export const startIngest = async (input: IngestInput): Promise<IngestRun> => {
         if ("parts" in state) stored = uploadedBytes(state.parts)
       })
     )))
-    const outcome = yield* ingestStream(streams, streamId, source, { chunkSizeBytes: input.chunkSizeBytes, idleTimeoutMs: 600_000, pollMs: 20, wake })
+    const outcome = yield* ingestStream(streams, streamId, source, { chunkSizeBytes: input.chunkSizeBytes, idleTimeoutMs: 600_000, pollMs: 20, parallelParts: input.parallelParts, wake })
     yield* Fiber.interrupt(progress)
     if (outcome.status !== "finalized") return yield* Effect.fail(new Error(`the stream ended ${outcome.status}: ${JSON.stringify(outcome)}`))
     const { state } = yield* streams.current(streamId)

@@ -27,6 +27,8 @@ export interface WatchFolderOptions {
   readonly idleTimeoutMs: number
   /** How often the directory and each file are looked at without a notification. */
   readonly pollMs: number
+  /** STREAM_PARALLEL_PARTS: parts of one stream uploading at once. */
+  readonly parallelParts?: number | undefined
   /** Called with each file's outcome (tests, logs). */
   readonly onOutcome?: ((file: string, streamId: string, outcome: IngestOutcome) => void) | undefined
 }
@@ -94,6 +96,7 @@ export const runWatchFolder = (streams: typeof Streams.Service, options: WatchFo
           chunkSizeBytes: options.chunkSizeBytes,
           idleTimeoutMs: options.idleTimeoutMs,
           pollMs: options.pollMs,
+          parallelParts: options.parallelParts,
           wake
         })
         wakes.delete(file)
