@@ -17,6 +17,8 @@
  *     The fan-out part runs per `--stores` (the server's event store: postgres = a fresh database on
  *     KEYFRAME_BENCH_POSTGRES_URL, the production setup; embedded = PGlite inside the server process); the
  *     targets are read on the first store given.
+ *     Before the main fan-out run, `--warmup-seconds` (5) at the same rate, not measured (JIT, the presence
+ *     frames the joins left queued); its lost count and latencies are printed beside the main run's.
  * Usage: npm run bench -- rooms [--only fanout|hot] [--transports ws,uWebSockets.js] [--stores postgres,embedded] [--members 1000]
  *        [--rate 100] [--seconds 20] [--threads 2] [--saturation-rates 200,300,400,600,800,1200]
  *        [--saturation-seconds 4] [--search-sizes 250,500,750,1000,1500,2000,3000] [--search-seconds 4]
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     members: { type: "string", default: "1000" },
     rate: { type: "string", default: "100" },
     seconds: { type: "string", default: "20" },
+    "warmup-seconds": { type: "string", default: "5" },
     threads: { type: "string", default: "2" },
     "saturation-rates": { type: "string", default: "200,300,400,600,800,1200" },
     "saturation-seconds": { type: "string", default: "4" },
@@ -99,6 +102,7 @@ const fan = async (store: "embedded" | "postgres", first: boolean) => {
     members: Number(args.members),
     rate: Number(args.rate),
     seconds: Number(args.seconds),
+    warmupSeconds: Number(args["warmup-seconds"]),
     threads: Number(args.threads),
     saturationRates: numbers(args["saturation-rates"]),
     saturationSeconds: Number(args["saturation-seconds"]),
@@ -118,8 +122,8 @@ const fan = async (store: "embedded" | "postgres", first: boolean) => {
       console.log(JSON.stringify({ ...line, part: "fan-out", skipped: figures.skipped }))
       continue
     }
-    const { liveTransport, joinSeconds, main, saturation, largest } = figures
-    console.log(JSON.stringify({ ...line, part: "fan-out", liveTransport, threads: options.threads, joinSeconds, ...main }))
+    const { liveTransport, joinSeconds, warmup, main, saturation, largest } = figures
+    console.log(JSON.stringify({ ...line, part: "fan-out", liveTransport, threads: options.threads, joinSeconds, warmup, ...main }))
     console.log(JSON.stringify({ ...line, part: "saturation", ...saturation }))
     console.log(JSON.stringify({ ...line, part: "largest-room", rate: options.rate, ...largest }))
     saturated[transport] = saturation.maxDeliveredPerSec
