@@ -1,5 +1,5 @@
 /**
- * Parts in flight, recorded in order (runtime neutral): up to `size` parts are stored at once, each starting as
+ * Parts in flight, recorded in order (runtime neutral): up to `size` parts are being stored at once, each starting as
  * soon as it is submitted while earlier ones are still going, and each is recorded only after its predecessor
  * was (so the events keep part order, and a part's bytes are stored before its event). The first failure of any
  * part fails the pipeline: later submits and `drain` fail with it; closing the scope interrupts what is left.
@@ -41,15 +41,20 @@ export const makePartPipeline = <A, S, E>(
         const previous = recorded
         const mine = yield* Deferred.make<void, E>()
         recorded = mine
+        // the slot is the upload's: it is free once the part is stored, so a slow record (waiting for its
+        // predecessor) never holds an upload back; what waits to be recorded is a part's etag, not its bytes
+        let released = false
+        const release = Effect.suspend(() => (released ? Effect.void : (released = true, slots.release(1))))
         const run = Effect.gen(function*() {
           const stored = yield* store(part)
+          yield* release
           yield* Deferred.await(previous)
           yield* record(part, stored)
         }).pipe(
           Effect.tapError((e) => Deferred.fail(failed, e)),
           Effect.exit,
           Effect.flatMap((exit) => Deferred.done(mine, exit)),
-          Effect.ensuring(slots.release(1))
+          Effect.ensuring(release)
         )
         yield* Effect.forkIn(run, scope)
       })
