@@ -62,11 +62,12 @@ const SUMMARY: Record<FeedKindDoc, string> = {
   stream: "Live progress of a live stream (Server-Sent Events)"
 }
 
+const UPLOAD_MESSAGES = "`progress` and `state` (one per stored event, `id` = its global position), `processing` (ephemeral " +
+  "transcode percentages, no id), `end` (then the stream closes): `reconnect: false` when the upload reached a terminal state"
+
 const MESSAGES: Record<FeedKindDoc, string> = {
-  upload: "`progress` and `state` (one per stored event, `id` = its global position), `processing` (ephemeral transcode " +
-    "percentages, no id), `end` (then the stream closes): `reconnect: false` when the upload reached a terminal state",
-  video: "`progress` and `state` (one per stored event, `id` = its global position), `processing` (ephemeral transcode " +
-    "percentages, no id), `end` (then the stream closes): `reconnect: false` when the upload reached a terminal state",
+  upload: UPLOAD_MESSAGES,
+  video: UPLOAD_MESSAGES,
   stream: "`progress` and `state` (one per stored event, `id` = its global position, `data.stream` the document " +
     "GET /streams/:id serves: state, bytesReceived, bytesUploaded, partsUploaded, lagBytes, lastGrowthAt…), `end` (then the " +
     "stream closes): `reconnect: false` with `state` `finalized` or `failed` (and `failureReason`)"
