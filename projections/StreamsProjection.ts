@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { StreamAggregate } from "../src/domain/stream/StreamAggregate.ts"
 import { EndReason, FailureReason, StreamSource } from "../src/domain/stream/StreamCommands.ts"
 import { StreamEvent } from "../src/domain/stream/StreamEvents.ts"
-import { EventPlace } from "./DomainEvents.ts"
+import { EventPlace, eventTypesOf, makeDecoder } from "./DomainEvents.ts"
 import { singleStreamModel } from "./SingleStreamModel.ts"
 
 export const LiveStreamState = Schema.Literals(["live", "ended", "finalized", "failed"])
@@ -101,6 +101,14 @@ export const evolveStreamDoc = (current: StreamDoc | undefined, event: StreamEve
       return { ...doc, state: "failed", failedAt: event.at, failureReason: event.reason, failureDetail: event.detail }
   }
 }
+
+/** A stored stream event decoded with the aggregate's codec (the live feed folds with evolveStreamDoc too). */
+export const decodeStreamEvent = makeDecoder(StreamAggregate.events)
+
+export const STREAM_EVENT_TYPES = eventTypesOf(StreamEvent)
+
+/** A stream that will not change again: its feed ends. */
+export const FINISHED_STREAM_STATES: ReadonlyArray<LiveStreamState> = ["finalized", "failed"]
 
 export const StreamsProjection = singleStreamModel({
   name: "streams",

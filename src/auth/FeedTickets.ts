@@ -2,7 +2,7 @@
  * Feed tickets: EventSource cannot send an Authorization header, and a bearer token in a URL ends
  * up in access logs, proxies and browser history for its whole lifetime. A ticket is what goes in
  * the URL instead: an opaque random id, valid 60 s, that opens one path as one user: an SSE feed
- * on the HTTP port, or a WebSocket (an upload's feed, a room) on WS_PORT. Browsers cannot set headers
+ * on the HTTP port, or a WebSocket (an upload's or a stream's feed, a room) on WS_PORT. Browsers cannot set headers
  * on a WebSocket either.
  *
  * Decisions (README "Security"):
@@ -48,10 +48,10 @@ export interface FeedTicketOptions {
 const ID = "[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}"
 
 /** The SSE feed paths a ticket may name (HTTP port). */
-export const SSE_FEED_PATH = new RegExp(`^/(uploads|videos)/${ID}/events$`)
+export const SSE_FEED_PATH = new RegExp(`^/(uploads|videos|streams)/${ID}/events$`)
 
-/** The WebSocket paths a ticket may name (WS_PORT): an upload's feed, a room. Such a ticket opens one connection. */
-export const WEBSOCKET_PATH = new RegExp(`^/(uploads|rooms)/${ID}$`)
+/** The WebSocket paths a ticket may name (WS_PORT): an upload's or a stream's feed, a room. Such a ticket opens one connection. */
+export const WEBSOCKET_PATH = new RegExp(`^/(uploads|streams|rooms)/${ID}$`)
 
 /** Every path a ticket may name. */
 export const FEED_PATH = new RegExp(`${SSE_FEED_PATH.source}|${WEBSOCKET_PATH.source}`)

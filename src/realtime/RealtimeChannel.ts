@@ -1,7 +1,7 @@
 /**
  * What every realtime transport (ws, uWebSockets.js, Deno) serves: one channel, checked at the upgrade
  * and fed each socket's frames. `routeByPath` makes one channel of several — rooms at `/rooms/:id`,
- * upload feeds at `/uploads/:id` — by the upgrade's first path segment, so the transports stay one
+ * upload feeds at `/uploads/:id`, stream feeds at `/streams/:id` — by the upgrade's first path segment, so the transports stay one
  * small adapter each and know nothing of what a path serves.
  */
 import type { RoomConnection, RoomSocket } from "./RoomSocket.ts"
@@ -59,4 +59,4 @@ export const routeByPath = (routes: Readonly<Record<string, RealtimeChannel<any>
 }
 
 /** The 426 text for a plain HTTP request on WS_PORT. */
-export const UPGRADE_REQUIRED = "connect with WebSocket to /rooms/:id or /uploads/:id"
+export const UPGRADE_REQUIRED = "connect with WebSocket to /rooms/:id, /uploads/:id or /streams/:id"

@@ -19,11 +19,14 @@ import { ReadSide } from "../http/queries/ReadSide.ts"
 import { uploadView } from "../http/queries/UploadView.ts"
 import type { RequestBodyReader } from "../http/RequestBody.ts"
 import type { ObjectStoreUnavailable } from "../objectstore/ObjectStoreError.ts"
+import { LiveFeeds } from "../feeds/LiveFeeds.ts"
+import { StreamFeeds } from "../streams/feed/StreamFeeds.ts"
 import { UploadFeeds } from "../uploads/feed/UploadFeeds.ts"
 import { Uploads } from "../uploads/Uploads.ts"
 import type { RealtimeStartFailed, ServeRealtime } from "../realtime/RealtimeServer.ts"
 import { routeByPath } from "../realtime/RealtimeChannel.ts"
 import { roomChannel } from "../realtime/RoomChannel.ts"
+import { streamFeedChannel } from "../realtime/StreamFeedChannel.ts"
 import { uploadFeedChannel } from "../realtime/UploadFeedChannel.ts"
 import { roomChannelSettings } from "../realtime/RoomChannelSettings.ts"
 import { Rooms } from "../rooms/Rooms.ts"
@@ -108,8 +111,11 @@ const portsLayer = (config: KeyframeSettings, digests: Layer.Layer<Digests>) =>
     processingProgressLayer(config),
     // who is connected to each room (across nodes with Redis): the rooms channel's
     roomPresenceLayer(config),
-    // the live feeds and their tickets, once per process: the SSE routes and the realtime listener share them
-    UploadFeeds.layer({ ...config.feeds, viewUpload: (doc) => uploadView(doc, config.upload.expiryHours) }),
+    // the live feeds (uploads, videos, streams: one hub, one set of caps) and their tickets, once per process:
+    // the SSE routes and the realtime listener share them
+    Layer.merge(UploadFeeds.layer({ viewUpload: (doc) => uploadView(doc, config.upload.expiryHours) }), StreamFeeds.layer).pipe(
+      Layer.provideMerge(LiveFeeds.layer(config.feeds))
+    ),
     FeedTickets.layer(),
     digests
   )))
@@ -147,7 +153,7 @@ export const appOptionsFor = (config: KeyframeSettings) =>
   Effect.gen(function*() {
     const auth = yield* authFromConfig(config)
     const limiter = yield* RateLimiter
-    const feeds = { uploadFeeds: yield* UploadFeeds, tickets: yield* FeedTickets }
+    const feeds = { uploadFeeds: yield* UploadFeeds, streamFeeds: yield* StreamFeeds, tickets: yield* FeedTickets }
     const playback = yield* Playback
     const streams = yield* Streams
     const engines = yield* PushIngest
@@ -183,19 +189,21 @@ export const appOptionsFor = (config: KeyframeSettings) =>
     } satisfies Omit<AppOptions, "runtime">
   })
 
-/** The realtime listener on WS_PORT through the runtime's transport (DESIGN.md §2): rooms and upload feeds, one router. */
-const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "runtime">, serveRealtime: ServeRealtime) =>
+/** The realtime listener on WS_PORT through the runtime's transport (DESIGN.md §2): rooms, upload and stream feeds, one router. */
+export const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "runtime">, serveRealtime: ServeRealtime) =>
   Effect.gen(function*() {
     const auth = options.auth ?? noAuth
     const settings = roomChannelSettings(config)
     // the process's one ticket store: tickets minted over HTTP open this listener's rooms and feeds
     const tickets = yield* FeedTickets
+    const feeds = { auth, settings, tickets, trustedProxyHops: config.rateLimit.trustProxy ? config.rateLimit.trustProxyHops : 0 }
     const channel = routeByPath({
       rooms: yield* roomChannel(auth, settings, tickets),
-      uploads: yield* uploadFeedChannel(auth, settings, tickets, config.rateLimit.trustProxy ? config.rateLimit.trustProxyHops : 0)
+      uploads: yield* uploadFeedChannel(feeds),
+      streams: yield* streamFeedChannel(feeds)
     })
     const live = yield* serveRealtime(channel, config.server.wsPort)
-    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport}); upload feeds at /uploads/:id`)
+    yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport}); upload feeds at /uploads/:id, stream feeds at /streams/:id`)
   }).pipe(Effect.provide(Rooms.layer))
 
 const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRealtime }: RuntimeAdapter) =>

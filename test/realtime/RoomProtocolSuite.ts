@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RoomServer, startRoomServer, tokenFor } from "./RoomServerProcess.ts"
 import { PlaybackClient } from "../../src/realtime/client/PlaybackClient.ts"
 import { connect, type Frame, refusal, type TestClient } from "./RoomTestClient.ts"
+import { streamFeedSuite } from "./StreamFeedSuite.ts"
 import { uploadFeedSuite } from "./UploadFeedSuite.ts"
 
 const SETTINGS = {
@@ -80,6 +81,7 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
       c.next((f) => f.type === "event" && f.event === type && match(f), ms)
 
     uploadFeedSuite(() => server)
+    streamFeedSuite(() => server)
 
     it("refuses the upgrade with status and reason: no token, bad token, unknown room, closed room, wrong path", async () => {
       const id = await openRoom()

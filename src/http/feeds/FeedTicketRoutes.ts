@@ -9,8 +9,8 @@ import { FEED_PATH, type FeedTicketStore } from "../../auth/FeedTickets.ts"
 
 export const FeedTicketRequest = Schema.Struct({
   path: Schema.String.check(Schema.isPattern(FEED_PATH)).annotate({
-    description: "the path the ticket opens, exactly as it will be requested: an SSE feed `/uploads/<id>/events` or " +
-      "`/videos/<id>/events` (HTTP port), or a WebSocket `/uploads/<id>` or `/rooms/<id>` (WS_PORT)"
+    description: "the path the ticket opens, exactly as it will be requested: an SSE feed `/uploads/<id>/events`, " +
+      "`/videos/<id>/events` or `/streams/<id>/events` (HTTP port), or a WebSocket `/uploads/<id>`, `/streams/<id>` or `/rooms/<id>` (WS_PORT)"
   })
 }).annotate({ identifier: "FeedTicketRequest" })
 
@@ -28,8 +28,8 @@ export const feedTicketRoutes = (auth: AuthOptions, tickets: FeedTicketStore) =>
       summary: "Get a ticket for a live feed or a WebSocket",
       description: "A ticket opens one path as you, for 60 s (less if your token expires sooner). Put it in the URL as " +
         "`?ticket=` instead of the bearer token: a URL is kept in logs and history. An SSE feed's ticket may be used " +
-        "again until then (EventSource reconnects with the same URL); a WebSocket's (`/uploads/<id>`, `/rooms/<id>` on " +
-        "WS_PORT) opens one connection, and a reconnect needs a new one. What it opens still ends when your token expires.",
+        "again until then (EventSource reconnects with the same URL); a WebSocket's (`/uploads/<id>`, `/streams/<id>`, " +
+        "`/rooms/<id>` on WS_PORT) opens one connection, and a reconnect needs a new one. What it opens still ends when your token expires.",
       tags: ["queries"],
       responses: { 201: { description: "the ticket", schema: FeedTicketResponse } }
     }),

@@ -13,7 +13,7 @@ import { auditRoutes } from "../audit/AuditRoutes.ts"
 import { engagementQueries } from "../engagement/EngagementQueries.ts"
 import { storageQueries } from "../engagement/StorageQueries.ts"
 import type { AppEnv } from "../AppEnv.ts"
-import type { FeedOptions } from "../../uploads/feed/FeedOptions.ts"
+import type { FeedOptions } from "../../feeds/FeedOptions.ts"
 import { type FeedServices, sseRoutes } from "../sse/SseRoutes.ts"
 import { projectionAdminRoutes } from "./ProjectionAdminRoutes.ts"
 import type { QueryDeps, ReadSideServices } from "./QueryKit.ts"
@@ -40,7 +40,7 @@ export interface ReadSideOptions {
   readonly settings?: ReadSideSettings | undefined
   readonly now?: (() => number) | undefined
   readonly sseHeartbeatMillis?: number | undefined
-  /** Live feed caps, lifetime and tickets (FEED_* settings; src/uploads/feed/FeedOptions.ts). */
+  /** Live feed caps, lifetime and tickets (FEED_* settings; src/feeds/FeedOptions.ts). */
   readonly feeds?: FeedOptions | undefined
   /** The process's read side (ReadSide), for answers from folded reads without an effect run; unset: every query runs one. */
   readonly side?: ReadSideShape | undefined

@@ -1,6 +1,6 @@
 /** Server-Sent Events framing (WHATWG HTML §9.2): `id`, `event`, `data` lines, a blank line ends a message. */
 
-import type { FeedMessage } from "../../uploads/feed/FeedMessage.ts"
+import type { FeedMessage } from "../../feeds/FeedMessage.ts"
 
 /** A feed message as SSE carries it: `id` becomes the client's Last-Event-ID. */
 export type SseMessage = FeedMessage

@@ -1,8 +1,9 @@
 /**
- * `GET /uploads/:id/events` and `GET /videos/:id/events`: Server-Sent Events of an upload's
- * progress and state changes as they happen. Without Last-Event-ID the first message is a
+ * `GET /uploads/:id/events`, `GET /videos/:id/events` and `GET /streams/:id/events`: Server-Sent
+ * Events of an upload's (a live stream's) progress and state changes as they happen. Without Last-Event-ID the first message is a
  * snapshot; with it (a global position) every stored change after it is replayed first. The
- * feed ends with an "end" message when the upload reaches a terminal state; resuming after
+ * feed ends with an "end" message when the upload reaches a terminal state (the stream is finalized
+ * or failed); resuming after
  * that answers 204, which tells EventSource to stop reconnecting.
  *
  * Bounded (README "Security"): open feeds per user and per address are capped (429), a feed ends
@@ -12,7 +13,9 @@
 import { Effect, Schema, Stream } from "effect"
 import { Hono } from "hono"
 import { makeFeedTicketStore } from "../../auth/FeedTickets.ts"
-import type { FeedOptions } from "../../uploads/feed/FeedOptions.ts"
+import type { FeedOptions } from "../../feeds/FeedOptions.ts"
+import { type FeedClient, type FeedOpenError, type FeedOpening, makeLiveFeeds } from "../../feeds/LiveFeeds.ts"
+import { makeStreamFeeds } from "../../streams/feed/StreamFeeds.ts"
 import type { FeedKind } from "../../uploads/feed/UploadFeed.ts"
 import { type FeedServices, makeUploadFeeds } from "../../uploads/feed/UploadFeeds.ts"
 import type { RunEffect } from "../AppRuntime.ts"
@@ -51,17 +54,40 @@ const FeedQuery = Schema.Struct({
   lastEventId: Schema.optional(Schema.String.annotate({ description: "resume after this global position (as the Last-Event-ID header)" }))
 })
 
-const feedDoc = (kind: FeedKind) =>
+type FeedKindDoc = FeedKind | "stream"
+
+const SUMMARY: Record<FeedKindDoc, string> = {
+  upload: "Live progress of an upload (Server-Sent Events)",
+  video: "Live changes of a video (Server-Sent Events)",
+  stream: "Live progress of a live stream (Server-Sent Events)"
+}
+
+const UPLOAD_MESSAGES = "`progress` and `state` (one per stored event, `id` = its global position), `processing` (ephemeral " +
+  "transcode percentages, no id), `end` (then the stream closes): `reconnect: false` when the upload reached a terminal state"
+
+const MESSAGES: Record<FeedKindDoc, string> = {
+  upload: UPLOAD_MESSAGES,
+  video: UPLOAD_MESSAGES,
+  stream: "`progress` and `state` (one per stored event, `id` = its global position, `data.stream` the document " +
+    "GET /streams/:id serves: state, bytesReceived, bytesUploaded, partsUploaded, lagBytes, lastGrowthAt…), `end` (then the " +
+    "stream closes): `reconnect: false` with `state` `finalized` or `failed` (and `failureReason`)"
+}
+
+const VISIBLE: Record<FeedKindDoc, string> = {
+  upload: "Visible to the owner and admins.",
+  video: "Visible to the owner and admins, and to everyone once ready.",
+  stream: "Visible to the owner and admins."
+}
+
+const feedDoc = (kind: FeedKindDoc) =>
   describeRoute({
-    summary: kind === "upload" ? "Live progress of an upload (Server-Sent Events)" : "Live changes of a video (Server-Sent Events)",
-    description: "text/event-stream. Messages: `snapshot` (first, unless resuming), `progress` and `state` (one per stored " +
-      "event, `id` = its global position), `processing` (ephemeral transcode percentages, no id), `end` (then the stream " +
-      "closes): `reconnect: false` when the upload reached a terminal state, `reconnect: true` with `reason` `lifetime`, " +
+    summary: SUMMARY[kind],
+    description: `text/event-stream. Messages: \`snapshot\` (first, unless resuming), ${MESSAGES[kind]}, ` +
+      "`reconnect: true` with `reason` `lifetime`, " +
       "`token_expired` or `lagging` otherwise. Resume with the `Last-Event-ID` header (EventSource sends it) or " +
       "`?lastEventId=`; a resume after the terminal end answers 204. EventSource cannot send headers: get a ticket " +
       "(POST /feeds/tickets) and pass `?ticket=`; `?token=` still works but puts the token in URLs. Open feeds are " +
-      "capped per user and per address (429 TOO_MANY_FEEDS). " +
-      (kind === "upload" ? "Visible to the owner and admins." : "Visible to the owner and admins, and to everyone once ready."),
+      "capped per user and per address (429 TOO_MANY_FEEDS). " + VISIBLE[kind],
     tags: ["queries"],
     headers: [{ name: "Last-Event-ID", description: "the id of the last message received: resume after it" }],
     responses: {
@@ -75,10 +101,16 @@ const feedDoc = (kind: FeedKind) =>
 export const sseRoutes = (options: SseOptions) => {
   const heartbeat = Stream.tick(options.heartbeatMillis ?? 15_000).pipe(Stream.drop(1), Stream.map(() => sseComment("ping")))
   const feeds = options.feeds ?? {}
-  const uploadFeeds = feeds.uploadFeeds ?? makeUploadFeeds({ ...feeds, viewUpload: (doc) => uploadView(doc, options.uploadExpiryHours) })
+  // without the process's feeds, one LiveFeeds here: upload and stream feeds still share the caps
+  const live = feeds.uploadFeeds === undefined || feeds.streamFeeds === undefined ? makeLiveFeeds(feeds) : undefined
+  const uploadFeeds = feeds.uploadFeeds ?? makeUploadFeeds({ live, viewUpload: (doc) => uploadView(doc, options.uploadExpiryHours) })
+  const streamFeeds = feeds.streamFeeds ?? makeStreamFeeds(live!)
   const tickets = feeds.tickets ?? makeFeedTicketStore({ ttlMillis: feeds.ticketTtlMillis })
 
-  const feed = (kind: FeedKind) => (c: Parameters<RunEffect<FeedServices>>[0]) =>
+  type Context = Parameters<RunEffect<FeedServices>>[0]
+  type Open = (id: string, client: FeedClient) => Effect.Effect<FeedOpening<FeedServices>, FeedOpenError, FeedServices>
+
+  const feed = (open: Open) => (c: Context) =>
     options.run(
       c,
       Effect.gen(function*() {
@@ -86,9 +118,7 @@ export const sseRoutes = (options: SseOptions) => {
         if (rawLast !== undefined && !LAST_EVENT_ID.test(rawLast.trim())) {
           return yield* new HttpError({ status: 422, code: "VALIDATION_FAILED", message: "Last-Event-ID: expected a global position (an integer)" })
         }
-        const opening = yield* uploadFeeds.open({
-          kind,
-          uploadId: c.req.param("id")!,
+        const opening = yield* open(c.req.param("id")!, {
           actor: c.get("actor"),
           after: rawLast === undefined ? undefined : Number(rawLast.trim()),
           credentialExpiresAt: credentialExpiresAt(c),
@@ -116,9 +146,12 @@ export const sseRoutes = (options: SseOptions) => {
       })
     )
 
+  const ofKind = (kind: FeedKind): Open => (uploadId, client) => uploadFeeds.open({ kind, uploadId, ...client })
+  const ofStream: Open = (streamId, client) => streamFeeds.open({ streamId, ...client })
   const access = requireFeedAccess(options.auth, tickets)
   return new Hono<AppEnv>()
     .route("/", feedTicketRoutes(options.auth, tickets))
-    .get("/uploads/:id/events", feedDoc("upload"), access, validate("param", IdParams), validate("query", FeedQuery), feed("upload"))
-    .get("/videos/:id/events", feedDoc("video"), access, validate("param", IdParams), validate("query", FeedQuery), feed("video"))
+    .get("/uploads/:id/events", feedDoc("upload"), access, validate("param", IdParams), validate("query", FeedQuery), feed(ofKind("upload")))
+    .get("/videos/:id/events", feedDoc("video"), access, validate("param", IdParams), validate("query", FeedQuery), feed(ofKind("video")))
+    .get("/streams/:id/events", feedDoc("stream"), access, validate("param", IdParams), validate("query", FeedQuery), feed(ofStream))
 }

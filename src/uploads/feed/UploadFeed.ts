@@ -4,7 +4,6 @@
  * document as it is after that event. Messages for stored events have `id` = the event's global
  * position (resume with Last-Event-ID); ephemeral processing percentages have no id.
  */
-import { Effect, Stream } from "effect"
 import {
   decodeUploadEvent,
   evolveUploadDoc,
@@ -14,9 +13,7 @@ import {
 } from "../../../projections/UploadsProjection.ts"
 import { evolveVideoDoc, type VideoDoc } from "../../../projections/VideosProjection.ts"
 import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
-import { ProcessingProgress } from "../ProcessingProgress.ts"
-import type { FeedHub } from "./FeedHub.ts"
-import type { FeedMessage } from "./FeedMessage.ts"
+import type { FeedMessage } from "../../feeds/FeedMessage.ts"
 
 export type FeedKind = "upload" | "video"
 
@@ -84,29 +81,3 @@ export const endMessage = (state: FeedState): FeedMessage => ({
   event: "end",
   data: { status: state.upload?.status ?? null, reason: "finished", reconnect: false }
 })
-
-/**
- * Live messages after the stream's revision `after`, folded on from `state`, until the upload
- * reaches a terminal status (the "end" message is the last). The events come from the hub's
- * shared subscription of the stream. Merged with the ephemeral processing percentages, which every
- * process serving feeds provides (from its own workers, and with Redis from all of them).
- */
-export const liveMessages = (spec: FeedSpec, hub: FeedHub, stream: string, uploadId: string, after: number, start: FeedState) =>
-  Stream.unwrap(Effect.gen(function*() {
-    let state = start
-    const stored = hub.watch(stream, after).pipe(
-      Stream.map((event) => {
-        const before = state
-        state = foldFeed(state, event)
-        return { message: messageFor(spec, before, state, event), finished: isFinished(state) }
-      }),
-      Stream.takeUntil((m) => m.finished),
-      Stream.flatMap((m) => Stream.fromIterable(m.finished ? [m.message, endMessage(state)] : [m.message]))
-    )
-    const progress = yield* ProcessingProgress
-    const percentages = progress.updates.pipe(
-      Stream.filter((u) => u.uploadId === uploadId),
-      Stream.map((u): FeedMessage => ({ event: "processing", data: u }))
-    )
-    return Stream.merge(stored, percentages, { haltStrategy: "left" })
-  }))

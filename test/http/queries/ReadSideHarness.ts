@@ -31,7 +31,7 @@ import { jwtVerifier } from "../../../src/http/auth/Auth.ts"
 import { ReadSide } from "../../../src/http/queries/ReadSide.ts"
 import { Playback } from "../../../src/videos/Playback.ts"
 import { defaultReadSideSettings } from "../../../src/http/queries/ReadSideRoutes.ts"
-import type { FeedOptions } from "../../../src/uploads/feed/FeedOptions.ts"
+import type { FeedOptions } from "../../../src/feeds/FeedOptions.ts"
 import { FsObjectStore } from "../../../src/objectstore/fs/FsObjectStore.ts"
 import { MemoryReadStore } from "../../../src/readstore/memory/MemoryReadStore.ts"
 import { ReadStore } from "../../../src/readstore/ReadStore.ts"
@@ -54,7 +54,7 @@ export interface HarnessOptions {
   readonly readStore?: Layer.Layer<ReadStore, unknown>
   readonly waitMillis?: number
   readonly sseHeartbeatMillis?: number
-  /** Live feed caps, lifetime, tickets and the hub (src/uploads/feed/FeedOptions.ts). */
+  /** Live feed caps, lifetime, tickets and the hub (src/feeds/FeedOptions.ts). */
   readonly feeds?: FeedOptions
   /** How views' playback sessions are verified (default: not configured). */
   readonly playbackSessions?: Layer.Layer<PlaybackSessionVerifier>

@@ -10,7 +10,7 @@ import { makePgliteDriver } from "../../../src/eventstore/embedded/PgliteDriver.
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import type { SqlDriver } from "../../../src/eventstore/sql/SqlDriver.ts"
 import { makeSqlEventStore } from "../../../src/eventstore/sql/SqlEventStore.ts"
-import { makeFeedHub } from "../../../src/uploads/feed/FeedHub.ts"
+import { makeFeedHub } from "../../../src/feeds/FeedHub.ts"
 import { auth, type Harness, startHarness } from "../queries/ReadSideHarness.ts"
 import { connectSse, type SseConnection } from "../queries/SseClient.ts"
 

@@ -2,19 +2,21 @@
  * Test support for the stream push routes: the app as `npm start` composes it (Main.ts servicesLayer +
  * appOptionsFor, so PushIngest and the read side's projections are the real ones), on an embedded event store
  * under a data dir that outlives a restart, the S3 server given (s3rver), optionally the media workers in the
- * same process, served by @hono/node-server on a free port as src/runtime/node.ts serves it.
+ * same process, served by @hono/node-server on a free port as src/runtime/node.ts serves it; optionally the
+ * realtime listener too (Main.ts serveRooms over the `ws` transport: rooms, upload and stream feeds).
  */
 import { createHash } from "node:crypto"
-import type { AddressInfo } from "node:net"
+import { type AddressInfo, createServer } from "node:net"
 import { serve } from "@hono/node-server"
 import { getConnInfo } from "@hono/node-server/conninfo"
-import { ConfigProvider, Effect, Layer, Logger, ManagedRuntime, Stream } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Logger, ManagedRuntime, Scope, Stream } from "effect"
 import { sign } from "hono/jwt"
 import { loadConfig } from "../../../src/config.ts"
 import { EventStore } from "../../../src/eventstore/EventStore.ts"
 import { makeApp } from "../../../src/http/App.ts"
 import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
-import { appOptionsFor, servicesLayer } from "../../../src/runtime/Main.ts"
+import { serveRoomsWithWs } from "../../../src/realtime/ws/WsRoomServer.ts"
+import { appOptionsFor, serveRooms, servicesLayer } from "../../../src/runtime/Main.ts"
 import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { workersLayer } from "../../../src/runtime/WorkersLayer.ts"
 import { streamStagingPrefix } from "../../../src/streams/StreamObjectKeys.ts"
@@ -33,7 +35,17 @@ export interface PushServerOptions {
   readonly env?: Record<string, string>
   /** Run the media workers (transcode, publish, the stream hand-off) in the same process. */
   readonly workers?: boolean
+  /** Serve the realtime listener (WebSocket) on a free port too: `ws` in the result. */
+  readonly realtime?: boolean
 }
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
 
 export const startPushServer = async (options: PushServerOptions) => {
   const s3 = options.s3.options
@@ -49,6 +61,7 @@ export const startPushServer = async (options: PushServerOptions) => {
     CHUNK_SIZE_MB: "5",
     RATE_LIMIT_PER_USER: "0",
     RATE_LIMIT_PER_IP: "0",
+    ...(options.realtime === true ? { WS_PORT: String(await freePort()) } : {}),
     ...options.env
   })))
   const services = servicesLayer(config)
@@ -63,10 +76,14 @@ export const startPushServer = async (options: PushServerOptions) => {
   // longer than the client's idle sockets live: a request never races the server closing its connection
   ;(server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 60_000
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const realtime = options.realtime === true ? await runtime.runPromise(Scope.make()) : undefined
+  if (realtime !== undefined) await runtime.runPromise(serveRooms(config, appOptions, serveRoomsWithWs).pipe(Scope.provide(realtime)))
   const run = <A, E>(effect: Effect.Effect<A, E, EventStore | ObjectStore>) => runtime.runPromise(effect)
 
   return {
     origin,
+    /** `ws://…` of the realtime listener, with `realtime: true`. */
+    ws: `ws://127.0.0.1:${config.server.wsPort}`,
     config,
     run,
     /** The stream's events (type and data). */
@@ -92,6 +109,7 @@ export const startPushServer = async (options: PushServerOptions) => {
         return { sha256: hash.digest("hex"), size }
       })),
     stop: async () => {
+      if (realtime !== undefined) await runtime.runPromise(Scope.close(realtime, Exit.void))
       ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await runtime.dispose()

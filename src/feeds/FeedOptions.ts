@@ -1,7 +1,8 @@
 /** How live feeds are bounded (FEED_* settings) and the per-process parts they share; every field has a default. */
-import type { FeedTicketStore } from "../../auth/FeedTickets.ts"
+import type { FeedTicketStore } from "../auth/FeedTickets.ts"
 import type { FeedHub } from "./FeedHub.ts"
-import type { UploadFeedsShape } from "./UploadFeeds.ts"
+import type { StreamFeedsShape } from "../streams/feed/StreamFeeds.ts"
+import type { UploadFeedsShape } from "../uploads/feed/UploadFeeds.ts"
 
 export interface FeedSettings {
   /** Feeds one user may hold open at once (FEED_MAX_PER_USER); over it 429. */
@@ -18,8 +19,10 @@ export interface FeedSettings {
 export interface FeedOptions extends FeedSettings {
   /** How long a ticket opens its feed, ms (60 s). */
   readonly ticketTtlMillis?: number | undefined
-  /** The process's feeds (UploadFeeds.ts); unset: made from the settings above. */
+  /** The process's upload and video feeds (UploadFeeds.ts); unset: made from the settings above. */
   readonly uploadFeeds?: UploadFeedsShape | undefined
+  /** The process's live stream feeds (StreamFeeds.ts), over the same LiveFeeds; unset: made with the upload feeds' caps. */
+  readonly streamFeeds?: StreamFeedsShape | undefined
   /** Where tickets live; tests hand one in to look inside. */
   readonly tickets?: FeedTicketStore | undefined
 }
@@ -27,4 +30,4 @@ export interface FeedOptions extends FeedSettings {
 /** The settings' defaults (src/config.ts). */
 export const DEFAULT_FEED_LIMITS = { maxPerUser: 20, maxPerIp: 100, maxLifetimeSeconds: 3600 } as const
 
-export { DEFAULT_TICKET_TTL_MILLIS } from "../../auth/FeedTickets.ts"
+export { DEFAULT_TICKET_TTL_MILLIS } from "../auth/FeedTickets.ts"

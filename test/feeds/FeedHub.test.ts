@@ -6,9 +6,9 @@
  */
 import { Effect, Fiber, ManagedRuntime, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { PgliteEventStore } from "../../../src/eventstore/embedded/PgliteEventStore.ts"
-import { EventStore } from "../../../src/eventstore/EventStore.ts"
-import { makeFeedHub } from "../../../src/uploads/feed/FeedHub.ts"
+import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
+import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { makeFeedHub } from "../../src/feeds/FeedHub.ts"
 
 let runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>
 beforeAll(async () => {

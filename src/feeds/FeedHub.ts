@@ -5,9 +5,9 @@
  * event out to that stream's feeds, and closes when the last one leaves.
  */
 import { Cause, Data, Effect, type Exit, Fiber, Queue, Stream } from "effect"
-import { EventStore, type EventStoreShape } from "../../eventstore/EventStore.ts"
-import type { EventStoreError } from "../../eventstore/EventStoreError.ts"
-import type { RecordedEvent } from "../../eventstore/EventStoreTypes.ts"
+import { EventStore, type EventStoreShape } from "../eventstore/EventStore.ts"
+import type { EventStoreError } from "../eventstore/EventStoreError.ts"
+import type { RecordedEvent } from "../eventstore/EventStoreTypes.ts"
 
 /** A feed did not take its events as fast as they came: it is ended (the client resumes from its last id). */
 export class FeedLagging extends Data.TaggedError("FeedLagging")<{ readonly backlog: number }> {}
