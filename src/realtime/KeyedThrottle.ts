@@ -10,7 +10,14 @@ export interface KeyedThrottle {
   stop(): void
 }
 
-export const keyedThrottle = (intervalMs: number, run: (key: string) => void, now: () => number = Date.now): KeyedThrottle => {
+/** `interval`: ms, or per key (a bigger room's presence goes out less often). */
+export const keyedThrottle = (
+  interval: number | ((key: string) => number),
+  run: (key: string) => void,
+  now: () => number = Date.now
+): KeyedThrottle => {
+  const intervalOf = typeof interval === "number" ? () => interval : interval
+  const intervalMs = typeof interval === "number" ? interval : 1000
   const lastRun = new Map<string, number>()
   const scheduled = new Map<string, ReturnType<typeof setTimeout>>()
   const runNow = (key: string) => {
@@ -18,16 +25,16 @@ export const keyedThrottle = (intervalMs: number, run: (key: string) => void, no
     lastRun.set(key, now())
     run(key)
   }
-  // forget keys idle for an interval, so the map holds only recently active ones
+  // forget keys idle for their interval, so the map holds only recently active ones
   const sweep = setInterval(() => {
-    const old = now() - intervalMs
-    for (const [key, at] of lastRun) if (at < old && !scheduled.has(key)) lastRun.delete(key)
+    const at = now()
+    for (const [key, last] of lastRun) if (last < at - intervalOf(key) && !scheduled.has(key)) lastRun.delete(key)
   }, Math.max(1000, intervalMs * 10))
   ;(sweep as { unref?: () => void }).unref?.()
   return {
     request: (key) => {
       if (scheduled.has(key)) return
-      const wait = (lastRun.get(key) ?? -Infinity) + intervalMs - now()
+      const wait = (lastRun.get(key) ?? -Infinity) + intervalOf(key) - now()
       if (wait <= 0) runNow(key)
       else scheduled.set(key, setTimeout(() => runNow(key), wait))
     },

@@ -21,8 +21,13 @@ import { CloseCode, type RoomConnection, type RoomSocket } from "./RoomSocket.ts
 import { type Admitted, admitUpgrade, type Refused, type UpgradeRequest } from "./RoomUpgrade.ts"
 import { WireFrame } from "./WireFrame.ts"
 
-/** A room's presence frame goes out at most this often (the last change always does). */
+/**
+ * A room's presence frame goes out at most this often (the last change always does), and less often in a big
+ * room: a frame lists every member and goes to every socket, so its bytes grow with the square of the room
+ * (at 2,000 members a frame to all is ~100 MB); one per ms per socket keeps that linear.
+ */
 const PRESENCE_INTERVAL_MS = 100
+const PRESENCE_MS_PER_SOCKET = 1
 
 export type { RoomChannelSettings } from "./RoomSession.ts"
 
@@ -71,7 +76,10 @@ export const roomChannel = (
         } while (refreshing.get(roomId) === true)
       })().catch(() => {}).finally(() => refreshing.delete(roomId))
     }
-    const presenceFrames = keyedThrottle(PRESENCE_INTERVAL_MS, sendPresence)
+    const presenceFrames = keyedThrottle(
+      (roomId) => Math.max(PRESENCE_INTERVAL_MS, (sockets.get(roomId)?.size ?? 0) * PRESENCE_MS_PER_SOCKET),
+      sendPresence
+    )
     const broadcastPresence = presenceFrames.request
     const playback = makeRoomPlaybackSync({
       run,

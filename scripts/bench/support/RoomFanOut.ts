@@ -84,9 +84,14 @@ const saturation = async (room: FanOutRoom, options: FanOutOptions) => {
 
 /** The largest size with p99 under the limit: up from `members` while it holds, else down until it does. */
 const largestRoom = async (room: FanOutRoom, options: FanOutOptions, main: RunFigures) => {
-  const tried: Array<Pick<RunFigures, "members" | "lost" | "deliveredPerSec" | "latencyMs">> = []
+  const tried: Array<Pick<RunFigures, "members" | "lost" | "deliveredPerSec" | "latencyMs"> & { readonly joinFailed?: string }> = []
   const probe = async (members: number) => {
-    await room.resize(members)
+    // a room that cannot even be joined at this size (members closed while joining) fails the size
+    const joined = await room.resize(members).then(() => undefined, (e: unknown) => String(e))
+    if (joined !== undefined) {
+      tried.push({ members, lost: 0, deliveredPerSec: 0, latencyMs: { p50: null, p99: null, max: null }, joinFailed: joined })
+      return false
+    }
     const run = await room.run({ rate: options.rate, seconds: options.searchSeconds, drainMs: STEP_DRAIN_MS })
     tried.push({ members, lost: run.lost, deliveredPerSec: run.deliveredPerSec, latencyMs: run.latencyMs })
     return under(run, options.p99LimitMs)
