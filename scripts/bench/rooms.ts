@@ -97,6 +97,18 @@ const hot = async () => {
 const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100)
 const numbers = (list: string) => list.split(",").map(Number)
 
+const cpuComparison = (ws: Record<number, number> | undefined, uws: Record<number, number> | undefined) => {
+  const common = Object.keys(ws ?? {}).map(Number).filter((rate) => uws?.[rate] !== undefined).sort((a, b) => b - a)[0]
+  if (common === undefined || ws === undefined || uws === undefined) return null
+  const perCore = (micros: number) => Math.round(1_000_000 / Math.max(0.01, micros))
+  return {
+    chatsPerSec: common,
+    microsPerMessage: { ws: ws[common], "uWebSockets.js": uws[common] },
+    messagesPerCoreSecond: { ws: perCore(ws[common]!), "uWebSockets.js": perCore(uws[common]!) },
+    uwsOverWs: Number((ws[common]! / Math.max(0.01, uws[common]!)).toFixed(2))
+  }
+}
+
 const fan = async (store: "embedded" | "postgres", first: boolean) => {
   const options: FanOutOptions = {
     members: Number(args.members),
@@ -114,6 +126,8 @@ const fan = async (store: "embedded" | "postgres", first: boolean) => {
     postgresUrl: PG_URL
   }
   const saturated: Partial<Record<Transport, number>> = {}
+  // per transport and chat rate: the server's CPU µs per delivered message in the steps it kept up with
+  const cpuPerMessage: Partial<Record<Transport, Record<number, number>>> = {}
   let uwsP99: number | null = null
   for (const transport of args.transports.split(",") as Array<Transport>) {
     const figures = await fanOut(transport, options)
@@ -127,6 +141,7 @@ const fan = async (store: "embedded" | "postgres", first: boolean) => {
     console.log(JSON.stringify({ ...line, part: "saturation", ...saturation }))
     console.log(JSON.stringify({ ...line, part: "largest-room", rate: options.rate, ...largest }))
     saturated[transport] = saturation.maxDeliveredPerSec
+    cpuPerMessage[transport] = Object.fromEntries(saturation.steps.filter((s) => s.lost === 0 && s.deliveredPerSec >= 0.9 * s.offeredPerSec).map((s) => [Math.round(s.offeredPerSec / s.members), s.serverCpuMicrosPerMessage]))
     if (transport === "uWebSockets.js") uwsP99 = main.latencyMs.p99
   }
   if (saturated.ws !== undefined && saturated["uWebSockets.js"] !== undefined) {
@@ -137,6 +152,9 @@ const fan = async (store: "embedded" | "postgres", first: boolean) => {
       store,
       maxDeliveredPerSec: saturated,
       uwsOverWs: ratio,
+      // at the highest chat rate both kept up with: server CPU µs per delivered message, and what a core of its
+      // own would deliver (1 s / that): the transports compared where the load generator is not the limit
+      serverCpu: cpuComparison(cpuPerMessage.ws, cpuPerMessage["uWebSockets.js"]),
       ...(first ? { targets: { uwsP99Under100: uwsP99 !== null && uwsP99 < 100, uwsAtLeast2xWs: ratio >= 2 } } : {})
     }))
   }

@@ -28,6 +28,8 @@ export interface RoomServer {
   output: () => string
   /** SIGTERM, and the exit code. */
   stop: () => Promise<number | null>
+  /** The server's process id (benchmarks read its CPU time). */
+  readonly pid: number | undefined
   /** SIGKILL: the process dies without cleaning up (a crashed node). */
   kill: () => Promise<void>
 }
@@ -60,6 +62,7 @@ export const startRoomServer = async (command: ReadonlyArray<string>, env: Recor
   return {
     http,
     ws: `ws://127.0.0.1:${wsPort}`,
+    pid: child.pid,
     output: () => output,
     kill: () =>
       new Promise((resolve) => {

@@ -1,12 +1,13 @@
 /**
- * Bench support, a worker thread: one share of a fan-out room's members (real `ws` clients). It keeps
- * its members connected and joined, sends its share of the chats on the common schedule, and counts
- * each chat's arrivals without a JSON.parse per frame (a byte search for the chat's sequence number),
- * so that the load generator is not what the benchmark measures. Times are epoch ms at µs resolution
+ * Bench support, a worker thread: one share of a fan-out room's members (real WebSocket clients: the
+ * lean RFC 6455 client of LeanWsClient.ts, frames parsed in place). It keeps its members connected and
+ * joined, sends its share of the chats on the common schedule, and counts each chat's arrivals without a
+ * JSON.parse per frame (a byte search for the chat's sequence number), so that the load generator is not
+ * what the benchmark measures. Times are epoch ms at µs resolution
  * (performance.timeOrigin + performance.now()), one clock for every thread of the bench process.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import WebSocket from "ws"
+import { type LeanWs, openLeanWs } from "./LeanWsClient.ts"
 import { tokenFor } from "../../../test/realtime/RoomServerProcess.ts"
 
 export interface ClientsInit {
@@ -50,7 +51,7 @@ const now = () => performance.timeOrigin + performance.now()
 
 const init = workerData as ClientsInit
 const port = parentPort!
-const sockets = new Map<number, WebSocket>()
+const sockets = new Map<number, LeanWs>()
 /** Close codes of the sockets the server closed during the current run. */
 let closedByServer: Record<string, number> = {}
 let run:
@@ -59,12 +60,12 @@ let run:
 /** Every frame received, chat or not: the main thread waits for this to stop moving between steps. */
 let frames = 0
 
-/** The sequence number in a chat's event frame, or -1 (any other frame). */
-const chatSeq = (data: Buffer) => {
-  const at = data.indexOf(MARK)
-  if (at < 0) return -1
+/** The sequence number in a chat's event frame (`data[start, end)`), or -1 (any other frame). */
+const chatSeq = (data: Buffer, start: number, end: number) => {
+  const at = data.indexOf(MARK, start)
+  if (at < 0 || at >= end) return -1
   let seq = 0
-  for (let i = at + MARK.length; i < data.length; i++) {
+  for (let i = at + MARK.length; i < end; i++) {
     const digit = data[i]! - 48
     if (digit < 0 || digit > 9) break
     seq = seq * 10 + digit
@@ -72,11 +73,11 @@ const chatSeq = (data: Buffer) => {
   return seq
 }
 
-const arrived = (data: Buffer) => {
+const arrived = (data: Buffer, start: number, end: number) => {
   frames++
   const r = run
   if (r === undefined) return
-  const index = chatSeq(data) - r.from
+  const index = chatSeq(data, start, end) - r.from
   if (index < 0 || index >= r.count) return
   const at = now()
   r.counts[index]!++
@@ -89,25 +90,26 @@ const arrived = (data: Buffer) => {
 const connect = async (n: number) => {
   const token = await tokenFor(`member-${n}`)
   await new Promise<void>((resolve, reject) => {
-    const socket = new WebSocket(`${init.wsUrl}/rooms/${init.roomId}?access_token=${token}`, { perMessageDeflate: false, skipUTF8Validation: true })
     let joined = false
-    socket.once("error", reject)
-    socket.on("message", (data: Buffer) => {
-      if (joined) return arrived(data)
-      const frame = JSON.parse(String(data)) as { type: string; id?: string; code?: string }
-      if (frame.type === "welcome") socket.send(JSON.stringify({ type: "join", id: "join" }))
-      else if (frame.type === "ack" && frame.id === "join") {
-        joined = true
-        sockets.set(n, socket)
-        resolve()
-      } else if (frame.type === "error" && frame.id === "join") reject(new Error(`join refused: ${frame.code}`))
+    const { client: socket, opened } = openLeanWs(`${init.wsUrl}/rooms/${init.roomId}?access_token=${token}`, {
+      onText: (data, start, end) => {
+        if (joined) return arrived(data, start, end)
+        const frame = JSON.parse(data.toString("utf8", start, end)) as { type: string; id?: string; code?: string }
+        if (frame.type === "welcome") socket.sendText(JSON.stringify({ type: "join", id: "join" }))
+        else if (frame.type === "ack" && frame.id === "join") {
+          joined = true
+          sockets.set(n, socket)
+          resolve()
+        } else if (frame.type === "error" && frame.id === "join") reject(new Error(`join refused: ${frame.code}`))
+      },
+      onClose: (code) => {
+        if (!joined) return reject(new Error(`member-${n} closed (${code}) before its join was acknowledged`))
+        if (sockets.get(n) !== socket) return
+        sockets.delete(n)
+        closedByServer[code] = (closedByServer[code] ?? 0) + 1
+      }
     })
-    socket.on("close", (code) => {
-      if (!joined) return reject(new Error(`member-${n} closed (${code}) before its join was acknowledged`))
-      if (sockets.get(n) !== socket) return
-      sockets.delete(n)
-      closedByServer[code] = (closedByServer[code] ?? 0) + 1
-    })
+    opened.catch(reject)
   })
 }
 
@@ -133,7 +135,7 @@ const send = (from: number, count: number, rate: number, startAt: number, sentAt
       const sender = seq % init.senders
       if (sender % init.threads !== init.thread) continue
       sentAt[next] = now()
-      sockets.get(sender)?.send(`{"type":"chat","id":"c${seq}","text":"bench ${seq}"}`)
+      sockets.get(sender)?.sendText(`{"type":"chat","id":"c${seq}","text":"bench ${seq}"}`)
     }
     if (next < count) setTimeout(tick, 1)
   }

@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { buildForNode20, node20Version } from "../../../test/realtime/Node20Build.ts"
 import { startRoomServer, tokenFor } from "../../../test/realtime/RoomServerProcess.ts"
 import { FanOutRoom, type RunFigures } from "./FanOutRoom.ts"
+import { processCpuMicros } from "./Wrk.ts"
 
 export type Transport = "ws" | "uWebSockets.js"
 
@@ -61,22 +62,31 @@ const STEP_DRAIN_MS = 5_000
 const keptUp = (run: RunFigures) => run.lost === 0 && run.deliveredPerSec >= 0.9 * run.offeredPerSec
 const under = (run: RunFigures, limitMs: number) => run.lost === 0 && run.latencyMs.p99 !== null && run.latencyMs.p99 < limitMs
 
+/** BENCH_SERVER_CPUS=1: the server pinned to those CPUs (taskset), so it does not share a core with the clients. */
+const pinned = (command: ReadonlyArray<string>) => {
+  const cpus = process.env.BENCH_SERVER_CPUS
+  return cpus === undefined || cpus === "" ? [...command] : ["taskset", "-c", cpus, ...command]
+}
+
 const serverCommand = (transport: Transport, cpuProfDir: string | undefined) => {
   const flags = cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`]
-  if (transport === "ws") return { command: [process.execPath, ...flags, "src/runtime/node.ts"], remove: () => {} }
+  if (transport === "ws") return { command: pinned([process.execPath, ...flags, "src/runtime/node.ts"]), remove: () => {} }
   const version = node20Version()
   if (!version.startsWith("v20.")) return { skipped: `no Node 20 at /usr/bin/node (found ${version || "none"}): the uWS build loads only there` }
   const build = buildForNode20()
-  return { command: [build.command[0]!, ...flags, ...build.command.slice(1)], remove: build.remove }
+  return { command: pinned([build.command[0]!, ...flags, ...build.command.slice(1)]), remove: build.remove }
 }
 
 /** Saturation: each rate in turn until one falls behind; the most delivered msgs/s of any step. */
-const saturation = async (room: FanOutRoom, options: FanOutOptions) => {
-  const steps: Array<RunFigures> = []
+const saturation = async (room: FanOutRoom, options: FanOutOptions, serverPid: number | undefined) => {
+  const steps: Array<RunFigures & { readonly serverCpuMicrosPerMessage: number }> = []
   for (const rate of options.saturationRates) {
     await room.resize(options.members) // a member the server closed (1013) comes back for the next step
+    // the server's CPU per delivered message: what it could deliver on a core of its own, whatever the clients manage
+    const cpuBefore = processCpuMicros(serverPid)
     const step = await room.run({ rate, seconds: options.saturationSeconds, drainMs: STEP_DRAIN_MS })
-    steps.push(step)
+    const cpu = processCpuMicros(serverPid) - cpuBefore
+    steps.push({ ...step, serverCpuMicrosPerMessage: Number((cpu / Math.max(1, step.delivered)).toFixed(2)) })
     if (!keptUp(step)) break
   }
   return { maxDeliveredPerSec: Math.max(0, ...steps.map((s) => s.deliveredPerSec)), fellBehind: steps.some((s) => !keptUp(s)), steps }
@@ -145,7 +155,7 @@ export const fanOut = async (transport: Transport, options: FanOutOptions) => {
       // entries to 1,000 sockets per change), so the main run measures the room in its steady state
       const warmup = options.warmupSeconds > 0 ? await room.run({ rate: options.rate, seconds: options.warmupSeconds, drainMs: STEP_DRAIN_MS }) : undefined
       const main = await room.run({ rate: options.rate, seconds: options.seconds, drainMs: DRAIN_MS })
-      const saturated = await saturation(room, options)
+      const saturated = await saturation(room, options, running.pid)
       const largest = await largestRoom(room, options, main)
       return { liveTransport, joinSeconds, warmup: warmup && { seconds: options.warmupSeconds, lost: warmup.lost, latencyMs: warmup.latencyMs }, main, saturation: saturated, largest }
     } finally {
