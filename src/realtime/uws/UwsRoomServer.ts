@@ -51,8 +51,16 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
       }
       const flush = () => {
         flushScheduled = false
-        for (const ws of [...dirty]) flushOne(ws)
+        const sockets = [...dirty]
         dirty.clear()
+        for (const ws of sockets) {
+          // one socket uWS has already let go of must not keep the others' frames back
+          try {
+            flushOne(ws)
+          } catch (error) {
+            console.warn(`rooms (uWebSockets.js): a socket could not be written to: ${String(error)}`)
+          }
+        }
       }
       const close = (ws: Uws.WebSocket<SocketData>, code: number, reason: string) => {
         const data = ws.getUserData()
