@@ -51,46 +51,26 @@ const catalogDefaults = {
 /** Pure: the catalog entry after an upload event; undefined = no entry (not created yet, or cancelled/expired). */
 export const evolveVideoDoc = (current: VideoDoc | undefined, event: UploadEvent, place: EventPlace): VideoDoc | undefined => {
   const at = { position: place.position, revision: place.revision }
-  if (event._tag === "UploadCreated") {
-    return {
-      ...noMedia,
-      ...catalogDefaults,
-      id: event.uploadId,
-      ownerId: event.ownerId,
-      title: titleOf(event.filename),
-      filename: event.filename,
-      contentType: event.contentType,
-      status: "uploading",
-      failureReason: null,
-      sizeBytes: event.declaredSize,
-      createdAt: event.at,
-      readyAt: null,
-      failedAt: null,
-      updatedAt: event.at,
-      ...at
-    }
-  }
-  if (event._tag === "UploadAdoptedFromStream") {
-    // a live stream's original, stored whole: processing from the start
-    return current ?? {
-      ...noMedia,
-      ...catalogDefaults,
-      id: event.uploadId,
-      ownerId: event.ownerId,
-      title: titleOf(event.filename),
-      filename: event.filename,
-      contentType: event.contentType,
-      status: "processing",
-      failureReason: null,
-      sizeBytes: event.size,
-      sha256: event.sha256,
-      createdAt: event.at,
-      readyAt: null,
-      failedAt: null,
-      updatedAt: event.at,
-      ...at
-    }
-  }
+  // an upload's entry, and a live stream's original (stored whole: processing from the start)
+  const fresh = (source: { readonly uploadId: string; readonly ownerId: string; readonly filename: string; readonly contentType: string; readonly at: number }, status: VideoDoc["status"], sizeBytes: number): VideoDoc => ({
+    ...noMedia,
+    ...catalogDefaults,
+    id: source.uploadId,
+    ownerId: source.ownerId,
+    title: titleOf(source.filename),
+    filename: source.filename,
+    contentType: source.contentType,
+    status,
+    failureReason: null,
+    sizeBytes,
+    createdAt: source.at,
+    readyAt: null,
+    failedAt: null,
+    updatedAt: source.at,
+    ...at
+  })
+  if (event._tag === "UploadCreated") return fresh(event, "uploading", event.declaredSize)
+  if (event._tag === "UploadAdoptedFromStream") return current ?? { ...fresh(event, "processing", event.size), sha256: event.sha256 }
   if (current === undefined) return undefined
   const doc = { ...current, updatedAt: Math.max(current.updatedAt, event.at), ...at }
   switch (event._tag) {

@@ -13,7 +13,7 @@
  * Usage: npm run bench -- ingest   (env SIZE_MIB=1024 CHUNK_MIB=10 ROUNDS=1 VERIFY=1 WRITE_MIBPS=unset
  *        STREAM_PARALLEL_PARTS=4 PACED_FRACTION=0.5, 0 = no paced round)
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
@@ -25,6 +25,7 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import { Upload } from "@aws-sdk/lib-storage"
 import type { S3ObjectStoreOptions } from "../../src/objectstore/s3/S3ObjectStore.ts"
 import { type IngestRun, startIngest } from "./support/StreamIngest.ts"
+import { flushDisks, median, stopChild } from "./support/BenchProcesses.ts"
 
 const MiB = 1024 * 1024
 const SIZE = Number(process.env.SIZE_MIB ?? 1024) * MiB
@@ -164,7 +165,7 @@ async function main() {
     }))
     if (ingestError !== undefined) process.exitCode = 1
   } finally {
-    for (const child of children) await stop(child)
+    for (const child of children) await stopChild(child)
     await rm(dir, { recursive: true, force: true })
   }
 }
@@ -220,21 +221,3 @@ async function sha256Of(client: S3Client, bucket: string, key: string): Promise<
   return hash.digest("hex")
 }
 
-/** Writes back every dirty page of the machine (`sync`), so no subject pays for another's writes. */
-function flushDisks() {
-  execFileSync("sync")
-}
-
-function median(values: ReadonlyArray<number>): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-function stop(child: ChildProcess) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(null)
-    child.once("exit", resolve)
-    child.kill("SIGTERM")
-  })
-}

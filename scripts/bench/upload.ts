@@ -6,7 +6,7 @@
  * Keyframe's acknowledged bytes are durable). Keyframe's peak RSS is its process's VmHWM.
  * Prints one JSON line. Usage: npm run bench -- upload [--size 512] [--chunk 8] (MiB) [--rounds 3]
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { createReadStream, createWriteStream, readFileSync } from "node:fs"
 import { mkdtemp, open, rm } from "node:fs/promises"
 import { createServer } from "node:http"
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { sign } from "hono/jwt"
 import { Upload } from "tus-js-client"
+import { flushDisks, median, stopChild } from "./support/BenchProcesses.ts"
 
 const MiB = 1024 * 1024
 const SECRET = "bench-secret-0123456789abcdef0123456789"
@@ -77,7 +78,7 @@ async function main() {
       return { child, endpoint: `http://127.0.0.1:${port}/files` }
     }
     const first = await startKeyframe()
-    await stop(first.child)
+    await stopChild(first.child)
     const keyframe = await startKeyframe()
     const keyframeIdleMB = rssOf(keyframe.child.pid!)
     const token = await sign({ sub: "bench", roles: ["user"], exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256")
@@ -131,7 +132,7 @@ async function main() {
         "first start, so PGlite's one-time initdb is not counted); idle = after start, max during upload = sampled every 50 ms"
     }))
   } finally {
-    for (const child of children) await stop(child)
+    for (const child of children) await stopChild(child)
     await rm(dir, { recursive: true, force: true })
   }
 }
@@ -148,24 +149,6 @@ function npmStartArguments(): Array<string> {
   return [...args.slice(0, -1), fileURLToPath(new URL(args.at(-1)!, root))]
 }
 
-/** Writes back every dirty page of the machine (`sync`), so no subject pays for another's writes. */
-function flushDisks() {
-  execFileSync("sync")
-}
-
-function median(values: ReadonlyArray<number>): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-function stop(child: ChildProcess) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(null)
-    child.once("exit", resolve)
-    child.kill("SIGTERM")
-  })
-}
 
 /** Samples a process's resident set every 50 ms; `stop` returns the largest, in MB. */
 function sampleRss(pid: number) {
