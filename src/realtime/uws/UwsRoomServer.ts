@@ -3,7 +3,7 @@
  * the request before the first await; a message's ArrayBuffer is copied before the handler returns; a
  * socket is never touched after close; sends are queued and written once per tick inside `cork`.
  * Room events go out on native topics (RoomTopics.ts): one `app.publish` per event, the fan-out in C++;
- * a subscriber past maxBackpressure is closed by uWS (closeOnBackpressureLimit), so nothing is dropped silently.
+ * the channel closes a subscriber that falls behind (1013) long before uWS's own limit.
  */
 import { Effect } from "effect"
 import type * as Uws from "uWebSockets.js"
@@ -77,10 +77,9 @@ export const uwsServe = (uws: UwsModule, from: string): ServeRealtime => (channe
         maxPayloadLength: Math.max(channel.settings.maxFrameBytes * 4, 2 * 1024 * 1024),
         // the channel closes a slow consumer (1013) at maxBackpressureBytes, checking after each send and each
         // topic publish; uWS counts topic frames only once it drains them (after the publishing tick), so a
-        // burst can overshoot that check: its own limit sits well above, and closes the socket (1006) rather
-        // than drop a frame silently
+        // burst can overshoot that check: uWS's own limit (where it would drop) sits well above. Not
+        // closeOnBackpressureLimit: with it, sockets were cut (1006) right after they opened, now and then
         maxBackpressure: channel.settings.maxBackpressureBytes * 2 + UWS_BACKPRESSURE_SLACK,
-        closeOnBackpressureLimit: 1,
         idleTimeout: 120,
         sendPingsAutomatically: true,
         upgrade: (res, req, context) => {
