@@ -219,7 +219,8 @@ describe("503 answers carry no backend detail", () => {
     const answers = await walk(t)
     await expectNoDetail(t, answers, secrets)
     expect(codes(answers)).toContain("EVENT_STORE_UNAVAILABLE")
-  })
+    // every route, each waiting out the store's retries: the walk grew with the stream and feed routes
+  }, 180_000)
 })
 
 describe("embedded adapters whose DATA_DIR folders are gone", () => {
