@@ -35,6 +35,7 @@ import type { RequestBodyReader } from "./RequestBody.ts"
 import { requestId } from "./RequestId.ts"
 import { responseHeaders } from "./ResponseHeaders.ts"
 import { roomRoutes } from "./rooms/RoomRoutes.ts"
+import { type ConsoleOptions, consoleRoutes } from "./console/ConsoleRoutes.ts"
 import { playbackRoutes } from "./playback/PlaybackRoutes.ts"
 import { type StreamPushOptions, streamRoutes } from "./streams/StreamRoutes.ts"
 import { tusRoutes } from "./tus/TusRoutes.ts"
@@ -76,10 +77,15 @@ export interface AppOptions {
   readonly playbackSessions?: Layer.Layer<PlaybackSessionVerifier> | undefined
   /** Live streams pushed over HTTP (`POST /streams`, `PATCH /streams/:id`, `POST /streams/:id/end`); unset = not mounted. */
   readonly streamPush?: StreamPushOptions | undefined
+  /** The web console at `/` (src/console/); unset = not served. */
+  readonly console?: ConsoleOptions | undefined
 }
 
 /** Probes and the scrape endpoint are never rate limited. */
 const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
+
+/** The console's page and files: served from memory, ~20 per page load; its dev-token route stays limited. */
+const isConsoleFile = (path: string) => path === "/" || (path.startsWith("/console/") && path !== "/console/dev-token")
 
 const API_INFO = (version: string): ApiInfo => ({
   title: "Keyframe",
@@ -102,7 +108,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
   app.use(hideUnavailableDetail(options.runtime))
   app.use(jsonBodyLimit(options.jsonBodyLimitBytes ?? 65_536))
   if (options.rateLimit) {
-    app.use(rateLimit({ ...options.rateLimit, auth, exempt: (path) => OPS_PATHS.has(path) }))
+    app.use(rateLimit({ ...options.rateLimit, auth, exempt: (path) => OPS_PATHS.has(path) || isConsoleFile(path) }))
   }
   app.route("/", healthRoutes(run))
   if (options.metrics?.ownPort !== true) app.route("/", metricsRoutes(run, options.metrics))
@@ -139,6 +145,7 @@ export const makeApp = (options: AppOptions): Hono<AppEnv> => {
     }))
   }
   // queries (incl. GET /uploads/:id, from the uploads read model), SSE, audit, projection admin: src/http/queries/ReadSideRoutes.ts
+  if (options.console !== undefined) app.route("/", consoleRoutes(options.console))
   app.route("/", readSideRoutes({ runtime: options.runtime, auth, ...options.readSide }))
   // Feature routes are mounted here, one line each, with `auth` for requireAuth. Document every route for
   // /openapi.json: `describeRoute({...})` + `validate(...)` from ./openapi/ (see RouteDoc.ts); a test walks them all.

@@ -43,6 +43,8 @@ import { workersLayer, type WorkersStartError } from "./WorkersLayer.ts"
 import { pushIngestLayer, watchFolderLayer } from "./IngestLayer.ts"
 import { PushIngest } from "../ingest/PushIngest.ts"
 import { Streams } from "../streams/Streams.ts"
+import type { AssetReader } from "../http/console/ConsoleAssets.ts"
+import type { ConsoleOptions } from "../http/console/ConsoleRoutes.ts"
 
 /** The HTTP listener could not start (port taken, no permission). */
 export class ServerStartFailed extends Data.TaggedError("ServerStartFailed")<{ readonly reason: string }> {
@@ -71,6 +73,8 @@ export interface RuntimeAdapter {
   readonly digests?: Layer.Layer<Digests> | undefined
   /** The rooms WebSocket transport on WS_PORT (uWebSockets.js, ws, Deno's); unset = no realtime listener. */
   readonly serveRealtime?: ServeRealtime | undefined
+  /** Reads the project's files for the web console (src/console/, vendor builds); unset = no console. */
+  readonly readAsset?: AssetReader | undefined
 }
 
 export type StartError =
@@ -148,6 +152,18 @@ export const authFromConfig = (config: KeyframeSettings): Effect.Effect<AuthOpti
     }
   })
 
+/** The console's options: "sign in as" only with the development secret (DevSignIn.ts says when a request may use it). */
+export const consoleOptionsFor = (config: KeyframeSettings, read: AssetReader, wsPort: () => number) =>
+  Effect.gen(function*() {
+    const { jwtSecret, jwksUrl, jwtMaxTtlSeconds } = config.auth
+    const dev = jwtSecret === undefined && jwksUrl === undefined ? yield* loadOrCreateDevSecret(config.server.dataDir) : undefined
+    return {
+      read,
+      wsPort,
+      devSignIn: dev === undefined ? undefined : { secret: dev.secret, maxTtlSeconds: jwtMaxTtlSeconds, trustProxy: config.rateLimit.trustProxy }
+    } satisfies ConsoleOptions
+  })
+
 /** What makeApp needs besides the runtime, from the config and the built services. */
 export const appOptionsFor = (config: KeyframeSettings) =>
   Effect.gen(function*() {
@@ -204,9 +220,10 @@ export const serveRooms = (config: KeyframeSettings, options: Omit<AppOptions, "
     })
     const live = yield* serveRealtime(channel, config.server.wsPort)
     yield* Effect.log(`Keyframe rooms WebSocket listening on port ${live.port} (${live.transport}); upload feeds at /uploads/:id, stream feeds at /streams/:id`)
+    return live.port
   }).pipe(Effect.provide(Rooms.layer))
 
-const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRealtime }: RuntimeAdapter) =>
+const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRealtime, readAsset }: RuntimeAdapter) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
       const config = yield* KeyframeConfig
@@ -215,10 +232,13 @@ const serverLayer = ({ name: runtimeName, requestBody, serve, connInfo, serveRea
       const context = yield* Effect.context<AppServices>()
       const runtime = runtimeFrom(context)
       const options = yield* appOptionsFor(config)
-      const app = makeApp({ runtime, requestBody, connInfo, ...options })
+      // the console asks for the WS port per page load: with WS_PORT=0 it is known once the listener is up
+      let wsPort = config.server.wsPort
+      const consoleOptions = readAsset === undefined ? undefined : yield* consoleOptionsFor(config, readAsset, () => wsPort)
+      const app = makeApp({ runtime, requestBody, connInfo, ...options, console: consoleOptions })
       const limits = serverLimits(config)
       const { port } = yield* serve(app.fetch, config.server.port, limits)
-      if (serveRealtime !== undefined) yield* serveRooms(config, options, serveRealtime)
+      if (serveRealtime !== undefined) wsPort = yield* serveRooms(config, options, serveRealtime)
       if (config.http.metricsPort !== 0) {
         // METRICS_PORT: a listener of its own for the scrape, kept off the public port
         const metrics = yield* serve(metricsApp(runtime, { token: config.http.metricsToken }).fetch, config.http.metricsPort, limits)

@@ -5,6 +5,7 @@ import { serveRoomsWithDeno } from "../realtime/deno/DenoRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 // Deno's node:crypto hashes natively (~1.7 GB/s here, against ~130 MB/s for the portable layer)
 import { NodeDigests } from "./NodeDigests.ts"
+import { readProjectFile } from "./ProjectFiles.ts"
 
 /** The few Deno APIs used here, declared locally so that tsc (which has no Deno types) checks this file too. */
 interface DenoServer {
@@ -75,7 +76,8 @@ const program = mainProgram({
   serve: denoServe,
   connInfo: getConnInfo,
   digests: NodeDigests.layer,
-  serveRealtime: serveRoomsWithDeno
+  serveRealtime: serveRoomsWithDeno,
+  readAsset: readProjectFile
 }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )

@@ -11,6 +11,7 @@ import { uwsServe } from "../realtime/uws/UwsRoomServer.ts"
 import { serveRoomsWithWs } from "../realtime/ws/WsRoomServer.ts"
 import { exitCode, mainProgram, type Serve, ServerStartFailed } from "./Main.ts"
 import { NodeDigests } from "./NodeDigests.ts"
+import { readProjectFile } from "./ProjectFiles.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
 import type { ServerLimits } from "./ServerLimits.ts"
 
@@ -77,7 +78,8 @@ const program = mainProgram({
   connInfo: getConnInfo,
   requestBody: nodeRequestBody,
   digests: NodeDigests.layer,
-  serveRealtime: realtimeTransport()
+  serveRealtime: realtimeTransport(),
+  readAsset: readProjectFile
 }).pipe(
   Effect.provideService(ConfigProvider.ConfigProvider, provider)
 )
