@@ -1,7 +1,7 @@
 /**
  * A real `npm start` for the console's browser tests: a child process on free ports (HTTP and WS) with
  * its own DATA_DIR (embedded store, files), the development secret (so "sign in as" is offered on
- * 127.0.0.1), rate limits off. `token()` mints with that same secret, as `npm run token` would.
+ * 127.0.0.1), rate limits off. `token()` mints with that same secret (or the JWT_SECRET given), as `npm run token` would.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFile, mkdtemp, rm } from "node:fs/promises"
@@ -80,7 +80,7 @@ export const startConsoleServer = async (options: ConsoleServerOptions = {}): Pr
     if (ok) break
     await new Promise((r) => setTimeout(r, 250))
   }
-  const secret = (await readFile(join(dataDir, "jwt-dev-secret"), "utf8")).trim()
+  const secret = options.env?.JWT_SECRET || (await readFile(join(dataDir, "jwt-dev-secret"), "utf8")).trim()
   const token = (sub: string, roles: ReadonlyArray<string> = ["user"]) =>
     sign({ sub, roles: [...roles], exp: Math.floor(Date.now() / 1000) + 3600 }, secret, "HS256")
   const api = async <A>(method: string, path: string, opts: { sub?: string; roles?: ReadonlyArray<string>; body?: unknown } = {}) => {
