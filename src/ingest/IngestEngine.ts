@@ -9,7 +9,7 @@
  * would cross the owner's quota (never stored; the parts in flight before it are recorded first).
  */
 import { md5 } from "@noble/hashes/legacy.js"
-import { Clock, Effect, Option, Queue, Schedule } from "effect"
+import { Clock, Deferred, Effect, Exit, Option, Queue, Schedule } from "effect"
 import * as Hex from "effect/encoding/Hex"
 import { Digests } from "../digest/Digests.ts"
 import type { FailureReason } from "../domain/stream/StreamCommands.ts"
@@ -17,6 +17,7 @@ import { type ActiveStream, type StreamState, uploadedBytes } from "../domain/st
 import { recordStreamLag } from "../observability/StreamMetrics.ts"
 import type { PartBytes, Streams } from "../streams/Streams.ts"
 import type { GrowingSource, SourceSnapshot } from "./GrowingSource.ts"
+import { type GrowingPart, startGrowingPart } from "./GrowingPart.ts"
 import { makePartPipeline } from "./PartPipeline.ts"
 
 export interface IngestOptions {
@@ -29,7 +30,17 @@ export interface IngestOptions {
   readonly parallelParts?: number | undefined
   /** Offered when the source may have changed (a file-system notification, a PATCH): the engine looks at once. */
   readonly wake?: Queue.Queue<void> | undefined
+  /**
+   * Upload the next part while it is being written, once every sealed part is stored (GrowingPart.ts). Worth it
+   * where reading a few bytes is cheap (a file); a pushed stream's staged bytes are objects, listed per read.
+   */
+  readonly growingParts?: boolean | undefined
 }
+
+/** A growing part is started only when the source's pace fills it within this long (S3 drops a request idle ~20 s). */
+const GROWING_FILL_MS = 10_000
+/** How often a growing part looks for new bytes. */
+const GROWING_POLL_MS = 20
 
 export type IngestOutcome =
   | { readonly status: "finalized"; readonly state: StreamState }
@@ -75,9 +86,53 @@ export const ingestStream = (streams: StreamsShape, streamId: string, source: Gr
           recordedEnd = part.offset + part.bytes.byteLength
         }))
     )
+    /** The part uploading as it is written, if any: it covers [next, next + chunk) under nextPart. */
+    let growing: GrowingPart | undefined
+    /** No growing part for the part starting below this offset (its quota was refused, or it failed once). */
+    let noGrowingBelow = -1
+    /** Where and when `next` last moved: the source's pace since then predicts when a part fills. */
+    let paceMark = { at: yield* Clock.currentTimeMillis, size: next }
+
+    /** A growing part that finished is recorded like a sealed one; one that failed is dropped (its bytes are sealed the usual way). */
+    const collectGrowing = (part: GrowingPart) =>
+      Effect.gen(function*() {
+        growing = undefined
+        const exit = yield* Effect.exit(Deferred.await(part.done))
+        if (Exit.isFailure(exit)) {
+          noGrowingBelow = part.offset + 1
+          return yield* Effect.logDebug(`stream ${streamId}: part ${part.partNumber} uploaded while written did not finish; sealing it instead`, exit.cause)
+        }
+        yield* retried(streams.recordStoredPart(exit.value.part, exit.value.stored))
+        running?.update(exit.value.part.bytes)
+        next += part.size
+        nextPart += 1
+        recordedEnd = next
+        paceMark = { at: yield* Clock.currentTimeMillis, size: exit.value.part.observedBytes }
+      })
+    /** Stops a growing part that has not finished (the source ended short of a chunk, or failed); keeps one that did. */
+    const abandonGrowing = Effect.suspend(() => {
+      const part = growing
+      if (part === undefined) return Effect.void
+      return Effect.andThen(part.abandon, Effect.flatMap(Deferred.isDone(part.done), (done) => (done ? collectGrowing(part) : Effect.sync(() => (growing = undefined)))))
+    })
+    /** Starts a growing part when every sealed part is recorded, the source has started it, and its pace fills it soon. */
+    const maybeGrow = (snap: SourceSnapshot, now: number) =>
+      Effect.gen(function*() {
+        if (options.growingParts !== true || growing !== undefined || recordedEnd !== next || snap.size <= next || next < noGrowingBelow) return
+        const rate = (snap.size - paceMark.size) / Math.max(1, now - paceMark.at)
+        if (rate <= 0 || (next + chunk - snap.size) / rate > GROWING_FILL_MS) return
+        // the reservation covers the whole chunk before any byte of it is stored; a refusal is left to the sealed part
+        const reserved = yield* Effect.exit(retried(streams.reservePart(streamId, next + chunk)))
+        if (Exit.isFailure(reserved)) {
+          noGrowingBelow = next + 1
+          return
+        }
+        growing = yield* startGrowingPart(streams, source, { streamId, partNumber: nextPart, offset: next, size: chunk, pollMs: GROWING_POLL_MS })
+      })
+
     /** The parts in flight finish (and are recorded) before a failure is recorded. */
     const failWith = (reason: FailureReason, detail: string) =>
-      Effect.andThen(Effect.ignore(pipeline.drain), Effect.as(retried(streams.fail(streamId, reason, detail)), { status: "failed", reason, detail } satisfies IngestOutcome))
+      Effect.andThen(Effect.andThen(abandonGrowing, Effect.ignore(pipeline.drain)), Effect.as(retried(streams.fail(streamId, reason, detail)), { status: "failed", reason, detail } satisfies IngestOutcome))
 
     const look = Effect.gen(function*() {
       const snap = yield* source.snapshot
@@ -97,6 +152,7 @@ export const ingestStream = (streams: StreamsShape, streamId: string, source: Gr
         next += length
         nextPart += 1
         tailSealed = length < chunk
+        paceMark = { at: yield* Clock.currentTimeMillis, size: observed }
         return part
       }))
 
@@ -136,11 +192,14 @@ export const ingestStream = (streams: StreamsShape, streamId: string, source: Gr
           lastGrowth = now
         }
         state = yield* streams.active(streamId)
-        while (state.status === "Live" && snap.size - next >= chunk) yield* seal(chunk, snap.size)
+        if (growing !== undefined && (yield* Deferred.isDone(growing.done))) yield* collectGrowing(growing)
+        while (growing === undefined && state.status === "Live" && snap.size - next >= chunk) yield* seal(chunk, snap.size)
+        if (state.status === "Live") yield* maybeGrow(snap, now)
         recordStreamLag(streamId, snap.size - recordedEnd)
         const idleFor = now - lastGrowth
         if (snap.ended || state.status === "Ended" || idleFor >= options.idleTimeoutMs) {
           if (state.status === "Live") yield* retried(streams.end(streamId, snap.ended ? "explicit" : "timeout"))
+          yield* abandonGrowing
           // the tail: what the source holds now, in parts of at most a chunk, the last one smaller
           const final = yield* look
           if (final.problem !== undefined) return yield* failWith(final.problem.reason, final.problem.detail)
@@ -157,8 +216,9 @@ export const ingestStream = (streams: StreamsShape, streamId: string, source: Gr
         }
         const wait = Math.max(5, Math.min(options.pollMs, options.idleTimeoutMs - idleFor))
         const woken = options.wake === undefined ? Effect.sleep(wait) : Effect.timeoutOption(Queue.take(options.wake), wait)
-        // a part failing in the background stops the wait
-        yield* Effect.raceFirst(Effect.asVoid(woken), pipeline.failure)
+        // a part failing in the background stops the wait, and so does a growing part finishing
+        const grown = growing === undefined ? Effect.never : Effect.ignore(Deferred.await(growing.done))
+        yield* Effect.raceFirst(Effect.raceFirst(Effect.asVoid(woken), grown), pipeline.failure)
       }
     })
     // the chunk that would cross the quota was never stored; the parts in flight finish first (failWith)

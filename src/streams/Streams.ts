@@ -134,6 +134,23 @@ const make = Effect.gen(function*() {
     return { partNumber: input.partNumber, offset: input.offset, size: input.bytes.byteLength, etag, sha256 } satisfies Part
   })
 
+  /**
+   * Stores a part whose bytes are still arriving (src/ingest/GrowingPart.ts): `body` yields exactly `size` bytes as
+   * the source grows; once the store acknowledged them, `bytes()` holds them all (for the part's SHA-256).
+   */
+  const storeGrowingPart = Effect.fn("Streams.storeGrowingPart")(function*(
+    head: { readonly streamId: string; readonly partNumber: number; readonly offset: number; readonly size: number },
+    body: ReadableStream<Uint8Array>,
+    bytes: () => Uint8Array
+  ) {
+    const state = yield* active(head.streamId)
+    const multipart = yield* ensureMultipart(state)
+    const began = yield* Clock.currentTimeMillis
+    const etag = yield* store.uploadPart(multipart.key, multipart.uploadId, head.partNumber, body, head.size)
+    recordPartUploaded(((yield* Clock.currentTimeMillis) - began) / 1000)
+    return { partNumber: head.partNumber, offset: head.offset, size: head.size, etag, sha256: sha256Hex(bytes()) } satisfies Part
+  })
+
   /** Records a part `storePart` stored (after the part before it was recorded). */
   const recordStoredPart = Effect.fn("Streams.recordStoredPart")(function*(input: PartBytes, stored: Part) {
     const state = yield* active(input.streamId)
@@ -216,6 +233,7 @@ const make = Effect.gen(function*() {
     uploadPart,
     reservePart,
     storePart,
+    storeGrowingPart,
     recordStoredPart,
     adoptPart,
     resume,

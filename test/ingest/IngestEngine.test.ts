@@ -165,3 +165,34 @@ describe("ingest engine: quota", () => {
     expect(quota.map((e) => e.type)).toEqual(["QuotaLimitSet", "UploadReserved", "ReservationReleased"])
   }, 30_000)
 })
+
+describe("ingest engine: parts uploaded while written (growingParts)", () => {
+  it("streams each part out as its chunk grows, abandons the one the file never fills, and the original is still the file byte for byte", async () => {
+    const id = fresh("growing")
+    const path = join(h.dir, `${id}.mp4`)
+    await writeFile(path, new Uint8Array())
+    const file = nodeFileSource(path)
+    const reads: Array<[number, number]> = []
+    const counted = { ...file, read: (offset: number, length: number) => (reads.push([offset, length]), file.read(offset, length)) }
+    const fiber = h.runtime.runFork(Effect.gen(function*() {
+      const streams = yield* Streams
+      yield* streams.start({ streamId: id, owner: alice, source: "watch", sourceRef: path })
+      return yield* ingestStream(streams, id, counted, { ...options, growingParts: true })
+    }))
+    const fileSha = await growFile(path, 10, 1.25 * MiB, 150) // 12.5 MiB over ~1.5 s: 2 full parts and a tail
+    const outcome = await h.runtime.runPromise(Fiber.join(fiber))
+    expect(outcome.status).toBe("finalized")
+    // the same parts, numbers and sizes as sealing whole chunks: the growing third part was abandoned for the tail
+    const parts = await partEvents(id)
+    expect(parts.map((p) => [p.data.partNumber, p.data.size])).toEqual([[1, CHUNK], [2, CHUNK], [3, 2.5 * MiB]])
+    expect(parts.map((p) => p.data.partNumber)).toEqual([...new Set(parts.map((p) => p.data.partNumber))])
+    const finalized = (await h.events(`stream-${id}`)).find((e) => e.type === "StreamFinalized")!
+    expect(finalized.data).toMatchObject({ totalSize: 12.5 * MiB, chunkCount: 3, sha256: fileSha, rewrittenParts: [] })
+    expect(await h.object(`originals/${id}`)).toEqual({ sha256: fileSha, size: 12.5 * MiB })
+    // the second chunk went out in pieces as it was written (sealing reads a whole chunk at once; so does the
+    // finalization's check for rewritten parts, once): never sealed, so read whole only once
+    const inSecondChunk = reads.filter(([offset]) => offset >= CHUNK && offset < 2 * CHUNK)
+    expect(inSecondChunk.filter(([, length]) => length < CHUNK).length).toBeGreaterThan(1)
+    expect(inSecondChunk.filter(([, length]) => length === CHUNK).length).toBe(1)
+  }, 30_000)
+})

@@ -97,6 +97,8 @@ export const runWatchFolder = (streams: typeof Streams.Service, options: WatchFo
           idleTimeoutMs: options.idleTimeoutMs,
           pollMs: options.pollMs,
           parallelParts: options.parallelParts,
+          // a file is cheap to read as it grows: the part being written uploads as it is written
+          growingParts: true,
           wake
         })
         wakes.delete(file)

@@ -18,6 +18,22 @@ import { ObjectStoreUnavailable } from "../ObjectStoreError.ts"
 import { type ErrorContext, fromSdkError, sdkCall } from "./S3Errors.ts"
 import { makeS3Multipart } from "./S3Multipart.ts"
 
+/**
+ * The SDK's logger: without one it writes to the console itself. A failed streaming request (an upload body that
+ * failed or was aborted on purpose: a growing part abandoned) fails the call, and the caller reports it; the SDK's
+ * own line about it is noise. Its other warnings still reach the console.
+ */
+const sdkLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (...args: Array<unknown>) => {
+    if (!(typeof args[0] === "string" && args[0].includes("non-retryable streaming request"))) console.warn(...args)
+  },
+  // as the SDK's default (NoOpLogger): a failed call fails the effect, which says why
+  error: () => {}
+}
+
 export type ChecksumSetting = "WHEN_REQUIRED" | "WHEN_SUPPORTED"
 
 export interface S3ObjectStoreOptions {
@@ -81,6 +97,7 @@ const make = (options: S3ObjectStoreOptions) =>
           requestChecksumCalculation: options.requestChecksumCalculation,
           responseChecksumValidation: options.responseChecksumValidation ?? options.requestChecksumCalculation,
           maxAttempts: options.maxAttempts ?? 3,
+          logger: sdkLogger,
           requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 5000 }
         })
       ),
