@@ -53,20 +53,20 @@ export const Player = ({ videoId, title, durationSeconds, onViewCounted }: Playe
     let stopped = false
     let hls: Hls | undefined
     let refreshTimer: ReturnType<typeof setTimeout> | undefined
-    // the playback session now in use: its token, and watch time within it (a view is per session)
+    // the playback session now in use (its token and when it began), the watch time on this page, and
+    // whether this page's view was reported (one per visit; the server counts one per session and viewer-hour)
     let token = ""
     let sessionStarted = 0
     let watched = 0
     let reported = false
     let lastTime = 0
+    let retryTimer: ReturnType<typeof setTimeout> | undefined
 
     const fetchPlayback = () => get<PlaybackUrl>(`/videos/${encodeURIComponent(videoId)}/playback`)
 
     const adopt = (playback: PlaybackUrl) => {
       token = tokenOf(playback.url) ?? ""
       sessionStarted = Date.now()
-      watched = 0
-      reported = false
       // refresh when 80 % of the URL's life has passed (at least 1 s from now)
       const life = Date.parse(playback.expiresAt) - Date.now()
       clearTimeout(refreshTimer)
@@ -97,9 +97,16 @@ export const Player = ({ videoId, title, durationSeconds, onViewCounted }: Playe
 
     const report = async () => {
       if (reported || token === "") return
-      // never more than the session's age (the server refuses that as implausible)
+      const threshold = viewThreshold(durationSeconds)
+      if (watched < threshold) return
+      // reported with the newest session, never more than its age (the server refuses that as implausible):
+      // right after a refresh, the report waits until the new session is old enough
       const seconds = Math.min(watched, (Date.now() - sessionStarted) / 1000)
-      if (seconds < viewThreshold(durationSeconds)) return
+      if (seconds < threshold) {
+        clearTimeout(retryTimer)
+        retryTimer = setTimeout(() => void report(), (threshold - seconds) * 1000 + 100)
+        return
+      }
       reported = true
       try {
         const result = await post<{ counted: boolean }>(`/videos/${encodeURIComponent(videoId)}/views`, { session: token, watchedSeconds: Math.floor(seconds * 100) / 100 })
@@ -131,6 +138,8 @@ export const Player = ({ videoId, title, durationSeconds, onViewCounted }: Playe
         if (Hls.isSupported()) {
           let retried = false
           hls = new Hls({
+            // nothing but the master playlist is fetched until the viewer presses play (preload="metadata")
+            autoStartLoad: false,
             // same-origin requests: the token is in the path; the bearer token is not needed (nor sent)
             xhrSetup: (xhr: XMLHttpRequest, url: string) => {
               xhr.open("GET", url.replace(TOKEN_IN_PATH, `/play/${token}/`), true)
@@ -150,6 +159,7 @@ export const Player = ({ videoId, title, durationSeconds, onViewCounted }: Playe
               setError(new Error(`The video cannot be played: ${data.details}${code === undefined ? "" : ` (HTTP ${code})`}`))
             }
           })
+          video.addEventListener("play", () => hls?.startLoad(video.currentTime > 0 ? video.currentTime : -1), { once: true })
           hls.loadSource(playback.url)
           hls.attachMedia(video)
         } else if (video.canPlayType("application/vnd.apple.mpegurl") !== "") {
@@ -164,6 +174,7 @@ export const Player = ({ videoId, title, durationSeconds, onViewCounted }: Playe
     return () => {
       stopped = true
       clearTimeout(refreshTimer)
+      clearTimeout(retryTimer)
       video.removeEventListener("timeupdate", onTime)
       video.removeEventListener("seeked", onSeeked)
       video.removeEventListener("ended", onEnded)
