@@ -104,7 +104,8 @@ export const startConsoleServer = async (options: ConsoleServerOptions = {}): Pr
       await gone
       clearTimeout(timer)
     }
-    await rm(dataDir, { recursive: true, force: true })
+    // the embedded store's processes may still be writing their last files for a moment after npm start exits
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
   }
   return { url, port, wsPort, dataDir, output: () => output, token, api, stop }
 }
