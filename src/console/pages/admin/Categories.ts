@@ -76,8 +76,8 @@ const CategoryRow = ({ category, onChanged }: { category: Category; onChanged: (
     })
   return html`
     <tr>
-      <td><code>${category.slug}</code></td>
-      <td>
+      <td data-label="Slug"><code>${category.slug}</code></td>
+      <td data-label="Name">
         ${mode === "rename"
           ? html`
             <form class="row" onSubmit=${rename}>
@@ -89,7 +89,7 @@ const CategoryRow = ({ category, onChanged }: { category: Category; onChanged: (
           : category.name}
         <${Outcome} action=${action} />
       </td>
-      <td>${formatDate(category.updatedAt)}</td>
+      <td data-label="Changed">${formatDate(category.updatedAt)}</td>
       <td>
         ${mode === "remove"
           ? html`
@@ -118,7 +118,7 @@ export const CategorySection = () => {
     <${Show} loaded=${loaded}>
       ${({ items }: { items: ReadonlyArray<Category> }) => html`
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Categories, oldest first</caption>
             <thead><tr><th scope="col">Slug</th><th scope="col">Name</th><th scope="col">Changed</th><th scope="col">Actions</th></tr></thead>
             <tbody>

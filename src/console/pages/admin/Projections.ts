@@ -59,11 +59,11 @@ const Row = ({ p, onStarted }: { p: Projection; onStarted: () => void }) => {
   return html`
     <tr>
       <th scope="row">${p.projection}<div class="hint">v${p.version}${p.runner ? `, ${p.runner.role}` : ""}</div></th>
-      <td><span class=${`badge ${ok ? "ready" : "failed"}`}>${ok ? "healthy" : "unhealthy"}</span><div class="hint">${p.state}${p.runner && p.runner.state !== "running" ? ` / ${p.runner.state}` : ""}</div></td>
-      <td>${(p.health?.checkpoint ?? p.runner?.checkpoint ?? 0).toLocaleString("en")}</td>
-      <td>${lagText(p)}</td>
-      <td>${p.health?.restarts ?? p.runner?.restarts ?? 0}${error ? html`<div class="error">${error}</div>` : null}</td>
-      <td>
+      <td data-label="Health"><span class=${`badge ${ok ? "ready" : "failed"}`}>${ok ? "healthy" : "unhealthy"}</span><div class="hint">${p.state}${p.runner && p.runner.state !== "running" ? ` / ${p.runner.state}` : ""}</div></td>
+      <td data-label="Checkpoint">${(p.health?.checkpoint ?? p.runner?.checkpoint ?? 0).toLocaleString("en")}</td>
+      <td data-label="Lag">${lagText(p)}</td>
+      <td data-label="Restarts">${p.health?.restarts ?? p.runner?.restarts ?? 0}${error ? html`<div class="error">${error}</div>` : null}</td>
+      <td data-label="Rebuild">
         ${p.rebuild === undefined
           ? html`<span class="hint">none</span>`
           : html`
@@ -97,7 +97,7 @@ export const ProjectionSection = () => {
     <${Show} loaded=${loaded}>
       ${({ projections }: { projections: ReadonlyArray<Projection> }) => html`
         <div class="table-wrap">
-          <table class="projections">
+          <table class="projections stack">
             <caption class="visually-hidden">Read models</caption>
             <thead><tr>
               <th scope="col">Read model</th><th scope="col">Health</th><th scope="col">Checkpoint</th><th scope="col">Lag</th>

@@ -84,16 +84,16 @@ export const SettingsSection = () => {
         const s = saved ?? fetched
         return html`
           <div class="table-wrap">
-            <table>
+            <table class="stack">
               <caption class="visually-hidden">Runtime settings</caption>
               <thead><tr><th scope="col">Setting</th><th scope="col">In force</th><th scope="col">Environment</th><th scope="col">Override</th></tr></thead>
               <tbody>
                 ${FIELDS.map(({ key, label }) => html`
                   <tr>
                     <th scope="row">${label}</th>
-                    <td data-setting=${key}>${bytesText(s.effective[key])}</td>
-                    <td>${bytesText(s.defaults[key])}</td>
-                    <td>${s.overrides[key] === null ? "none" : bytesText(s.overrides[key]!)}</td>
+                    <td data-label="In force" data-setting=${key}>${bytesText(s.effective[key])}</td>
+                    <td data-label="Environment">${bytesText(s.defaults[key])}</td>
+                    <td data-label="Override">${s.overrides[key] === null ? "none" : bytesText(s.overrides[key]!)}</td>
                   </tr>
                 `)}
               </tbody>

@@ -72,7 +72,7 @@ export const toBytes = (amount: string, unit: Unit): number => {
 }
 
 /** "4 GiB (4,294,967,296 bytes)". */
-export const bytesText = (bytes: number) => `${formatBytes(bytes)} (${bytes.toLocaleString("en")} bytes)`
+export const bytesText = (bytes: number) => bytes < 1024 ? `${bytes.toLocaleString("en")} bytes` : `${formatBytes(bytes)} (${bytes.toLocaleString("en")} bytes)`
 
 /** A number input and a unit select, labelled `label` (the select's label says it is the unit of it). */
 export const BytesField = ({ id, label, amount, unit, onAmount, onUnit, disabled, describedBy }: {

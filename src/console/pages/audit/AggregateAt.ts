@@ -81,18 +81,18 @@ const Events = ({ result }: { result: Result }) => {
     <h4 id="aggregate-events-title">Events of ${at.stream}</h4>
     <p class="hint">Revisions ${from}–${last} of 0–${at.latest.revision}${page.next !== null || from > 0 ? ` (the ${WINDOW} around the point)` : ""}. Events after the point are marked “later”.</p>
     <div class="table-wrap">
-      <table aria-labelledby="aggregate-events-title">
+      <table class="stack" aria-labelledby="aggregate-events-title">
         <thead><tr><th scope="col">Revision</th><th scope="col">Position</th><th scope="col">Type</th><th scope="col">Recorded</th><th scope="col">By</th><th scope="col">Data</th></tr></thead>
         <tbody>
           ${page.events.map((e) => {
             const later = e.revision > at.revision
             return html`
               <tr class=${later ? "later" : undefined}>
-                <td>${e.revision}${later ? html` <span class="badge">later</span>` : null}</td>
-                <td>${e.position}</td>
-                <td><code>${e.type}</code></td>
-                <td>${formatDate(e.recordedAt)}</td>
-                <td>${e.metadata.userId ?? "system"}</td>
+                <td data-label="Revision">${e.revision}${later ? html` <span class="badge">later</span>` : null}</td>
+                <td data-label="Position">${e.position}</td>
+                <td data-label="Type"><code>${e.type}</code></td>
+                <td data-label="Recorded">${formatDate(e.recordedAt)}</td>
+                <td data-label="By">${e.metadata.userId ?? "system"}</td>
                 <td><details><summary>Data<span class="visually-hidden"> of revision ${e.revision}</span></summary><pre class="json">${JSON.stringify(e.data, null, 2)}</pre></details></td>
               </tr>
             `

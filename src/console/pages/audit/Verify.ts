@@ -36,7 +36,7 @@ export const reasonText = (b: BrokenLink): { why: string; expectedLabel: string;
 
 export const ChainResult = ({ report, onInspect }: { report: ChainReport; onInspect?: (stream: string, revision: number) => void }) => {
   const scope = report.scope === "all" ? "the whole store" : `stream ${report.scope}`
-  const counted = `${report.checked.toLocaleString("en")} event${report.checked === 1 ? "" : "s"}${report.streams === undefined ? "" : ` in ${report.streams.toLocaleString("en")} stream${report.streams === 1 ? "" : "s"}`}`
+  const counted = `${report.checked.toLocaleString("en")} event${report.checked === 1 ? "" : "s"}${report.streams === undefined || report.scope !== "all" ? "" : ` in ${report.streams.toLocaleString("en")} stream${report.streams === 1 ? "" : "s"}`}`
   if (report.ok || report.broken === undefined) {
     return html`
       <div class="chain chain-ok" role="status">
