@@ -55,7 +55,7 @@ describe.skipIf(chromiumMissing)("room page", () => {
 
   beforeAll(async () => {
     const videos = await testVideos()
-    ;[server, browser] = await Promise.all([startConsoleServer(), launchBrowser()])
+    ;[server, browser] = await Promise.all([startConsoleServer({ env: { DEFAULT_MAX_PARTICIPANTS: "2", ROOM_REPLAY_MAX_EVENTS: "20" } }), launchBrowser()])
     video = await seedVideo(server, "hana", videos.landscape720, { publish: true })
   }, 180_000)
   afterAll(async () => {
@@ -164,7 +164,43 @@ describe.skipIf(chromiumMissing)("room page", () => {
 
     await guest.page.setViewportSize({ width: 390, height: 844 })
     await screenshot(guest.page, "room-phone")
+    await guest.page.setViewportSize({ width: 1280, height: 900 })
     expect([...host.errors, ...guest.errors]).toEqual([])
-    await Promise.all([host.context.close(), guest.context.close()])
+  }, 60_000)
+
+  it("a full room is read-only, a long absence gets a snapshot, and closing the room is said in words", async () => {
+    // capacity 2 (DEFAULT_MAX_PARTICIPANTS): a third user watches and reads, but cannot post
+    const third = await signedInPage(browser, server, "zoe")
+    await third.page.goto(`${server.url}/#/rooms/${encodeURIComponent(roomId)}`)
+    await expect.poll(() => third.page.getByRole("alert").textContent()).toMatch(/full.*ROOM_FULL.*watch and read the chat/)
+    expect(await third.page.getByLabel("Message", { exact: true }).isDisabled()).toBe(true)
+    // the whole history was replayed to it (a fresh page connects with since=-1)
+    await expect.poll(() => third.page.getByRole("log").getByRole("listitem").count()).toBe(6)
+    await screenshot(third.page, "room-full")
+
+    // more chat while the guest is away than the server replays (ROOM_REPLAY_MAX_EVENTS 20)
+    await guest.page.evaluate(() => window.keyframeRoom!.suspend())
+    await host.page.evaluate(() => {
+      for (let i = 1; i <= 25; i++) window.keyframeRoom!.chat(`burst ${i}`)
+    })
+    await expect.poll(() => host.page.getByRole("log").getByText("sending…").count(), { timeout: 10_000 }).toBe(0)
+    await guest.page.evaluate(() => window.keyframeRoom!.resume())
+    await expect.poll(() => guest.page.getByRole("alert").textContent()).toContain("some chat messages from that time are not shown")
+    await host.page.getByLabel("Message", { exact: true }).fill("after the gap")
+    await host.page.getByRole("button", { name: "Send" }).click()
+    await guest.page.getByRole("log").getByText("after the gap").waitFor()
+    expect(await guest.page.getByRole("log").getByText("after the gap").count()).toBe(1)
+
+    // the host closes the room: everyone is told, and nobody can post
+    host.page.once("dialog", (d) => void d.accept())
+    await host.page.getByRole("button", { name: "Close the room" }).click()
+    for (const p of [guest.page, third.page]) {
+      await expect.poll(() => p.getByRole("alert").textContent()).toContain("The room was closed by hana (host)")
+      expect(await p.getByLabel("Message", { exact: true }).isDisabled()).toBe(true)
+    }
+    await expect.poll(async () => (await server.api<{ status: string }>("GET", `/rooms/${roomId}`)).status).toBe("closed")
+    await screenshot(guest.page, "room-closed")
+    expect([...host.errors, ...guest.errors, ...third.errors]).toEqual([])
+    await Promise.all([host.context.close(), guest.context.close(), third.context.close()])
   }, 60_000)
 })
