@@ -135,21 +135,23 @@ describe.skipIf(chromiumMissing)("room page", () => {
   }, 60_000)
 
   it("a guest cut off while the host chats shows every message once after reconnecting", async () => {
-    await guest.page.evaluate(() => window.keyframeRoom!.suspend())
-    await guest.page.getByRole("status").getByText("Reconnecting…").waitFor()
+    // offline emulation leaves a WebSocket open but silent (checked: no close, no frames): the page's
+    // watchdog (no pong for 7 s) has to notice, and the reconnect waits for the network
+    await guest.context.setOffline(true)
     for (const text of ["missed one", "missed two", "missed three"]) {
       await host.page.getByLabel("Message", { exact: true }).fill(text)
       await host.page.getByRole("button", { name: "Send" }).click()
     }
     await expect.poll(() => host.page.getByRole("log").getByText("sending…").count()).toBe(0)
-    // the guest writes while away: pending, then posted once
+    // the guest writes while cut off: pending (its frame is lost), then resent and posted once
     await guest.page.getByLabel("Message", { exact: true }).fill("written offline")
     await guest.page.getByRole("button", { name: "Send" }).click()
     await guest.page.getByRole("log").getByText("sending…").waitFor()
+    await guest.page.getByRole("status").getByText("Reconnecting…").waitFor({ timeout: 15_000 })
     expect(await guest.page.getByRole("log").getByText("missed one").count()).toBe(0)
 
-    await guest.page.evaluate(() => window.keyframeRoom!.resume())
-    await guest.page.getByRole("status").getByText("Connected").waitFor()
+    await guest.context.setOffline(false)
+    await guest.page.getByRole("status").getByText("Connected", { exact: true }).waitFor()
     await host.page.getByRole("log").getByText("written offline").waitFor()
     await expect.poll(() => guest.page.getByRole("log").getByText("sending…").count()).toBe(0)
     const log = guest.page.getByRole("log")
@@ -165,14 +167,16 @@ describe.skipIf(chromiumMissing)("room page", () => {
     await guest.page.setViewportSize({ width: 390, height: 844 })
     await screenshot(guest.page, "room-phone")
     await guest.page.setViewportSize({ width: 1280, height: 900 })
-    expect([...host.errors, ...guest.errors]).toEqual([])
+    // the browser logs the requests that failed while offline; nothing else
+    expect([...host.errors, ...guest.errors].filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket connection to/.test(e))).toEqual([])
+    guest.errors.length = 0
   }, 60_000)
 
   it("a full room is read-only, a long absence gets a snapshot, and closing the room is said in words", async () => {
     // capacity 2 (DEFAULT_MAX_PARTICIPANTS): a third user watches and reads, but cannot post
     const third = await signedInPage(browser, server, "zoe")
     await third.page.goto(`${server.url}/#/rooms/${encodeURIComponent(roomId)}`)
-    await expect.poll(() => third.page.getByRole("alert").textContent()).toMatch(/full.*ROOM_FULL.*watch and read the chat/)
+    await expect.poll(async () => (await third.page.getByRole("alert").allTextContents()).join(" | ")).toMatch(/full.*ROOM_FULL.*watch and read the chat/)
     expect(await third.page.getByLabel("Message", { exact: true }).isDisabled()).toBe(true)
     // the whole history was replayed to it (a fresh page connects with since=-1)
     await expect.poll(() => third.page.getByRole("log").getByRole("listitem").count()).toBe(6)
@@ -185,7 +189,7 @@ describe.skipIf(chromiumMissing)("room page", () => {
     })
     await expect.poll(() => host.page.getByRole("log").getByText("sending…").count(), { timeout: 10_000 }).toBe(0)
     await guest.page.evaluate(() => window.keyframeRoom!.resume())
-    await expect.poll(() => guest.page.getByRole("alert").textContent()).toContain("some chat messages from that time are not shown")
+    await expect.poll(async () => (await guest.page.getByRole("alert").allTextContents()).join(" | ")).toContain("some chat messages from that time are not shown")
     await host.page.getByLabel("Message", { exact: true }).fill("after the gap")
     await host.page.getByRole("button", { name: "Send" }).click()
     await guest.page.getByRole("log").getByText("after the gap").waitFor()
@@ -195,7 +199,7 @@ describe.skipIf(chromiumMissing)("room page", () => {
     host.page.once("dialog", (d) => void d.accept())
     await host.page.getByRole("button", { name: "Close the room" }).click()
     for (const p of [guest.page, third.page]) {
-      await expect.poll(() => p.getByRole("alert").textContent()).toContain("The room was closed by hana (host)")
+      await expect.poll(async () => (await p.getByRole("alert").allTextContents()).join(" | ")).toContain("The room was closed by hana (host)")
       expect(await p.getByLabel("Message", { exact: true }).isDisabled()).toBe(true)
     }
     await expect.poll(async () => (await server.api<{ status: string }>("GET", `/rooms/${roomId}`)).status).toBe("closed")

@@ -70,7 +70,9 @@ const Members = ({ state, roomId, isHost }: { state: RoomState; roomId: string; 
   `
 }
 
-const ChatItem = ({ line, me, conn }: { line: ChatLine; me: string | undefined; conn: RoomConnection }) => html`
+const ChatItem = ({ line, me, conn }: { line: ChatLine; me: string | undefined; conn: RoomConnection }) => line.gap === true
+  ? html`<li class="chat-line chat-gap hint">${line.text}</li>`
+  : html`
   <li class=${`chat-line ${line.status}`}>
     <span class="chat-meta"><strong>${line.userId === me ? "You" : line.userId}</strong> <time class="hint" datetime=${new Date(line.at).toISOString()}>${new Date(line.at).toLocaleTimeString(undefined, { timeStyle: "short" })}</time></span>
     <span class="chat-text">${line.text}</span>

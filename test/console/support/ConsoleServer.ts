@@ -104,7 +104,8 @@ export const startConsoleServer = async (options: ConsoleServerOptions = {}): Pr
       await gone
       clearTimeout(timer)
     }
-    await rm(dataDir, { recursive: true, force: true })
+    // the server's own children may still be writing their last files: retry a directory that is not empty yet
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
   }
   return { url, port, wsPort, dataDir, output: () => output, token, api, stop }
 }

@@ -21,6 +21,8 @@ export interface ChatLine {
   readonly error?: string
   /** The client id of my own message (to resend it). */
   readonly clientId?: string
+  /** A marker, not a message: chat was missed here (the reconnect got a snapshot). */
+  readonly gap?: boolean
 }
 
 export interface PresenceEntry {
@@ -67,6 +69,8 @@ const randomId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Mat
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000]
 const PING_EVERY_MS = 3000
+/** No frame for this long (pongs answer every ping): the connection is taken for dead. */
+const SILENT_AFTER_MS = 7000
 
 export interface RoomConnectionOptions {
   readonly roomId: string
@@ -97,6 +101,8 @@ export class RoomConnection {
   private readonly pendingPlayback = new Map<string, string>()
   /** How many welcomes so far (a new connection: the player answers an open wait again). */
   welcomes = 0
+  private lastFrameAt = 0
+  private connecting = false
 
   constructor(options: RoomConnectionOptions) {
     this.options = options
@@ -113,12 +119,22 @@ export class RoomConnection {
 
   start() {
     this.stopped = false
+    addEventListener("online", this.onOnline)
     void this.connect()
+  }
+
+  /** Back online: try now rather than at the end of the backoff. */
+  private readonly onOnline = () => {
+    if (this.socket === undefined && !this.stopped && !this.suspended) {
+      this.attempt = 0
+      void this.connect()
+    }
   }
 
   /** Leaves the page: no reconnect. `leave` sends the leave frame first (the member leaves the room). */
   stop(leave = false) {
     this.stopped = true
+    removeEventListener("online", this.onOnline)
     clearTimeout(this.retryTimer)
     clearInterval(this.pingTimer)
     if (leave) this.send({ type: "leave", id: randomId("l") })
@@ -140,16 +156,19 @@ export class RoomConnection {
   }
 
   private async connect() {
-    if (this.stopped || this.suspended) return
+    if (this.stopped || this.suspended || this.connecting) return
     clearTimeout(this.retryTimer)
     this.set({ status: this.current.room === undefined ? "connecting" : "reconnecting", retryInSeconds: undefined })
     const path = `/rooms/${encodeURIComponent(this.options.roomId)}`
     let ticket: string
+    this.connecting = true
     try {
       ticket = (await post<{ ticket: string }>("/feeds/tickets", { path })).ticket
     } catch (e) {
       if ((e as { status?: number }).status === 401) return this.fail(`${(e as Error).message}`)
-      return this.retry(`The room cannot be reached: ${(e as Error).message}`)
+      return this.retry(`${(e as Error).message}; trying again…`)
+    } finally {
+      this.connecting = false
     }
     if (this.stopped || this.suspended) return
     const scheme = location.protocol === "https:" ? "wss" : "ws"
@@ -159,6 +178,7 @@ export class RoomConnection {
     let welcomed = false
     socket.onmessage = (message) => {
       if (this.socket !== socket || typeof message.data !== "string") return
+      this.lastFrameAt = performance.now()
       let frame: Frame
       try {
         frame = JSON.parse(message.data) as Frame
@@ -170,15 +190,22 @@ export class RoomConnection {
     }
     socket.onclose = (event) => {
       if (this.socket !== socket) return
-      this.socket = undefined
-      clearInterval(this.pingTimer)
-      if (this.stopped) return
-      if (this.current.room?.status === "closed") return this.set({ status: "closed" })
-      if (this.suspended) return this.set({ status: "reconnecting", retryInSeconds: undefined, notice: "Disconnected." })
-      if (!welcomed) return void this.explainRefusal()
       const why = event.code === 1012 ? "The server is restarting" : event.code === 1008 ? "Too many messages" : event.code === 1013 ? "The connection fell behind" : "The connection dropped"
-      this.retry(`${why}; reconnecting…`)
+      this.dropped(socket, welcomed, `${why}; reconnecting…`)
     }
+  }
+
+  /** The socket is gone (closed, or silent past the watchdog): reconnect, unless the room or the page is done. */
+  private dropped(socket: WebSocket, welcomed: boolean, notice: string) {
+    if (this.socket !== socket) return
+    this.socket = undefined
+    clearInterval(this.pingTimer)
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(4001, "silent")
+    if (this.stopped) return
+    if (this.current.room?.status === "closed") return this.set({ status: "closed" })
+    if (this.suspended) return this.set({ status: "reconnecting", retryInSeconds: undefined, notice: "Disconnected." })
+    if (!welcomed) return void this.explainRefusal()
+    this.retry(notice)
   }
 
   /** A refused upgrade shows no status to a browser: ask the read side what the room is. */
@@ -214,6 +241,11 @@ export class RoomConnection {
   }
 
   private ping() {
+    // a connection that went silent (the network vanished without a close: no pong for a while) is dropped
+    const socket = this.socket
+    if (socket !== undefined && performance.now() - this.lastFrameAt > SILENT_AFTER_MS) {
+      return this.dropped(socket, true, "The connection went silent; reconnecting…")
+    }
     this.send(this.playback.ping(randomId("t")))
   }
 
@@ -293,6 +325,10 @@ export class RoomConnection {
     }
     this.lastRevision = Math.max(this.lastRevision, revision)
     this.attempt = 0
+    if (resumed === "snapshot" && !firstTime) {
+      const at = Number(frame.serverTime)
+      this.current = { ...this.current, chat: [...this.current.chat, { messageId: `gap-${revision}`, userId: "", text: "Messages missed while you were away are not shown.", at, status: "sent", gap: true }] }
+    }
     this.set({ status: "open", room, me, revision: this.lastRevision, notice, retryInSeconds: undefined, joined: room.members.some((m) => m.userId === me) })
     if (this.current.readOnly === undefined) this.send({ type: "join", id: randomId("j") })
     // my unacked messages: again, with their own ids (the server posts each once)

@@ -69,6 +69,8 @@ export const RoomPlayer = ({ conn, videoId, canControl }: { conn: RoomConnection
     let lastCorrection = 0
     let rateUntil = 0
     let buffering = false
+    /** Readiness told on this connection (presence starts at "unknown" on each). */
+    let announced = false
     let ticks = 0
     const loop = () => {
       if (++ticks % 3 === 0) setTick((t) => t + 1)
@@ -77,6 +79,7 @@ export const RoomPlayer = ({ conn, videoId, canControl }: { conn: RoomConnection
       if (conn.welcomes !== welcomes) {
         welcomes = conn.welcomes
         reportedWait = undefined
+        announced = false
       }
       const pc = conn.playback
       const state = pc.state()
@@ -91,12 +94,17 @@ export const RoomPlayer = ({ conn, videoId, canControl }: { conn: RoomConnection
         if (!video.paused) video.pause()
         if (video.playbackRate !== 1) video.playbackRate = 1
         if (Math.abs(expected - actual) > 60) seekTo(expected)
+        const there = !video.seeking && video.readyState >= 3 && Math.abs(expected - actual) <= 250
         if (state.status === "waiting") {
           const key = `${state.waitingSince}/${state.positionMs}`
-          if (reportedWait !== key && !video.seeking && video.readyState >= 3 && Math.abs(expected - actual) <= 250) {
+          if (reportedWait !== key && there) {
             reportedWait = key
+            announced = true
             conn.report("ready", actual)
           }
+        } else if (!announced && there && conn.state().status === "open") {
+          announced = true
+          conn.report("ready", actual)
         }
         return
       }
@@ -109,6 +117,10 @@ export const RoomPlayer = ({ conn, videoId, canControl }: { conn: RoomConnection
         if (Math.abs(expected - actual) > 60) seekTo(expected)
         video.play().then(() => setBlocked(false), (e: unknown) => (e as Error).name === "NotAllowedError" && setBlocked(true))
         return
+      }
+      if (!announced && !buffering && video.readyState >= 3 && conn.state().status === "open") {
+        announced = true
+        conn.report("ready", actual)
       }
       if (rateUntil !== 0 && now >= rateUntil) {
         video.playbackRate = 1
