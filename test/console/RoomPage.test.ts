@@ -181,6 +181,10 @@ describe.skipIf(chromiumMissing)("room page", () => {
     // the whole history was replayed to it (a fresh page connects with since=-1)
     await expect.poll(() => third.page.getByRole("log").getByRole("listitem").count()).toBe(6)
     await screenshot(third.page, "room-full")
+    expect(await third.page.getByRole("button", { name: "Leave the room" }).count()).toBe(0)
+    await third.page.getByRole("button", { name: "Try to join again" }).click()
+    await expect.poll(async () => (await third.page.getByRole("alert").allTextContents()).join(" | ")).toContain("ROOM_FULL")
+    expect((await room()).members.map((m) => m.userId).sort()).toEqual(["gus", "hana"])
 
     // more chat while the guest is away than the server replays (ROOM_REPLAY_MAX_EVENTS 20)
     await guest.page.evaluate(() => window.keyframeRoom!.suspend())

@@ -167,7 +167,8 @@ const RoomView = ({ roomId, wsPort }: { roomId: string; wsPort: number }) => {
             <section class="card" aria-label="Share and settings">
               <${ShareLink} id=${roomId} />
               <div class="row">
-                ${room.status === "open" ? html`<button type="button" class="secondary" onClick=${leave}>Leave the room</button>` : null}
+                ${room.status === "open" && state.joined ? html`<button type="button" class="secondary" onClick=${leave}>Leave the room</button>` : null}
+                ${room.status === "open" && !state.joined && state.readOnly !== undefined ? html`<button type="button" onClick=${() => conn.join()}>Try to join again</button>` : null}
                 ${isHost && room.status === "open" ? html`<button type="button" class="secondary danger" onClick=${close}>Close the room</button>` : null}
               </div>
               <${ErrorText} error=${error} />

@@ -257,6 +257,12 @@ export class RoomConnection {
     this.send({ type: "chat", id: clientId, text })
   }
 
+  /** Asks to become a member again (after ROOM_FULL: someone may have left). */
+  join() {
+    this.set({ readOnly: undefined, notice: undefined })
+    this.send({ type: "join", id: randomId("j") })
+  }
+
   /** Sends a failed or unacked message again with its own id (posted once however often it is sent). */
   resend(messageId: string) {
     const line = this.current.chat.find((l) => l.messageId === messageId)
