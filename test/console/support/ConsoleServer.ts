@@ -104,7 +104,7 @@ export const startConsoleServer = async (options: ConsoleServerOptions = {}): Pr
       await gone
       clearTimeout(timer)
     }
-    await rm(dataDir, { recursive: true, force: true })
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }) // the store may still be closing files
   }
   return { url, port, wsPort, dataDir, output: () => output, token, api, stop }
 }
