@@ -7,7 +7,7 @@
  * the server's words.
  */
 import { randomBytes } from "node:crypto"
-import { readFile, writeFile } from "node:fs/promises"
+import { readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Browser, BrowserContext, Page } from "playwright-core"
@@ -45,6 +45,7 @@ describe.skipIf(chromiumMissing)("upload page", () => {
   afterAll(async () => {
     await browser?.close()
     await server?.stop()
+    await rm(big, { force: true })
   })
 
   /** The server's offset of an upload (tus HEAD), or its status when it has none. */
