@@ -11,7 +11,8 @@
  * about. The ingested object is read back and its SHA-256 compared with the writer's. Prints one JSON line;
  * exits 1 when the ingester is missing or wrong.
  * Usage: npm run bench -- ingest   (env SIZE_MIB=1024 CHUNK_MIB=10 ROUNDS=1 VERIFY=1 WRITE_MIBPS=unset
- *        STREAM_PARALLEL_PARTS=4 PACED_FRACTION=0.5, 0 = no paced round)
+ *        STREAM_PARALLEL_PARTS=4 PACED_FRACTION=0.5, 0 = no paced round; GROWING_PARTS=0: seal whole chunks only,
+ *        as before parts uploaded while written)
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { createHash } from "node:crypto"

@@ -76,7 +76,7 @@ export const startIngest = async (input: IngestInput): Promise<IngestRun> => {
         if ("parts" in state) stored = uploadedBytes(state.parts)
       })
     )))
-    const outcome = yield* ingestStream(streams, streamId, source, { chunkSizeBytes: input.chunkSizeBytes, idleTimeoutMs: 600_000, pollMs: 20, parallelParts: input.parallelParts, growingParts: true, wake })
+    const outcome = yield* ingestStream(streams, streamId, source, { chunkSizeBytes: input.chunkSizeBytes, idleTimeoutMs: 600_000, pollMs: 20, parallelParts: input.parallelParts, growingParts: process.env.GROWING_PARTS !== "0", wake })
     yield* Fiber.interrupt(progress)
     if (outcome.status !== "finalized") return yield* Effect.fail(new Error(`the stream ended ${outcome.status}: ${JSON.stringify(outcome)}`))
     const { state } = yield* streams.current(streamId)
