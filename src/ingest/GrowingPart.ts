@@ -48,9 +48,13 @@ export const startGrowingPart = (
     const bytes = new Uint8Array(size)
     let filled = 0
     let observed = offset
+    // set once the part is done with, stored or not: the body then ends at once instead of following the
+    // file (the store may not cancel a body whose request it aborted, and nobody would see its failure)
+    let finished = false
     /** The next bytes from the source, waiting (polling) while it has none; ends with the chunk. */
     const pull = Effect.gen(function*() {
       while (true) {
+        if (finished) return undefined
         const snap = yield* source.snapshot
         if (snap === undefined) return yield* Effect.fail(new Error(`${source.label} is gone`))
         observed = snap.size
@@ -66,7 +70,13 @@ export const startGrowingPart = (
       }
     })
     const body = Stream.unfold(undefined, () =>
-      filled >= size ? Effect.succeed(undefined) : Effect.map(pull, (got) => [got, undefined] as const))
+      filled >= size || finished
+        ? Effect.succeed(undefined)
+        : pull.pipe(
+          Effect.map((got) => (got === undefined ? undefined : [got, undefined] as const)),
+          // after the part was given up, a failing look at the source is nobody's business
+          Effect.catch((e) => (finished ? Effect.succeed(undefined) : Effect.fail(e)))
+        ))
     const done = yield* Deferred.make<{ readonly part: PartBytes; readonly stored: Part }, unknown>()
     const run = Effect.gen(function*() {
       const readable = yield* Stream.toReadableStreamEffect(body)
@@ -74,6 +84,7 @@ export const startGrowingPart = (
       const part: PartBytes = { streamId: options.streamId, partNumber: options.partNumber, offset, bytes, observedBytes: observed }
       return { part, stored }
     })
-    const fiber = yield* Effect.forkScoped(Effect.exit(run).pipe(Effect.flatMap((exit) => Deferred.done(done, exit))))
-    return { partNumber: options.partNumber, offset, size, done, abandon: Fiber.interrupt(fiber) }
+    const finish = Effect.sync(() => void (finished = true))
+    const fiber = yield* Effect.forkScoped(Effect.exit(run).pipe(Effect.flatMap((exit) => Deferred.done(done, exit)), Effect.ensuring(finish)))
+    return { partNumber: options.partNumber, offset, size, done, abandon: Effect.andThen(finish, Fiber.interrupt(fiber)) }
   })

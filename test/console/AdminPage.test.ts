@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Browser } from "playwright-core"
-import { chromiumMissing, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 
 const GiB = 1024 ** 3
@@ -15,7 +15,7 @@ const GiB = 1024 ** 3
 const unexpected = (errors: ReadonlyArray<string>, ...statuses: ReadonlyArray<number>) =>
   errors.filter((e) => !statuses.some((s) => e.includes(`status of ${s} `)))
 
-describe.skipIf(chromiumMissing)("console admin page", () => {
+describe.skipIf(skipConsolePages("AdminPage"))("console admin page", () => {
   let server: ConsoleServer
   let browser: Browser
   beforeAll(async () => {

@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Browser, Page } from "playwright-core"
-import { chromiumMissing, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 
 const GiB = 1024 ** 3
@@ -24,7 +24,7 @@ interface StoredEvent {
 
 const stateText = (page: Page) => page.getByTestId("aggregate-state").textContent()
 
-describe.skipIf(chromiumMissing)("console audit page", () => {
+describe.skipIf(skipConsolePages("AuditPage"))("console audit page", () => {
   let server: ConsoleServer
   let browser: Browser
   let first: StoredEvent

@@ -7,11 +7,11 @@
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type TestVideos, testVideos } from "../support/videos.ts"
-import { chromiumMissing, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 import { seedVideo, uploadFile } from "./support/SeedVideo.ts"
 
-describe.skipIf(chromiumMissing)("my videos", () => {
+describe.skipIf(skipConsolePages("LibraryPage"))("my videos", () => {
   let server: ConsoleServer
   let browser: Browser
   let videos: TestVideos

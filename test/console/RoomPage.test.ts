@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Browser, Page } from "playwright-core"
 import { testVideos } from "../support/videos.ts"
-import { chromiumMissing, launchBrowser, screenshot, type SignedInPage, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, screenshot, type SignedInPage, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 import { type SeededVideo, seedVideo } from "./support/SeedVideo.ts"
 
@@ -35,7 +35,7 @@ const waitForVideo = async (page: Page, ok: (s: Awaited<ReturnType<typeof videoS
   }
 }
 
-describe.skipIf(chromiumMissing)("room page", () => {
+describe.skipIf(skipConsolePages("RoomPage"))("room page", () => {
   let server: ConsoleServer
   let browser: Browser
   let video: SeededVideo

@@ -13,7 +13,7 @@ import { join } from "node:path"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type TestVideos, testVideos } from "../support/videos.ts"
-import { chromiumMissing, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 
 const MiB = 1024 * 1024
@@ -33,7 +33,7 @@ const storedUploadUrls = (page: Page) =>
     Object.keys(localStorage).filter((k) => k.startsWith("tus::")).map((k) => (JSON.parse(localStorage.getItem(k)!) as { uploadUrl: string }).uploadUrl)
   )
 
-describe.skipIf(chromiumMissing)("upload page", () => {
+describe.skipIf(skipConsolePages("UploadPage"))("upload page", () => {
   let server: ConsoleServer
   let browser: Browser
   let videos: TestVideos

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Browser, Page } from "playwright-core"
 import { testVideos } from "../support/videos.ts"
-import { chromiumMissing, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, screenshot, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 import { type SeededVideo, seedVideo, uploadFile } from "./support/SeedVideo.ts"
 
@@ -29,7 +29,7 @@ const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, seco
   }
 }
 
-describe.skipIf(chromiumMissing)("catalog and video page", () => {
+describe.skipIf(skipConsolePages("VideoPage"))("catalog and video page", () => {
   let server: ConsoleServer
   let browser: Browser
   let video: SeededVideo

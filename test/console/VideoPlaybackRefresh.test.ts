@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Browser } from "playwright-core"
 import { testVideos } from "../support/videos.ts"
-import { chromiumMissing, launchBrowser, signedInPage } from "./support/ConsoleBrowser.ts"
+import { skipConsolePages, launchBrowser, signedInPage } from "./support/ConsoleBrowser.ts"
 import { type ConsoleServer, startConsoleServer } from "./support/ConsoleServer.ts"
 import { type SeededVideo, seedVideo } from "./support/SeedVideo.ts"
 
-describe.skipIf(chromiumMissing)("video player: playback URL refresh", () => {
+describe.skipIf(skipConsolePages("VideoPlaybackRefresh"))("video player: playback URL refresh", () => {
   let server: ConsoleServer
   let browser: Browser
   let video: SeededVideo

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-s3"
 import { Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import { quoteEtag } from "../ObjectBody.ts"
 import type { ObjectHead, RawObjectStore } from "../ObjectStore.ts"
 import { type ObjectNotFound, ObjectStoreUnavailable } from "../ObjectStoreError.ts"
@@ -48,8 +48,14 @@ export const makeS3Multipart = (
         )
       ),
 
-  uploadPart: (key, uploadId, partNumber, body, contentLength) =>
-    sdkCall(
+  // A streamed body outlives a call that was aborted or failed (the SDK stops reading it): it is destroyed then, so
+  // it stops pulling its source, and whatever it fails with afterwards has a listener instead of crashing the process.
+  uploadPart: (key, uploadId, partNumber, body, contentLength) => {
+    const sent = sdkBody(body)
+    const release = Effect.sync(() => {
+      if (sent instanceof Readable && !sent.destroyed) sent.on("error", () => {}).destroy()
+    })
+    return sdkCall(
       ctx("uploadPart", key, { uploadId }),
       ["InvalidObjectRequest", "MultipartUploadNotFound"],
       (abortSignal) =>
@@ -59,12 +65,13 @@ export const makeS3Multipart = (
             Key: key,
             UploadId: uploadId,
             PartNumber: partNumber,
-            Body: sdkBody(body),
+            Body: sent,
             ContentLength: contentLength
           }),
           { abortSignal }
         )
-    ).pipe(Effect.map((out) => etagOf(out.ETag))),
+    ).pipe(Effect.map((out) => etagOf(out.ETag)), Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : release)))
+  },
 
   completeMultipartUpload: (key, uploadId, parts) =>
     Effect.gen(function*() {
