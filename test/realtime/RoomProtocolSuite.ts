@@ -28,6 +28,8 @@ const SETTINGS = {
 }
 
 export interface SuiteOptions {
+  /** Runs of a failing test (vitest `retry`); vitest reports each retry. */
+  readonly retry?: number
   /**
    * Close codes a flooding client may see. Deno's server aborts the TCP connection when a frame
    * arrives after its close frame, so a client still sending sees 1006 there (checked with a bare
@@ -43,7 +45,7 @@ export interface SuiteOptions {
 
 /** `transport`: what the start-up log must name as the live transport. */
 export const roomProtocolSuite = (name: string, command: ReadonlyArray<string>, transport: string, options: SuiteOptions = {}) =>
-  describe(name, () => {
+  describe(name, { retry: options.retry ?? 0 }, () => {
     const dataDir = mkdtempSync(join(tmpdir(), "keyframe-rooms-"))
     let server: RoomServer
     const start = async () => (server = await startRoomServer(command, { DATA_DIR: dataDir, ...SETTINGS, ...options.env }))
