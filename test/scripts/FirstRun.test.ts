@@ -16,6 +16,7 @@ const ROOT = join(import.meta.dirname, "../..")
 const OLD_NODE = process.env["OLD_NODE"] ?? "/usr/bin/node"
 const oldVersion = existsSync(OLD_NODE) ? spawnSync(OLD_NODE, ["-p", "process.versions.node"], { encoding: "utf8" }).stdout.trim() : ""
 const noOldNode = oldVersion === "" || satisfies(oldVersion, engineRange())
+if (noOldNode) console.warn(`FirstRun: the old-Node cases skipped: ${OLD_NODE} is ${oldVersion === "" ? "missing" : `${oldVersion}, recent enough`}`)
 const temps: Array<string> = []
 const temp = (prefix: string) => {
   const dir = mkdtempSync(join(tmpdir(), prefix))
