@@ -17,12 +17,13 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs, promisify } from "node:util"
-import { ConfigProvider, Effect, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { sign } from "hono/jwt"
 import { Upload } from "tus-js-client"
 import WebSocket from "ws"
 import { loadConfig } from "../src/config.ts"
 import { DEV_SECRET_FILE } from "../src/runtime/DevJwtSecret.ts"
+import { nodeConfigProvider } from "../src/runtime/NodeConfigProvider.ts"
 
 const USAGE = "usage: npm run demo [-- --url http://127.0.0.1:8080]   (with `npm start` running in another terminal)"
 
@@ -40,14 +41,7 @@ const log = (message: string) => console.log(`demo: ${message}`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 // ---- settings, as the server reads them (environment, then .env) ----------------------------------
-const dotEnv = (() => {
-  try {
-    return readFileSync(".env", "utf8")
-  } catch {
-    return ""
-  }
-})()
-const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv)))
+const provider = nodeConfigProvider()
 const config = await Effect.runPromise(loadConfig(provider)).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)))
 const BASE = (values.url ?? `http://127.0.0.1:${config.server.port}`).replace(/\/+$/, "")
 

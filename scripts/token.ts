@@ -5,13 +5,13 @@
  * set, with the development secret the server uses (DATA_DIR/jwt-dev-secret, created if missing).
  * Prints only the token on stdout, so `TOKEN=$(npm run --silent token -- --sub alice)` works.
  */
-import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { ConfigProvider, Effect, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { sign } from "hono/jwt"
 import { type KeyframeSettings, loadConfig } from "../src/config.ts"
 import { ROLES } from "../src/http/auth/Auth.ts"
 import { loadOrCreateDevSecret } from "../src/runtime/DevJwtSecret.ts"
+import { nodeConfigProvider } from "../src/runtime/NodeConfigProvider.ts"
 
 const USAGE = "usage: npm run token -- --sub <user id> [--roles user,sponsor,admin,auditor] [--ttl 24h] [--secret <hs256 secret>]"
 
@@ -45,14 +45,7 @@ const ttl = values.ttl === undefined
   : /^(\d+)([smhd])$/.exec(values.ttl) ?? fail(`--ttl must look like 90s, 30m, 24h or 7d (got ${values.ttl})`)
 const askedSeconds = ttl === undefined ? undefined : Number(ttl[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[ttl[2] as "s" | "m" | "h" | "d"]
 
-const dotEnv = (() => {
-  try {
-    return readFileSync(".env", "utf8")
-  } catch {
-    return ""
-  }
-})()
-const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv)))
+const provider = nodeConfigProvider()
 
 /** --secret, else JWT_SECRET, else the development secret the server uses. */
 const signingSecret = (config: KeyframeSettings) =>

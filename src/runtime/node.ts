@@ -4,7 +4,6 @@ import { getConnInfo } from "@hono/node-server/conninfo"
 // The module itself, not the package index: the index loads all of platform-node (~30 MB of memory).
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect } from "effect"
-import { readFileSync } from "node:fs"
 import type { Server, ServerOptions } from "node:http"
 import { loadUws } from "../realtime/uws/UwsLoader.ts"
 import { uwsServe } from "../realtime/uws/UwsRoomServer.ts"
@@ -14,6 +13,7 @@ import { NodeDigests } from "./NodeDigests.ts"
 import { readProjectFile } from "./ProjectFiles.ts"
 import { nodeRequestBody } from "./NodeRequestBody.ts"
 import type { ServerLimits } from "./ServerLimits.ts"
+import { nodeConfigProvider } from "./NodeConfigProvider.ts"
 
 const CLOSE_GRACE_MS = 5_000
 
@@ -54,15 +54,7 @@ const nodeServe: Serve = (fetch, port, limits) =>
       })
   )
 
-/** The environment, then `.env` if there is one (deno.ts does the same). */
-const dotEnv = (): string => {
-  try {
-    return readFileSync(".env", "utf8")
-  } catch {
-    return ""
-  }
-}
-const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
+const provider = nodeConfigProvider()
 
 /** uWebSockets.js when a native build loads for this Node, else `ws` with one warning (DESIGN.md §2). */
 const realtimeTransport = () => {

@@ -7,7 +7,6 @@
 // The module itself, not the package index: the index loads all of platform-node (~30 MB of memory).
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ConfigProvider, Effect, Layer, Logger, References } from "effect"
-import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { describeEventStore, KeyframeConfig, type KeyframeSettings } from "../config.ts"
 import { Uploads } from "../uploads/Uploads.ts"
@@ -19,15 +18,9 @@ import { eventStoreLayer } from "./EventStoreLayer.ts"
 import { exitCode } from "./Main.ts"
 import { NodeDigests } from "./NodeDigests.ts"
 import { workersLayer } from "./WorkersLayer.ts"
+import { nodeConfigProvider } from "./NodeConfigProvider.ts"
 
-const dotEnv = (): string => {
-  try {
-    return readFileSync(".env", "utf8")
-  } catch {
-    return ""
-  }
-}
-const provider = ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(ConfigProvider.fromDotEnvContents(dotEnv())))
+const provider = nodeConfigProvider()
 
 /** `worker-<host>-<random>`, trimmed to fit an entity id. */
 const workerId = `${newWorkerId()}-${hostname().replace(/[^A-Za-z0-9]/g, "").slice(0, 24) || "host"}`
