@@ -36,6 +36,10 @@ export class PostgresEventStore {
                 max: options.poolSize ?? 10,
                 connect_timeout: 10,
                 idle_timeout: 60,
+                // Reconnects back off to 1 s at most (postgres.js defaults to 20 s): while the database
+                // is down each queued query waits for a connection attempt, so a request would wait a
+                // minute for its 503; once it is back, work resumes within a second.
+                backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1),
                 // fetch_types stays on: with it off, postgres.js 3.4.9 never hands a fresh
                 // connection to sql.reserve() (the reservation is dropped after connecting).
                 onnotice: () => {},
