@@ -102,13 +102,20 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
       const events = yield* EventStore
       const asSystem = systemSender(actors)
 
-      const send = (verb: string, caller: VideoCaller, videoId: string, command: VideoCommand, commandId?: string) =>
-        actors.send(VideoAggregate, videoId, {
+      // The catalog worker creates a ready upload's Video a moment after UploadReady, while the videos read
+      // model already says ready: a command in that window creates the Video here first (with the worker's
+      // command id, so once), then is sent again. Anything else that is not found stays not found.
+      const send = (verb: string, caller: VideoCaller, videoId: string, command: VideoCommand, commandId?: string) => {
+        const once = actors.send(VideoAggregate, videoId, {
           command,
           actor: caller.actor,
           commandId: commandId ?? videoCommandIds.byCaller(verb, videoId, caller.actor.userId, caller.key),
           correlationId: caller.correlationId
         })
+        return once.pipe(Effect.catchTag("NotFound", (notFound) =>
+          Effect.flatMap(createFromUpload(videoId), (created) => (created === undefined ? Effect.fail(notFound) : once))
+        ))
+      }
       const sendCatalog = (verb: string, caller: VideoCaller, command: CatalogCommand) =>
         actors.send(CatalogAggregate, CATALOG_ID, {
           command,
@@ -154,7 +161,9 @@ export class Videos extends Context.Service<Videos, VideosShape>()("keyframe/Vid
         if (changes.allowedOrigins !== undefined) commands.push(["origins", { _tag: "SetVideoAllowedOrigins", videoId, origins: changes.allowedOrigins }])
         if (commands.length === 0) {
           // nothing to change: still 404 for a video the caller may not see, as the decider would answer
-          const { revision, position, state } = yield* actors.current(VideoAggregate, videoId)
+          let current = yield* actors.current(VideoAggregate, videoId)
+          if (current.state.status === "Absent" && (yield* createFromUpload(videoId)) !== undefined) current = yield* actors.current(VideoAggregate, videoId)
+          const { revision, position, state } = current
           const mayKnow = state.status === "Active" &&
             (state.ownerId === caller.actor.userId || isAdmin(caller.actor) || visibleToOthers(state))
           if (!mayKnow) return yield* new NotFound({ category: "video", id: videoId })

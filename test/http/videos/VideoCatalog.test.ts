@@ -77,6 +77,19 @@ describe("the owner's edits", () => {
     expect(again.changed).toBe(false)
   })
 
+  it("an edit or publish that comes before the catalog worker made the Video (the read model already says ready) creates it first", async () => {
+    // ready uploads without their Video: the harness runs no catalog worker
+    await h.readyUpload("alice", "v-early", 1000, false)
+    await h.readyUpload("alice", "v-early-2", 1000, false)
+    expect((await h.request("PATCH", "/videos/v-early", "bob", undefined, { title: "Mine now" })).status).toBe(404)
+    const edit = await h.request("PATCH", "/videos/v-early", "alice", undefined, { title: "Early", visibility: "public" })
+    expect(edit.status).toBe(200)
+    expect(await json(await get("/videos/v-early", "bob", undefined, after(edit)))).toMatchObject({ title: "Early", visibility: "public", ownerId: "alice" })
+    expect((await h.request("POST", "/videos/v-early-2/publish", "alice")).status).toBe(200)
+    // an id that is no upload stays not found, and creates nothing
+    expect((await h.request("PATCH", "/videos/v-never", "alice", undefined, { title: "x" })).status).toBe(404)
+  })
+
   it("refuses bad input with a typed error and changes nothing", async () => {
     const before = await json(await get("/videos/v-pub", "alice"))
     const cases: Array<[unknown, number, string]> = [
