@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ObjectStore } from "../../../src/objectstore/ObjectStore.ts"
 import { streamStagingPrefix } from "../../../src/streams/StreamObjectKeys.ts"
 import { type S3TestServer, startS3 } from "../../support/s3.ts"
-import { bearer, MiB, pushClient, type PushServer, sha256, startPushServer, waitForState } from "./PushServer.ts"
+import { sign } from "hono/jwt"
+import { bearer, MiB, pushClient, type PushServer, SECRET, sha256, startPushServer, waitForState } from "./PushServer.ts"
 
 const ENV = { STREAM_TIMEOUT_SECONDS: "3", PUSH_MAX_BODY_BYTES: String(4 * MiB) }
 let s3: S3TestServer
@@ -189,6 +190,30 @@ describe("HTTP push", () => {
     const late = await client.patch("ivan", id, 6 * MiB, new Uint8Array(10))
     expect(late.status).toBe(410)
     expect((await late.json()).error.code).toBe("STREAM_FAILED")
+  }, 30_000)
+
+  it("a push that crosses the owner's weekly quota fails the stream at that chunk in the quota's words; later PATCHes are 410", async () => {
+    const admin = `Bearer ${await sign({ sub: "root", roles: ["user", "admin"], exp: Math.floor(Date.now() / 1000) + 600 }, SECRET, "HS256")}`
+    const limit = await fetch(`${server.origin}/admin/users/quinn/quota-limit`, {
+      method: "PUT",
+      headers: { Authorization: admin, "Content-Type": "application/json" },
+      body: JSON.stringify({ limitBytes: 8 * MiB })
+    })
+    expect(limit.status, await limit.clone().text()).toBe(200)
+    const { id } = await create("quinn")
+    const data = randomBytes(12 * MiB)
+    // the first 5 MiB part fits, the second would end at 10 MiB of an 8 MiB week
+    await pushAll("quinn", id, data, [4 * MiB, 4 * MiB, 3 * MiB])
+    const failed = await waitForState(server.origin, "quinn", id, "failed", 20_000)
+    expect(failed).toMatchObject({ failureReason: "quota-exceeded", partsUploaded: 1 })
+    expect(failed.failureDetail).toMatch(/^Weekly upload quota exceeded/)
+    const late = await client.patch("quinn", id, 11 * MiB, data.subarray(11 * MiB))
+    expect(late.status).toBe(410)
+    expect((await late.json()).error.code).toBe("STREAM_FAILED")
+    // the failed stream's reservation is given back (the quota read model follows)
+    const reserved = async () => (await (await fetch(`${server.origin}/me/quota`, { headers: await bearer("quinn") })).json()).reservedBytes
+    for (const until = Date.now() + 10_000; (await reserved()) !== 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 200))
+    expect(await reserved()).toBe(0)
   }, 30_000)
 
   it("the push routes are in the OpenAPI document", async () => {
