@@ -10,55 +10,9 @@
  */
 import { get, post } from "../../api.ts"
 import { PlaybackClient } from "../../../realtime/client/PlaybackClient.ts"
+import { type ChatLine, foldRoomEvent, type PresenceEntry, type RoomInfo, type RoomState, withPosted } from "./RoomView.ts"
 
-export interface ChatLine {
-  readonly messageId: string
-  readonly userId: string
-  readonly text: string
-  readonly at: number
-  /** sent: the server has it; pending: waiting for its ack; failed: refused (error has the server's words). */
-  readonly status: "sent" | "pending" | "failed"
-  readonly error?: string
-  /** The client id of my own message (to resend it). */
-  readonly clientId?: string
-  /** A marker, not a message: chat was missed here (the reconnect got a snapshot). */
-  readonly gap?: boolean
-}
-
-export interface PresenceEntry {
-  readonly userId: string
-  readonly connections: number
-  readonly state: "ready" | "buffering" | "unknown"
-}
-
-export interface RoomInfo {
-  readonly id: string
-  readonly status: "open" | "closed"
-  readonly hostId: string
-  readonly title: string | null
-  readonly videoId: string | null
-  readonly capacity: number
-  readonly members: ReadonlyArray<{ readonly userId: string; readonly joinedAt: number }>
-  readonly controllers: ReadonlyArray<string>
-}
-
-export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closed"
-
-export interface RoomState {
-  readonly status: ConnectionStatus
-  readonly room: RoomInfo | undefined
-  readonly me: string | undefined
-  readonly joined: boolean
-  /** Why I am not a member (ROOM_FULL: read-only). */
-  readonly readOnly: string | undefined
-  readonly chat: ReadonlyArray<ChatLine>
-  readonly presence: ReadonlyArray<PresenceEntry>
-  /** A notice in words: missed history, rate limited, a refused command, the room closed, a failed connection. */
-  readonly notice: string | undefined
-  readonly revision: number
-  /** Seconds until the next attempt while reconnecting. */
-  readonly retryInSeconds: number | undefined
-}
+export type { ChatLine, ConnectionStatus, PresenceEntry, RoomInfo, RoomState } from "./RoomView.ts"
 
 interface Frame {
   readonly type: string
@@ -357,36 +311,14 @@ export class RoomConnection {
     if (name === "ChatPosted") {
       const messageId = String(data.messageId)
       const line: ChatLine = { messageId, userId: String(data.userId), text: String(data.text), at: Number(data.at), status: "sent" }
-      const known = this.current.chat.find((l) => l.messageId === messageId)
-      const chat = known === undefined
-        ? [...this.current.chat, line].sort((a, b) => (a.status === "pending" ? 1 : 0) - (b.status === "pending" ? 1 : 0) || a.at - b.at)
-        : this.current.chat.map((l) => (l.messageId === messageId ? { ...l, ...line, clientId: l.clientId } : l))
-      this.set({ chat, revision: this.lastRevision })
+      this.set({ chat: withPosted(this.current.chat, line), revision: this.lastRevision })
       return
     }
     if (replayed) return this.set({ revision: this.lastRevision })
     if (name === "PlaybackChanged" || name === "PlaybackReady") this.playback.receive(frame as never)
     const room = this.current.room
     if (room === undefined) return
-    let next: RoomInfo = room
-    const userId = String(data.userId ?? "")
-    switch (name) {
-      case "MemberJoined":
-        if (!room.members.some((m) => m.userId === userId)) next = { ...room, members: [...room.members, { userId, joinedAt: Number(data.at) }] }
-        break
-      case "MemberLeft":
-        next = { ...room, members: room.members.filter((m) => m.userId !== userId), controllers: room.controllers.filter((c) => c !== userId) }
-        break
-      case "PlaybackControlChanged":
-        next = { ...room, controllers: data.allowed === true ? [...room.controllers.filter((c) => c !== userId), userId] : room.controllers.filter((c) => c !== userId) }
-        break
-      case "HostHandedOver":
-        next = { ...room, hostId: String(data.to) }
-        break
-      case "RoomClosed":
-        next = { ...room, status: "closed" }
-        break
-    }
+    const next = foldRoomEvent(room, name, data)
     const me = this.current.me
     const patch: { -readonly [K in keyof RoomState]?: RoomState[K] } = { room: next, revision: this.lastRevision }
     if (me !== undefined) patch.joined = next.members.some((m) => m.userId === me)
