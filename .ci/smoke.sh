@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of a Keyframe server command: `bash .ci/smoke.sh NAME COMMAND...` starts COMMAND with a
-# temporary DATA_DIR on free ports, waits for /healthz and /readyz to answer 200, sends SIGTERM to
-# the server process, and requires it (and so COMMAND, e.g. `npm start`) to exit 0.
+# temporary DATA_DIR on free ports, waits for /healthz and /readyz to answer 200, fetches the console's
+# page and two of its files, sends SIGTERM to the server process, and requires it (and so COMMAND,
+# e.g. `npm start`) to exit 0.
 # Node 24 must be on PATH (source scripts/node24.sh).
 set -euo pipefail
 
@@ -45,6 +46,16 @@ for path in /healthz /readyz; do
   done
   [ "$code" = 200 ] || fail "$path did not answer 200 (last status: $code)"
   echo "$name: GET $path -> 200 $(cat "$dir/body")"
+done
+
+# the console: its page, one of its modules (compiled from TypeScript on the fly) and a vendored client,
+# each through this runtime's file reader (src/runtime/ProjectFiles.ts)
+for asset in "/ text/html" "/console/src/console/main.ts text/javascript" "/console/vendor/tus.js text/javascript"; do
+  read -r path type <<<"$asset"
+  got=$(curl -s -o "$dir/body" -w '%{http_code} %{content_type}' "$url$path" || true)
+  case "$got" in "200 $type"*) ;; *) fail "GET $path answered \"$got\" (expected 200 $type)" ;; esac
+  [ -s "$dir/body" ] || fail "GET $path answered an empty body"
+  echo "$name: GET $path -> $got ($(wc -c <"$dir/body") bytes)"
 done
 
 server=$(server_pid)
