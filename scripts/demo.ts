@@ -9,21 +9,22 @@
  * Tokens are minted the way `npm run token` does: JWT_SECRET (environment, then .env), else the
  * development secret in DATA_DIR/jwt-dev-secret, which the server wrote (same DATA_DIR, same .env).
  * A second run finds the demo's users there and says so instead of adding a second copy.
+ * What it makes is in demo/DemoPlan.ts; the API client, the clips and the room sockets beside it.
  */
-import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
+import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { parseArgs, promisify } from "node:util"
+import { parseArgs } from "node:util"
 import { Effect, Redacted } from "effect"
-import { sign } from "hono/jwt"
-import { Upload } from "tus-js-client"
-import WebSocket from "ws"
 import { loadConfig } from "../src/config.ts"
 import { DEV_SECRET_FILE } from "../src/runtime/DevJwtSecret.ts"
 import { nodeConfigProvider } from "../src/runtime/NodeConfigProvider.ts"
+import { ApiError, demoApi } from "./demo/DemoApi.ts"
+import { makeClip, pool } from "./demo/DemoClips.ts"
+import { ADMIN, BATCH1, BATCH2, BROKEN, CATEGORIES, CHAT, COMMENTS, GUESTS, type Plan, REPLIES, USERS } from "./demo/DemoPlan.ts"
+import { joinRoom, type Member } from "./demo/DemoRoom.ts"
 
 const USAGE = "usage: npm run demo [-- --url http://127.0.0.1:8080]   (with `npm start` running in another terminal)"
 
@@ -62,64 +63,7 @@ const secret = (() => {
   }
 })()
 
-// ---- the API ---------------------------------------------------------------------------------------
-const ADMIN = "demo-admin"
-const tokens = new Map<string, Promise<string>>()
-const token = (sub: string) => {
-  let t = tokens.get(sub)
-  if (t === undefined) {
-    const now = Math.floor(Date.now() / 1000)
-    t = sign({ sub, roles: sub === ADMIN ? ["user", "admin", "auditor"] : ["user"], iat: now, exp: now + 3600 }, secret, "HS256")
-    tokens.set(sub, t)
-  }
-  return t
-}
-
-class ApiError extends Error {
-  readonly status: number
-  readonly code: string
-  constructor(status: number, code: string, message: string) {
-    super(message)
-    this.status = status
-    this.code = code
-  }
-}
-
-const api = async <A = unknown>(sub: string, method: string, path: string, body?: unknown): Promise<A> => {
-  const response = await fetch(`${BASE}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${await token(sub)}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" })
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  const text = await response.text()
-  if (!response.ok) {
-    let code = "HTTP_" + response.status
-    let message = text
-    try {
-      const e = JSON.parse(text).error
-      code = e.code
-      message = e.message
-    } catch {}
-    throw new ApiError(response.status, code, `${method} ${path} → ${response.status} ${code}: ${message}`)
-  }
-  return (text === "" ? undefined : JSON.parse(text)) as A
-}
-
-/** Retries `f` while it fails with 404 (a video appears shortly after its upload's creation) or 503. */
-const retrying = async <A>(f: () => Promise<A>, seconds = 20): Promise<A> => {
-  const deadline = Date.now() + seconds * 1000
-  for (;;) {
-    try {
-      return await f()
-    } catch (e) {
-      if (!(e instanceof ApiError && (e.status === 404 || e.status === 503)) || Date.now() > deadline) throw e
-      await sleep(300)
-    }
-  }
-}
+const { token, api, retrying, upload } = demoApi(BASE, secret, ADMIN)
 
 // ---- is it there, and filled already? ---------------------------------------------------------------
 try {
@@ -131,8 +75,6 @@ try {
     : String(e))
 }
 
-const USERS = { full: "alice", half: "bob", none: "carol", other: "dan" } as const
-const GUESTS = ["erin", "frank", "grace", "heidi"]
 
 const printSignIn = () => {
   console.log(`\nOpen ${BASE}/ and sign in as (development sign-in, on 127.0.0.1):`)
@@ -154,13 +96,6 @@ if (already.items.length > 0) {
 const started = Date.now()
 
 // ---- categories ------------------------------------------------------------------------------------
-const CATEGORIES = [
-  { slug: "music", name: "Music" },
-  { slug: "nature", name: "Nature" },
-  { slug: "tech", name: "Science & Tech" },
-  { slug: "sports", name: "Sports" },
-  { slug: "cooking", name: "Cooking" }
-]
 for (const c of CATEGORIES) {
   await api(ADMIN, "POST", "/admin/categories", c).catch((e) => {
     if (!(e instanceof ApiError && e.status === 409)) throw e
@@ -169,108 +104,17 @@ for (const c of CATEGORIES) {
 log(`categories: ${CATEGORIES.map((c) => c.name).join(", ")}`)
 
 // ---- clips -----------------------------------------------------------------------------------------
-interface Clip {
-  readonly name: string
-  readonly source: string
-  readonly size: string
-  readonly seconds: number
-  readonly tone: number
-}
-interface Plan {
-  readonly owner: string
-  readonly clip: Clip
-  readonly title: string
-  readonly description: string
-  readonly category: string
-}
-
-const clip = (name: string, source: string, size: string, seconds: number, tone: number): Clip => ({ name, source, size, seconds, tone })
-// batch 1 is given time to become ready; batch 2 is uploaded last, just before the end, and left processing
-const BATCH1: ReadonlyArray<Plan> = [
-  { owner: USERS.full, clip: clip("bars", "smptehdbars", "640x360", 3, 440), title: "Tuning the studio monitors", description: "Colour bars and a 440 Hz tone: the calibration ritual before every session.", category: "music" },
-  { owner: USERS.full, clip: clip("mandelbrot", "mandelbrot", "640x360", 4, 330), title: "Diving into the Mandelbrot set", description: "Four seconds of fractal zoom.", category: "tech" },
-  { owner: USERS.full, clip: clip("life", "life=mold=10:ratio=0.5:death_color=#203040:life_color=#60c080", "480x270", 3, 523), title: "Game of Life, mould edition", description: "Conway's cellular automaton growing moss.", category: "nature" },
-  { owner: USERS.full, clip: clip("pattern", "testsrc2", "1280x720", 2, 660), title: "Morning warm-up in 720p", description: "A quick HD test pattern before the match.", category: "sports" },
-  { owner: USERS.half, clip: clip("cells", "cellauto=rule=110", "640x360", 3, 392), title: "Rule 110 slow cooker", description: "Let it simmer: an elementary automaton, one row at a time.", category: "cooking" },
-  { owner: USERS.half, clip: clip("rgb", "rgbtestsrc", "426x240", 2, 587), title: "Three primary colours", description: "Red, green, blue. That is the whole recipe.", category: "cooking" },
-  { owner: USERS.half, clip: clip("smpte", "smptebars", "640x360", 3, 294), title: "Colour bars at golden hour", description: "Seven bars in the evening light.", category: "nature" },
-  { owner: USERS.half, clip: clip("pal", "pal75bars", "640x360", 2, 880), title: "Half-time bars", description: "PAL 75 % bars, the classic interval.", category: "sports" },
-  { owner: USERS.other, clip: clip("yuv", "yuvtestsrc", "640x360", 3, 349), title: "YUV explained in three seconds", description: "Luma and chroma, side by side.", category: "tech" }
-]
-const BATCH2: ReadonlyArray<Plan> = [
-  { owner: USERS.full, clip: clip("gradient", "gradients=speed=0.05", "854x480", 4, 494), title: "Sunset gradient (still processing)", description: "Uploaded last: the workers are on it.", category: "nature" },
-  { owner: USERS.half, clip: clip("testsrc", "testsrc", "854x480", 4, 698), title: "Synth test tone (still processing)", description: "Uploaded last: the workers are on it.", category: "music" },
-  { owner: USERS.other, clip: clip("pattern2", "testsrc2", "640x360", 4, 784), title: "Ladder check (still processing)", description: "Uploaded last: the workers are on it.", category: "tech" }
-]
-const BROKEN = [
-  { owner: USERS.other, name: "holiday-corrupted.mp4", title: "Holiday (corrupted copy)" },
-  { owner: USERS.other, name: "not-really-a-video.mp4", title: "Not really a video" }
-]
-
-const exec = promisify(execFile)
 const CLIPS = join(tmpdir(), "keyframe-demo-clips-v1")
 await mkdir(CLIPS, { recursive: true })
 
-/** The clip's file, generated once (kept in the temp dir for the next demo). */
-const makeClip = async (c: Clip): Promise<string> => {
-  const target = join(CLIPS, `${c.name}-${c.size}-${c.seconds}s.mp4`)
-  if (existsSync(target)) return target
-  const tmp = join(CLIPS, `.tmp-${process.pid}-${randomBytes(4).toString("hex")}.mp4`)
-  const source = `${c.source}${c.source.includes("=") ? ":" : "="}size=${c.size}:rate=25`
-  try {
-    await exec(process.env["FFMPEG_PATH"] || "ffmpeg", [
-      "-hide_banner", "-v", "error", "-y",
-      "-f", "lavfi", "-i", source,
-      "-f", "lavfi", "-i", `sine=frequency=${c.tone}:sample_rate=48000:duration=${c.seconds}`,
-      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-t", String(c.seconds), "-f", "mp4", tmp
-    ])
-    await rename(tmp, target)
-  } catch (e) {
-    fail(`ffmpeg could not generate the clip ${c.name} (${(e as Error).message.trim()}); install ffmpeg (npm run setup) or set FFMPEG_PATH`)
-  } finally {
-    await rm(tmp, { force: true })
-  }
-  return target
-}
-
-/** `f` over `items`, `n` at a time, in order of the results. */
-const pool = async <A, B>(items: ReadonlyArray<A>, n: number, f: (a: A) => Promise<B>): Promise<Array<B>> => {
-  const out: Array<B> = new Array(items.length)
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await f(items[i]!)
-    }
-  }))
-  return out
-}
-
 const files = new Map<Plan, string>()
-await pool([...BATCH1, ...BATCH2], 2, async (p) => files.set(p, await makeClip(p.clip)))
+await pool([...BATCH1, ...BATCH2], 2, async (p) => files.set(p, await makeClip(CLIPS, p.clip)))
+  .catch((e: unknown) => fail((e as Error).message))
 const brokenFile = join(CLIPS, "random-bytes.mp4")
 if (!existsSync(brokenFile)) await writeFile(brokenFile, randomBytes(96 * 1024))
 log(`generated ${files.size} clips with ffmpeg (in ${CLIPS})`)
 
 // ---- uploads ---------------------------------------------------------------------------------------
-/** A tus upload as `owner`; the upload's id is the video's id. */
-const upload = async (owner: string, data: Buffer, filename: string): Promise<string> => {
-  const auth = await token(owner)
-  const url = await new Promise<string>((resolve, reject) => {
-    const u: Upload = new Upload(data, {
-      endpoint: `${BASE}/files`,
-      headers: { Authorization: `Bearer ${auth}` },
-      metadata: { filename, filetype: "video/mp4" },
-      chunkSize: 8 * 1024 * 1024,
-      retryDelays: [0, 1000, 3000],
-      onSuccess: () => resolve(u.url!),
-      onError: reject
-    })
-    u.start()
-  })
-  return url.slice(url.lastIndexOf("/") + 1)
-}
-
 interface Made {
   readonly id: string
   readonly plan: Plan
@@ -316,15 +160,6 @@ const ready = await settle(batch1, 75)
 log(`${ready.length} of ${batch1.length} clips ready`)
 
 // ---- engagement ------------------------------------------------------------------------------------
-const COMMENTS = [
-  "This is exactly what I needed today.",
-  "The colours on this one are gorgeous.",
-  "How did you film this?",
-  "Watched it three times already.",
-  "Can you do a longer version?",
-  "The sound is a bit loud at the start."
-]
-const REPLIES = ["Thanks! More coming soon.", "Agreed!", "Same here.", "Noted, I will fix it next time."]
 const people = [USERS.full, USERS.half, USERS.none, USERS.other, ...GUESTS]
 let likes = 0
 let comments = 0
@@ -375,51 +210,9 @@ const { wsPort } = await fetch(`${BASE}/console/config.json`).then((r) => r.json
 const wsUrl = new URL(room.websocketPath, BASE.replace(/^http/, "ws"))
 wsUrl.port = String(wsPort)
 
-interface Member {
-  readonly ws: WebSocket
-  readonly send: (frame: Record<string, unknown>) => Promise<void>
-}
-let frameId = 0
-/** A member's socket: connects, waits for the welcome, joins; `send` resolves on the frame's ack. */
-const connect = async (user: string): Promise<Member> => {
-  const ws = new WebSocket(wsUrl, { headers: { Authorization: `Bearer ${await token(user)}` } })
-  const pending = new Map<string, { resolve: () => void; reject: (e: Error) => void }>()
-  const welcomed = new Promise<void>((resolve, reject) => {
-    ws.on("message", (raw) => {
-      const frame = JSON.parse(String(raw)) as { type: string; id?: string; message?: string; code?: string }
-      if (frame.type === "welcome") resolve()
-      const p = frame.id === undefined ? undefined : pending.get(frame.id)
-      if (p !== undefined && (frame.type === "ack" || frame.type === "error")) {
-        pending.delete(frame.id!)
-        frame.type === "ack" ? p.resolve() : p.reject(new Error(`${frame.code}: ${frame.message}`))
-      }
-    })
-    ws.once("error", reject)
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`the room WebSocket at ${wsUrl.href} answered ${res.statusCode}`)))
-  })
-  await welcomed
-  const send = (frame: Record<string, unknown>) =>
-    new Promise<void>((resolve, reject) => {
-      const id = `demo${++frameId}`
-      pending.set(id, { resolve, reject })
-      ws.send(JSON.stringify({ ...frame, id }))
-    })
-  await send({ type: "join" })
-  return { ws, send }
-}
-
-const CHAT: ReadonlyArray<readonly [string, string]> = [
-  [USERS.full, "Welcome everyone! Starting in a second."],
-  [USERS.half, "Hi! Got my popcorn."],
-  [USERS.none, "First time in a room, this is neat."],
-  [USERS.full, "Pressing play now."],
-  [USERS.half, "The colours!"],
-  [USERS.none, "Can we watch the fractal one next?"],
-  [USERS.full, "Sure, after this one."]
-]
 const members = new Map<string, Member>()
 try {
-  for (const user of [USERS.full, USERS.half, USERS.none]) members.set(user, await connect(user))
+  for (const user of [USERS.full, USERS.half, USERS.none]) members.set(user, await joinRoom(wsUrl, await token(user)))
   for (const [i, [user, text]] of CHAT.entries()) {
     await members.get(user)!.send({ type: "chat", text })
     if (i === 3) await members.get(USERS.full)!.send({ type: "playback", action: "play", positionMs: 0 })

@@ -5,16 +5,9 @@
  * read right after an edit shows the edit (README "Reading your writes").
  */
 import { currentSession } from "./session.ts"
+import { ApiError } from "./ApiError.ts"
 
-export class ApiError extends Error {
-  readonly status: number
-  readonly code: string
-  constructor(status: number, code: string, message: string) {
-    super(message)
-    this.status = status
-    this.code = code
-  }
-}
+export { ApiError }
 
 /** The newest event-store position a command of this page returned. */
 let lastPosition: string | undefined
