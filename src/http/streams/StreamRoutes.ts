@@ -5,7 +5,8 @@
  * (src/http/queries/StreamQueries.ts). Each stream's ingest engine runs in this process (StreamEngines).
  */
 import { Effect } from "effect"
-import { type Context, Hono } from "hono"
+import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { cors } from "hono/cors"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { Streams } from "../../streams/Streams.ts"
 import type { AppEnv } from "../AppEnv.ts"
@@ -14,14 +15,28 @@ import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { HttpError } from "../HttpError.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
-import { POSITION_HEADER } from "../queries/ReadModel.ts"
+import { MIN_POSITION_HEADER, POSITION_HEADER } from "../queries/ReadModel.ts"
 import { fetchRequestBody, type RequestBodyReader } from "../RequestBody.ts"
 import { makeStreamLocks } from "./StreamLocks.ts"
 import { patchStream } from "./StreamPatch.ts"
-import { makeStreamRunner } from "./StreamProtocol.ts"
+import { makeStreamRunner, OFFSET_HEADER, TUS_OFFSET_HEADER } from "./StreamProtocol.ts"
 import { openOwnStream, type StreamEngines, type StreamRouteContext } from "./StreamRouteContext.ts"
 import { createStreamDoc, endStreamDoc, patchStreamDoc } from "./StreamRouteDocs.ts"
 import { CreateStreamBody, type StreamCreated, type StreamEndAccepted, StreamParams } from "./StreamSchemas.ts"
+
+/**
+ * CORS for pushing from a page on another origin (a browser recorder): bearer tokens, not cookies, so "*" is
+ * enough, as for tus. Its headers go on every answer under `/streams` (the read side's `GET /streams/:id`
+ * included); it answers the preflights of the stream routes only (204), so an unknown path stays a 404.
+ */
+const streamCors = cors({
+  origin: "*",
+  allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
+  allowHeaders: ["Authorization", "Content-Type", OFFSET_HEADER, TUS_OFFSET_HEADER, "Idempotency-Key", MIN_POSITION_HEADER],
+  exposeHeaders: [OFFSET_HEADER, "Location", POSITION_HEADER, "Retry-After", "X-Request-Id"],
+  maxAge: 86_400
+})
+const streamCorsBeyondOptions: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === "OPTIONS" ? next() : streamCors(c, next))
 
 export interface StreamPushOptions {
   readonly streams: typeof Streams.Service
@@ -110,6 +125,10 @@ export const streamRoutes = (deps: StreamRouteDeps): Hono<AppEnv> => {
   }
   const auth = requireAuth(deps.auth)
   return new Hono<AppEnv>()
+    .options("/", streamCors)
+    .options("/:id", streamCors)
+    .options("/:id/end", streamCors)
+    .use("*", streamCorsBeyondOptions)
     .post("/", describeRoute(createStreamDoc), auth, validate("json", CreateStreamBody), createStream(context))
     .patch("/:id", describeRoute(patchStreamDoc), auth, validate("param", StreamParams), patchStream(context))
     .post("/:id/end", describeRoute(endStreamDoc), auth, validate("param", StreamParams), endStream(context))

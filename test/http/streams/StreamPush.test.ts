@@ -216,6 +216,31 @@ describe("HTTP push", () => {
     expect(await reserved()).toBe(0)
   }, 30_000)
 
+  it("CORS: pages on other origins may push (preflights answered, Stream-Offset readable), and read the stream", async () => {
+    const { id } = await create("cora")
+    const origin = { Origin: "https://recorder.example" }
+    const preflight = await fetch(`${server.origin}/streams/${id}`, {
+      method: "OPTIONS",
+      headers: { ...origin, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "authorization, content-type, stream-offset" }
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("*")
+    expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("PATCH")
+    expect(preflight.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("stream-offset")
+    for (const path of ["/streams", `/streams/${id}/end`]) {
+      expect((await fetch(`${server.origin}${path}`, { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "POST" } })).status).toBe(204)
+    }
+    const patched = await client.patch("cora", id, 0, new Uint8Array(10), origin)
+    expect(patched.status).toBe(204)
+    expect(patched.headers.get("Access-Control-Allow-Origin")).toBe("*")
+    expect(patched.headers.get("Access-Control-Expose-Headers")).toContain("Stream-Offset")
+    const read = await fetch(`${server.origin}/streams/${id}`, { headers: { ...await bearer("cora"), ...origin } })
+    expect(read.status).toBe(200)
+    expect(read.headers.get("Access-Control-Allow-Origin")).toBe("*")
+    // a path that is no stream route stays 404, preflight or not
+    expect((await fetch(`${server.origin}/streams/${id}/nope`, { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "PATCH" } })).status).toBe(404)
+  })
+
   it("the push routes are in the OpenAPI document", async () => {
     const doc = await (await fetch(`${server.origin}/openapi.json`)).json()
     expect(Object.keys(doc.paths["/streams"])).toContain("post")
