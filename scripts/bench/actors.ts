@@ -12,6 +12,7 @@ import type { RoomCommand } from "../../src/domain/room/RoomCommands.ts"
 import { defaultDomainSettings } from "../../src/domain/shared/DomainSettings.ts"
 import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore.ts"
 import { EventStore } from "../../src/eventstore/EventStore.ts"
+import { nodeSha256Hex } from "../../src/runtime/NodeDigests.ts"
 
 const { values } = parseArgs({
   options: { commands: { type: "string", default: "300" }, history: { type: "string", default: "1000" } }
@@ -23,7 +24,7 @@ const settings = defaultDomainSettings
 
 const runtime = ManagedRuntime.make(
   ActorSystem.layer({ mailboxSize: 10_000, idleMillis: 600_000, maxLive: 1_000, maxConflictRetries: 5, settings }).pipe(
-    Layer.provideMerge(PgliteEventStore.layer({}))
+    Layer.provideMerge(PgliteEventStore.layer({ sha256Hex: nodeSha256Hex }))
   )
 )
 

@@ -26,6 +26,8 @@ import { PgliteEventStore } from "../../src/eventstore/embedded/PgliteEventStore
 import { EventStore, type EventStoreShape } from "../../src/eventstore/EventStore.ts"
 import type { NewEvent } from "../../src/eventstore/EventStoreTypes.ts"
 import { PostgresEventStore } from "../../src/eventstore/postgres/PostgresEventStore.ts"
+// the adapters as the server runs them: the hash chain on node:crypto (src/runtime/EventStoreLayer.ts)
+import { nodeSha256Hex } from "../../src/runtime/NodeDigests.ts"
 
 const { values: args } = parseArgs({ options: { seconds: { type: "string", default: "2" }, only: { type: "string" } } })
 const PHASE_MS = Number(args.seconds) * 1000
@@ -183,7 +185,7 @@ const measure = async (adapter: string, store: EventStoreShape, raw: Baseline, e
 
 const embedded = async () => {
   const dir = await mkdtemp(join(tmpdir(), "keyframe-bench-"))
-  const { store, close } = await openStore(PgliteEventStore.layer({ dataDir: join(dir, "store") }))
+  const { store, close } = await openStore(PgliteEventStore.layer({ dataDir: join(dir, "store"), sha256Hex: nodeSha256Hex }))
   const db = await PGlite.create(durablePgliteOptions(join(dir, "raw"), []))
   try {
     await db.exec(rawTable("raw_events"))
@@ -206,7 +208,7 @@ const embedded = async () => {
 /** Several store instances (as several processes would) appending on one schema, with and without the commit-order lock. */
 const multiStore = async (schema: string, unorderedCommits: boolean) => {
   const stores = await Promise.all(
-    Array.from({ length: 4 }, () => openStore(PostgresEventStore.layer({ url: PG_URL, schema, poolSize: 4, unorderedCommits })))
+    Array.from({ length: 4 }, () => openStore(PostgresEventStore.layer({ url: PG_URL, schema, poolSize: 4, unorderedCommits, sha256Hex: nodeSha256Hex })))
   )
   try {
     let next = 0
@@ -220,7 +222,7 @@ const multiStore = async (schema: string, unorderedCommits: boolean) => {
 const postgresBench = async () => {
   const schema = `kf_bench_${process.pid}`
   const sql = postgres(PG_URL, { max: 16, onnotice: () => {} })
-  const { store, close } = await openStore(PostgresEventStore.layer({ url: PG_URL, schema, poolSize: 10 }))
+  const { store, close } = await openStore(PostgresEventStore.layer({ url: PG_URL, schema, poolSize: 10, sha256Hex: nodeSha256Hex }))
   try {
     const table = `"${schema}".raw_events`
     await sql.unsafe(rawTable(table))

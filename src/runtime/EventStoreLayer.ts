@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import type { EventStoreChoice } from "../config.ts"
 import type { EventStore } from "../eventstore/EventStore.ts"
 import { EventStoreUnavailable } from "../eventstore/EventStoreError.ts"
+import { nodeSha256Hex } from "./NodeDigests.ts"
 
 const load = <M>(what: string, importer: () => Promise<M>) =>
   Effect.tryPromise({
@@ -16,11 +17,11 @@ export const eventStoreLayer = (choice: EventStoreChoice): Layer.Layer<EventStor
       switch (choice.kind) {
         case "embedded": {
           const m = yield* load("embedded", () => import("../eventstore/embedded/PgliteEventStore.ts"))
-          return m.PgliteEventStore.layer({ dataDir: choice.dataDir })
+          return m.PgliteEventStore.layer({ dataDir: choice.dataDir, sha256Hex: nodeSha256Hex })
         }
         case "postgres": {
           const m = yield* load("PostgreSQL", () => import("../eventstore/postgres/PostgresEventStore.ts"))
-          return m.PostgresEventStore.layer({ url: choice.url })
+          return m.PostgresEventStore.layer({ url: choice.url, sha256Hex: nodeSha256Hex })
         }
         case "kurrent": {
           const m = yield* load("KurrentDB", () => import("../eventstore/kurrent/KurrentEventStore.ts"))

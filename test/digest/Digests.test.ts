@@ -5,7 +5,9 @@ import * as Hex from "effect/encoding/Hex"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { Digests } from "../../src/digest/Digests.ts"
-import { NodeDigests } from "../../src/runtime/NodeDigests.ts"
+import { sha256HexOfText } from "../../src/digest/Hashes.ts"
+import { GENESIS_HASH, linkMetadata, makeChainVerifier } from "../../src/eventstore/HashChain.ts"
+import { NodeDigests, nodeSha256Hex } from "../../src/runtime/NodeDigests.ts"
 
 const layers: ReadonlyArray<readonly [string, Layer.Layer<Digests>]> = [["portable", Digests.layer], ["node:crypto", NodeDigests.layer]]
 
@@ -33,5 +35,28 @@ describe.each(layers)("Digests (%s)", (_name, layer) => {
       expect(out.constructor).toBe(Uint8Array)
       expect(out.length).toBe(length)
     }
+  })
+})
+
+describe("the hash chain's SHA-256 on node:crypto (nodeSha256Hex, given to the event store by the runtime)", () => {
+  it("equals the portable one on any text, lone surrogates included (both encode them as U+FFFD)", () => {
+    for (const text of ["", "a", "é€😀", "\ud800", "x\udfffy", "\u0000"]) expect(nodeSha256Hex(text)).toBe(sha256HexOfText(text))
+    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), (text) => nodeSha256Hex(text) === sha256HexOfText(text)))
+  })
+
+  it("links events whose chain the verifier accepts, and refuses once one is changed", async () => {
+    const metadata = { schemaVersion: 1, occurredAt: "2026-12-07T00:00:00.000Z" }
+    const first = linkMetadata(GENESIS_HASH, "Happened", { n: 1, text: "é" }, metadata, nodeSha256Hex)
+    const second = linkMetadata(first.hash, "Happened", { n: 2 }, metadata, nodeSha256Hex)
+    expect(first.hash).toBe(linkMetadata(GENESIS_HASH, "Happened", { n: 1, text: "é" }, metadata).hash)
+    const recorded = (revision: number, data: { n: number }, m: typeof first) =>
+      ({ id: crypto.randomUUID(), stream: "s", revision, position: revision + 1, type: "Happened", data, metadata: m, recordedAt: "2026-12-07T00:00:00.000Z" }) as const
+    const verify = async (events: ReadonlyArray<ReturnType<typeof recorded>>) => {
+      const verifier = makeChainVerifier()
+      for (const e of events) await Effect.runPromise(verifier.check(e as never))
+      return verifier.report()
+    }
+    expect((await verify([recorded(0, { n: 1, text: "é" } as never, first), recorded(1, { n: 2 }, second)])).ok).toBe(true)
+    expect((await verify([recorded(0, { n: 1, text: "e" } as never, first), recorded(1, { n: 2 }, second)])).ok).toBe(false)
   })
 })

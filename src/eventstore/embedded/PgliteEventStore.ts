@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite"
 import { type Duration, Effect, Layer } from "effect"
 import { EventStore } from "../EventStore.ts"
 import { EventStoreUnavailable } from "../EventStoreError.ts"
+import type { TextSha256 } from "../HashChain.ts"
 import { makeSqlEventStore } from "../sql/SqlEventStore.ts"
 import { type DurabilityObserver, durablePgliteOptions } from "./DurableNodeFs.ts"
 import { checkpointPeriodically } from "./PeriodicCheckpoint.ts"
@@ -15,6 +16,8 @@ export interface PgliteEventStoreOptions {
   readonly durability?: DurabilityObserver | undefined
   /** How often a store in a data directory checkpoints (PeriodicCheckpoint.ts); 5 minutes by default. */
   readonly checkpointInterval?: Duration.Input | undefined
+  /** The hash chain's SHA-256 (HashChain.ts TextSha256); default the portable one. */
+  readonly sha256Hex?: TextSha256 | undefined
 }
 
 /**
@@ -61,7 +64,7 @@ export class PgliteEventStore {
           (db) => Effect.tryPromise(() => db.close()).pipe(Effect.ignore)
         )
         const driver = makePgliteDriver(db)
-        const store = yield* makeSqlEventStore(driver, { schema: "keyframe" })
+        const store = yield* makeSqlEventStore(driver, { schema: "keyframe", sha256Hex: options.sha256Hex })
         if (dataDir !== undefined) yield* checkpointPeriodically(driver, options.checkpointInterval)
         return EventStore.of(store)
       })

@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import postgres from "postgres"
 import { EventStore } from "../EventStore.ts"
 import { EventStoreUnavailable } from "../EventStoreError.ts"
+import type { TextSha256 } from "../HashChain.ts"
 import { makeSqlEventStore } from "../sql/SqlEventStore.ts"
 import { isSchemaName } from "../sql/SqlSchema.ts"
 import { makePostgresDriver } from "./PostgresDriver.ts"
@@ -16,6 +17,8 @@ export interface PostgresEventStoreOptions {
   readonly poolSize?: number | undefined
   /** Appending transactions in flight at once; default 1 (with the commit-order lock, more only split batches). */
   readonly appendWorkers?: number | undefined
+  /** The hash chain's SHA-256 (HashChain.ts TextSha256); default the portable one. */
+  readonly sha256Hex?: TextSha256 | undefined
   /** @internal tests and benchmarks only: commits out of position order (subscribers may skip). */
   readonly unorderedCommits?: boolean | undefined
 }
@@ -53,7 +56,7 @@ export class PostgresEventStore {
         )
         const driver = makePostgresDriver(sql, { schema, unorderedCommits: options.unorderedCommits })
         return EventStore.of(
-          yield* makeSqlEventStore(driver, { schema, appendWorkers: options.appendWorkers ?? 1 })
+          yield* makeSqlEventStore(driver, { schema, appendWorkers: options.appendWorkers ?? 1, sha256Hex: options.sha256Hex })
         )
       })
     )

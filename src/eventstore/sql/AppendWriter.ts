@@ -10,6 +10,7 @@ import { type SqlDriver, type SqlError, unavailable } from "./SqlDriver.ts"
 import type { SqlTables } from "./SqlSchema.ts"
 import { appendSpeculative, guessHead } from "./SpeculativeAppend.ts"
 import { HeadCache } from "./HeadCache.ts"
+import type { TextSha256 } from "../HashChain.ts"
 
 /** Conflicts between concurrent transactions: the batch is simply tried again. */
 const RETRYABLE = new Set(["40001", "40P01", "23505"])
@@ -27,7 +28,7 @@ export interface AppendWriter {
   readonly observe: (stream: string, head: Head) => void
 }
 
-export const makeAppendWriter = (driver: SqlDriver, tables: SqlTables, cacheSize = 10_000): AppendWriter => {
+export const makeAppendWriter = (driver: SqlDriver, tables: SqlTables, sha256Hex?: TextSha256, cacheSize = 10_000): AppendWriter => {
   const cache = new HeadCache(cacheSize)
 
   const remember = (requests: ReadonlyArray<AppendRequest>, outcomes: ReadonlyArray<AppendOutcome | undefined>) =>
@@ -37,7 +38,7 @@ export const makeAppendWriter = (driver: SqlDriver, tables: SqlTables, cacheSize
     })
 
   const locked = (requests: ReadonlyArray<AppendRequest>) =>
-    appendLocked(driver, tables, requests).pipe(
+    appendLocked(driver, tables, requests, sha256Hex).pipe(
       Effect.retry({ times: 8, while: isRetryable }),
       Effect.tap((outcomes) => Effect.sync(() => remember(requests, outcomes))),
       Effect.tapError(() => Effect.sync(() => requests.forEach((r) => cache.forget(r.stream))))
@@ -67,7 +68,7 @@ export const makeAppendWriter = (driver: SqlDriver, tables: SqlTables, cacheSize
     const outcomes: Array<AppendOutcome | undefined> = batch.map(() => undefined)
     if (indexes.length === 0) return Effect.succeed(outcomes)
     const requests = indexes.map((i) => batch[i]!)
-    return appendSpeculative(driver, tables, requests, heads).pipe(
+    return appendSpeculative(driver, tables, requests, heads, sha256Hex).pipe(
       Effect.map((written) => {
         written.forEach((o, j) => {
           outcomes[indexes[j]!] = o

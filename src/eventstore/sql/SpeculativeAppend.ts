@@ -25,6 +25,7 @@ import {
   writtenOutcome
 } from "./SqlAppendPlan.ts"
 import type { SqlTables } from "./SqlSchema.ts"
+import type { TextSha256 } from "../HashChain.ts"
 
 /** The head to speculate on for this request, or "locked" when only the locked path can decide. */
 export const guessHead = (request: AppendRequest, cached: Head | undefined): Head | undefined | "locked" => {
@@ -38,10 +39,11 @@ export const appendSpeculative = (
   driver: SqlDriver,
   tables: SqlTables,
   requests: ReadonlyArray<AppendRequest>,
-  heads: ReadonlyArray<Head | undefined>
+  heads: ReadonlyArray<Head | undefined>,
+  sha256Hex?: TextSha256
 ): Effect.Effect<ReadonlyArray<AppendOutcome | undefined>, SqlError> =>
   Effect.gen(function*() {
-    const planned: Array<Planned> = requests.map((request, i) => chain(i, request, heads[i]))
+    const planned: Array<Planned> = requests.map((request, i) => chain(i, request, heads[i], sha256Hex))
     const rows = yield* driver.query(statement(driver, tables), [eventRowsJson(planned), guardsJson(planned)])
     const positionOf = yield* locate(driver, tables, planned, insertedRanges(rows))
     return planned.map((plan) => writtenOutcome(plan, positionOf))

@@ -24,6 +24,7 @@ import {
 } from "./SqlAppendPlan.ts"
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from "./SqlRows.ts"
 import type { SqlTables } from "./SqlSchema.ts"
+import type { TextSha256 } from "../HashChain.ts"
 
 /**
  * Appends a batch atomically. Each append is checked on its own (idempotency first, then the
@@ -33,10 +34,11 @@ import type { SqlTables } from "./SqlSchema.ts"
 export const appendLocked = (
   driver: SqlDriver,
   tables: SqlTables,
-  requests: ReadonlyArray<AppendRequest>
+  requests: ReadonlyArray<AppendRequest>,
+  sha256Hex?: TextSha256
 ): Effect.Effect<ReadonlyArray<AppendOutcome>, SqlError> =>
   driver.readThenWrite(
-    (tx) => plan(tables, tx, requests),
+    (tx) => plan(tables, tx, requests, sha256Hex),
     (batch) => (batch.planned.length === 0 ? undefined : insertStatement(driver, tables, batch.planned))
   ).pipe(Effect.flatMap(({ plan: batch, rows }) =>
     locate(driver, tables, batch.planned, insertedRanges(rows)).pipe(Effect.map((positionOf) => {
@@ -52,7 +54,7 @@ interface BatchPlan {
   readonly planned: ReadonlyArray<Planned>
 }
 
-const plan = (tables: SqlTables, tx: SqlQueryable, requests: ReadonlyArray<AppendRequest>) =>
+const plan = (tables: SqlTables, tx: SqlQueryable, requests: ReadonlyArray<AppendRequest>, sha256Hex: TextSha256 | undefined) =>
   Effect.gen(function*() {
     const heads = yield* lockHeads(tables, tx, requests.map((r) => r.stream))
     const written = yield* findWrittenIds(tables, tx, requests.filter((r) => heads.has(r.stream)))
@@ -63,7 +65,7 @@ const plan = (tables: SqlTables, tx: SqlQueryable, requests: ReadonlyArray<Appen
       const head = heads.get(request.stream)
       const decision = check(request, head, written.get(request.stream) ?? [])
       outcomes.push(decision)
-      if (decision === undefined) planned.push(chain(index, request, head))
+      if (decision === undefined) planned.push(chain(index, request, head, sha256Hex))
     }
     return { outcomes, planned } satisfies BatchPlan as BatchPlan
   })

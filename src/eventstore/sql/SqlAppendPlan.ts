@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { DuplicateEventId, EventStoreUnavailable, WrongExpectedRevision } from "../EventStoreError.ts"
 import type { AppendResult, ExpectedRevision, RecordedEvent } from "../EventStoreTypes.ts"
 import type { ValidatedEvent } from "../EventValidation.ts"
-import { GENESIS_HASH, linkMetadata } from "../HashChain.ts"
+import { GENESIS_HASH, linkMetadata, type TextSha256 } from "../HashChain.ts"
 import type { SqlError, SqlQueryable } from "./SqlDriver.ts"
 import type { SqlTables } from "./SqlSchema.ts"
 
@@ -43,7 +43,7 @@ export const expectedAllows = (expected: ExpectedRevision, head: Head | undefine
   (typeof expected === "number" && head?.revision === expected)
 
 /** Gives each event its revision and its link in the stream's hash chain, from the head. */
-export const chain = (index: number, request: AppendRequest, head: Head | undefined): Planned => {
+export const chain = (index: number, request: AppendRequest, head: Head | undefined, sha256Hex?: TextSha256): Planned => {
   let prevHash = head?.hash ?? GENESIS_HASH
   let revision = head?.revision ?? -1
   const events: Array<Omit<RecordedEvent, "position">> = []
@@ -52,7 +52,7 @@ export const chain = (index: number, request: AppendRequest, head: Head | undefi
     const metadata = linkMetadata(prevHash, event.type, event.data, {
       ...event.metadata,
       occurredAt: event.metadata.occurredAt ?? request.now
-    })
+    }, sha256Hex)
     revision++
     prevHash = metadata.hash
     events.push({

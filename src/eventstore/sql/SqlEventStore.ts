@@ -33,6 +33,7 @@ import { migrate, sqlTables } from "./SqlSchema.ts"
 import { makeStatistics } from "./SqlStatistics.ts"
 import { catchUp, DEFAULT_POLL_INTERVAL } from "./SqlSubscription.ts"
 import { Signal } from "./Signal.ts"
+import type { TextSha256 } from "../HashChain.ts"
 
 export interface SqlEventStoreOptions {
   /** The PostgreSQL schema holding the tables. */
@@ -43,6 +44,8 @@ export interface SqlEventStoreOptions {
   readonly maxBatchEvents?: number
   /** Subscriptions' safety-net poll when no wake-up arrives. */
   readonly pollInterval?: Duration.Input
+  /** The hash chain's SHA-256 (HashChain.ts); default the portable one. */
+  readonly sha256Hex?: TextSha256 | undefined
 }
 
 const PAGE_SIZE = 500
@@ -59,7 +62,7 @@ export const makeSqlEventStore = (
     yield* driver.onRemoteCommit(() => signal.notify()).pipe(Effect.mapError(unavailable))
     const pollInterval = options.pollInterval ?? DEFAULT_POLL_INTERVAL
 
-    const writer = makeAppendWriter(driver, tables)
+    const writer = makeAppendWriter(driver, tables, options.sha256Hex)
     const statistics = yield* makeStatistics(driver, tables)
     const groupCommit = yield* makeGroupCommit({
       write: (batch) =>
