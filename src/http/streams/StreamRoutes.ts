@@ -21,7 +21,7 @@ import { makeStreamLocks } from "./StreamLocks.ts"
 import { patchStream } from "./StreamPatch.ts"
 import { makeStreamRunner, OFFSET_HEADER, TUS_OFFSET_HEADER } from "./StreamProtocol.ts"
 import { openOwnStream, type StreamEngines, type StreamRouteContext } from "./StreamRouteContext.ts"
-import { createStreamDoc, endStreamDoc, patchStreamDoc } from "./StreamRouteDocs.ts"
+import { createStreamDoc, endStreamDoc, patchStreamDoc, preflightStreamDoc } from "./StreamRouteDocs.ts"
 import { CreateStreamBody, type StreamCreated, type StreamEndAccepted, StreamParams } from "./StreamSchemas.ts"
 
 /**
@@ -125,9 +125,9 @@ export const streamRoutes = (deps: StreamRouteDeps): Hono<AppEnv> => {
   }
   const auth = requireAuth(deps.auth)
   return new Hono<AppEnv>()
-    .options("/", streamCors)
-    .options("/:id", streamCors)
-    .options("/:id/end", streamCors)
+    .options("/", describeRoute(preflightStreamDoc), streamCors)
+    .options("/:id", describeRoute(preflightStreamDoc), streamCors)
+    .options("/:id/end", describeRoute(preflightStreamDoc), streamCors)
     .use("*", streamCorsBeyondOptions)
     .post("/", describeRoute(createStreamDoc), auth, validate("json", CreateStreamBody), createStream(context))
     .patch("/:id", describeRoute(patchStreamDoc), auth, validate("param", StreamParams), patchStream(context))
