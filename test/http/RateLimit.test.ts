@@ -96,8 +96,11 @@ describe("in memory, bounded (RATE_LIMIT_MAX_TRACKED)", () => {
       expect(limiter.trackedClients()).toBeLessThanOrEqual(bound)
     }
     expect(limiter.trackedClients()).toBe(bound)
-    // the last batch costs about what the first did (generous: the machine is shared)
-    expect(times.at(-1)!, JSON.stringify(times.map(Math.round))).toBeLessThan(Math.max(5 * times[0]!, 50))
+    // the batches after the bound cost about what the first ones did: medians of 5, so that one GC pause or a
+    // busy neighbour (the machine is shared, the suites run 3 at a time) is not taken for a slowdown
+    const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const [first, last] = [median(times.slice(0, 5)), median(times.slice(-5))]
+    expect(last, JSON.stringify(times.map(Math.round))).toBeLessThan(Math.max(5 * first, 50))
   })
 
   it("is bounded by RATE_LIMIT_MAX_TRACKED in Main's wiring", async () => {
