@@ -67,12 +67,15 @@ export const endStreamDoc: RouteDoc = {
   }
 }
 
+/** The methods a page on another origin may use under `/streams` (StreamRoutes.ts's CORS). */
+export const STREAM_CORS_METHODS = ["GET", "POST", "PATCH", "OPTIONS"] as const
+
 export const preflightStreamDoc: RouteDoc = {
   summary: "CORS preflight of the stream routes (no token needed)",
   description: "Any origin may push and read with a bearer token: `Stream-Offset`, `Upload-Offset`, `Idempotency-Key` and " +
     "`Keyframe-Min-Position` may be sent; `Stream-Offset`, `Location`, `Keyframe-Position`, `Retry-After` and `X-Request-Id` are readable.",
   tags,
   responses: {
-    204: { description: "what a page on another origin may send", headers: { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET,POST,PATCH,OPTIONS" } }
+    204: { description: "what a page on another origin may send", headers: { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": STREAM_CORS_METHODS.join(",") } }
   }
 }

@@ -5,7 +5,7 @@
  * (src/http/queries/StreamQueries.ts). Each stream's ingest engine runs in this process (StreamEngines).
  */
 import { Effect } from "effect"
-import { type Context, Hono, type MiddlewareHandler } from "hono"
+import { type Context, Hono } from "hono"
 import { cors } from "hono/cors"
 import type { DomainSettings } from "../../domain/shared/DomainSettings.ts"
 import type { Streams } from "../../streams/Streams.ts"
@@ -13,6 +13,7 @@ import type { AppEnv } from "../AppEnv.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { HttpError } from "../HttpError.ts"
+import { outsidePreflight } from "../middleware/CorsOutsidePreflight.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { validate } from "../openapi/Validate.ts"
 import { MIN_POSITION_HEADER, POSITION_HEADER } from "../queries/ReadModel.ts"
@@ -21,7 +22,7 @@ import { makeStreamLocks } from "./StreamLocks.ts"
 import { patchStream } from "./StreamPatch.ts"
 import { makeStreamRunner, OFFSET_HEADER, TUS_OFFSET_HEADER } from "./StreamProtocol.ts"
 import { openOwnStream, type StreamEngines, type StreamRouteContext } from "./StreamRouteContext.ts"
-import { createStreamDoc, endStreamDoc, patchStreamDoc, preflightStreamDoc } from "./StreamRouteDocs.ts"
+import { createStreamDoc, endStreamDoc, patchStreamDoc, preflightStreamDoc, STREAM_CORS_METHODS } from "./StreamRouteDocs.ts"
 import { CreateStreamBody, type StreamCreated, type StreamEndAccepted, StreamParams } from "./StreamSchemas.ts"
 
 /**
@@ -31,12 +32,11 @@ import { CreateStreamBody, type StreamCreated, type StreamEndAccepted, StreamPar
  */
 const streamCors = cors({
   origin: "*",
-  allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
+  allowMethods: [...STREAM_CORS_METHODS],
   allowHeaders: ["Authorization", "Content-Type", OFFSET_HEADER, TUS_OFFSET_HEADER, "Idempotency-Key", MIN_POSITION_HEADER],
   exposeHeaders: [OFFSET_HEADER, "Location", POSITION_HEADER, "Retry-After", "X-Request-Id"],
   maxAge: 86_400
 })
-const streamCorsBeyondOptions: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === "OPTIONS" ? next() : streamCors(c, next))
 
 export interface StreamPushOptions {
   readonly streams: typeof Streams.Service
@@ -128,7 +128,7 @@ export const streamRoutes = (deps: StreamRouteDeps): Hono<AppEnv> => {
     .options("/", describeRoute(preflightStreamDoc), streamCors)
     .options("/:id", describeRoute(preflightStreamDoc), streamCors)
     .options("/:id/end", describeRoute(preflightStreamDoc), streamCors)
-    .use("*", streamCorsBeyondOptions)
+    .use("*", outsidePreflight(streamCors))
     .post("/", describeRoute(createStreamDoc), auth, validate("json", CreateStreamBody), createStream(context))
     .patch("/:id", describeRoute(patchStreamDoc), auth, validate("param", StreamParams), patchStream(context))
     .post("/:id/end", describeRoute(endStreamDoc), auth, validate("param", StreamParams), endStream(context))

@@ -11,6 +11,7 @@ import { Uploads } from "../../uploads/Uploads.ts"
 import type { AppRuntime } from "../AppRuntime.ts"
 import { type AuthOptions, requireAuth } from "../auth/Auth.ts"
 import { errorResponse } from "../HttpError.ts"
+import { outsidePreflight } from "../middleware/CorsOutsidePreflight.ts"
 import { describeRoute } from "../openapi/RouteDoc.ts"
 import { fetchRequestBody, type RequestBodyReader } from "../RequestBody.ts"
 import type { AppEnv } from "../AppEnv.ts"
@@ -69,7 +70,6 @@ const tusCors = cors({
   exposeHeaders: [...EXPOSED_HEADERS],
   maxAge: 86_400
 })
-const corsBeyondOptions: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === "OPTIONS" ? next() : tusCors(c, next))
 
 /** Everything but OPTIONS (discovery, CORS preflight) needs the tus version this server speaks, then a bearer token. */
 const guard = (auth: AuthOptions): MiddlewareHandler<AppEnv> => {
@@ -149,7 +149,7 @@ export const tusRoutes = (deps: TusDeps): Hono<AppEnv> => {
     .use("*", tusResumable)
     .options("/", describeRoute(optionsDoc), discovery, tusCors)
     .options("/:id", describeRoute(optionsDoc), discovery, tusCors)
-    .use("*", corsBeyondOptions)
+    .use("*", outsidePreflight(tusCors))
     .use("*", guard(deps.auth))
     .post("/", describeRoute(createDoc), createUploadRoute(context))
     .get("/:id", describeRoute(headDoc), headUpload(context))
