@@ -5,25 +5,17 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freePortPair } from "../support/ports.ts"
 
 const ROOT = join(import.meta.dirname, "..", "..")
 const dataDir = mkdtempSync(join(tmpdir(), "keyframe-server-"))
 let server: ChildProcess
 let base: string
 let output = ""
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 
 /** The process environment minus any Keyframe settings of the machine running the tests. */
 const cleanEnv = (extra: Record<string, string>) => {
@@ -35,7 +27,7 @@ const cleanEnv = (extra: Record<string, string>) => {
 }
 
 beforeAll(async () => {
-  const [port, wsPort] = [await freePort(), await freePort()]
+  const [port, wsPort] = await freePortPair()
   base = `http://127.0.0.1:${port}`
   server = spawn(process.execPath, ["src/runtime/node.ts"], { cwd: ROOT, env: cleanEnv({ PORT: String(port), WS_PORT: String(wsPort) }) })
   server.stdout!.on("data", (d) => (output += d))

@@ -4,20 +4,13 @@
  * TypeScript sources; Node 20 with the compiled build for uWebSockets.js).
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { join } from "node:path"
 import { sign } from "hono/jwt"
+import { freePortPair } from "../support/ports.ts"
+export { freePort } from "../support/ports.ts"
 
 export const ROOT = join(import.meta.dirname, "..", "..")
 export const SECRET = "rooms-test-secret-with-enough-entropy-0123"
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 
 export const tokenFor = (sub: string, roles: ReadonlyArray<string> = ["user"], secret = SECRET) =>
   sign({ sub, roles: [...roles], exp: Math.floor(Date.now() / 1000) + 3600 }, secret, "HS256")
@@ -43,7 +36,7 @@ const cleanEnv = () => {
 }
 
 export const startRoomServer = async (command: ReadonlyArray<string>, env: Record<string, string>): Promise<RoomServer> => {
-  const [port, wsPort] = [await freePort(), await freePort()]
+  const [port, wsPort] = await freePortPair()
   let output = ""
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,

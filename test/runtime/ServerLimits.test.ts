@@ -8,10 +8,11 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { request } from "node:http"
-import { connect, createServer, type Socket } from "node:net"
+import { connect, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freePorts } from "../support/ports.ts"
 
 const ROOT = join(import.meta.dirname, "..", "..")
 const dataDir = mkdtempSync(join(tmpdir(), "keyframe-limits-"))
@@ -21,14 +22,6 @@ let server: ChildProcess
 let port: number
 let metricsPort: number
 let output = ""
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
 
 /** The process environment minus any Keyframe settings of the machine running the tests. */
 const cleanEnv = (extra: Record<string, string>) => {
@@ -79,8 +72,9 @@ const connected = (s: { socket: Socket }) => new Promise<void>((r) => (s.socket.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 beforeAll(async () => {
-  ;[port, metricsPort] = [await freePort(), await freePort()]
-  const wsPort = await freePort()
+  const ports = await freePorts(3)
+  ;[port, metricsPort] = [ports[0]!, ports[1]!]
+  const wsPort = ports[2]!
   server = spawn(process.execPath, ["src/runtime/node.ts"], {
     cwd: ROOT,
     env: cleanEnv({

@@ -3,8 +3,8 @@
  * port when none answers. Each suite gets a unique key prefix; its keys are deleted afterwards.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { Redis } from "ioredis"
+import { freePort } from "./ports.ts"
 
 export interface TestRedis {
   readonly url: string
@@ -28,16 +28,6 @@ const answers = async (url: string): Promise<boolean> => {
     client.disconnect()
   }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
-    })
-    server.on("error", reject)
-  })
 
 const startServer = async (): Promise<{ url: string; child: ChildProcess } | undefined> => {
   const port = await freePort()

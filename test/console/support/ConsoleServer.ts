@@ -5,20 +5,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFile, mkdtemp, rm } from "node:fs/promises"
-import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { sign } from "hono/jwt"
+import { freePortPair } from "../../support/ports.ts"
+export { freePort } from "../../support/ports.ts"
 
 const ROOT = new URL("../../../", import.meta.url).pathname
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
 
 export interface ConsoleServer {
   /** http://127.0.0.1:<port> */
@@ -43,7 +36,7 @@ export interface ConsoleServerOptions {
 
 export const startConsoleServer = async (options: ConsoleServerOptions = {}): Promise<ConsoleServer> => {
   const dataDir = await mkdtemp(join(tmpdir(), "kf-console-"))
-  const [port, wsPort] = [await freePort(), await freePort()]
+  const [port, wsPort] = await freePortPair()
   let output = ""
   // `npm start` itself, with this Node (24) first on PATH, as a newcomer runs it
   const child: ChildProcess = spawn("npm", ["start", "--silent"], {

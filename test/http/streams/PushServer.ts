@@ -6,7 +6,7 @@
  * realtime listener too (Main.ts serveRooms over the `ws` transport: rooms, upload and stream feeds).
  */
 import { createHash } from "node:crypto"
-import { type AddressInfo, createServer } from "node:net"
+import { type AddressInfo } from "node:net"
 import { serve } from "@hono/node-server"
 import { getConnInfo } from "@hono/node-server/conninfo"
 import { ConfigProvider, Effect, Exit, Layer, Logger, ManagedRuntime, Scope, Stream } from "effect"
@@ -21,6 +21,7 @@ import { nodeRequestBody } from "../../../src/runtime/NodeRequestBody.ts"
 import { workersLayer } from "../../../src/runtime/WorkersLayer.ts"
 import { streamStagingPrefix } from "../../../src/streams/StreamObjectKeys.ts"
 import type { S3TestServer } from "../../support/s3.ts"
+import { freePort } from "../../support/ports.ts"
 
 export const SECRET = "push-test-secret-with-enough-entropy-0123"
 export const MiB = 1024 * 1024
@@ -38,14 +39,6 @@ export interface PushServerOptions {
   /** Serve the realtime listener (WebSocket) on a free port too: `ws` in the result. */
   readonly realtime?: boolean
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
 
 export const startPushServer = async (options: PushServerOptions) => {
   const s3 = options.s3.options
